@@ -1,0 +1,31 @@
+// Bundles the extension host side and the inference worker as separate entry points.
+// Native and editor-provided modules stay external: `vscode` is injected by the editor,
+// onnxruntime-node ships platform binaries that must be loaded from node_modules.
+import * as esbuild from 'esbuild';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+/** @type {esbuild.BuildOptions} */
+const options = {
+  entryPoints: {
+    worker: 'src/worker/main.ts',
+    cli: 'src/cli/main.ts',
+  },
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  outdir: 'dist',
+  sourcemap: !production,
+  minify: production,
+  external: ['vscode', 'onnxruntime-node'],
+  logLevel: 'warning',
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}
