@@ -1,0 +1,104 @@
+/** Token choice from logits: greedy, or temperature / top-k / top-p with a seeded generator. */
+export interface SamplingOptions {
+  /** 0 or absent: greedy (argmax). */
+  temperature?: number;
+  /** Nucleus: smallest set of tokens whose probability reaches topP. */
+  topP?: number;
+  /** Only the k most likely tokens; 0 = no limit. Default 40 when sampling, as llama.cpp. */
+  topK?: number;
+  seed?: number;
+}
+
+export function argmax(logits: Float32Array, offset = 0, length = logits.length - offset): number {
+  let best = 0;
+  let bestValue = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const v = logits[offset + i];
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  }
+  return best;
+}
+
+/** mulberry32: small, fast, and the same sequence for the same seed on every platform. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export class Sampler {
+  private readonly random: () => number;
+
+  constructor(private readonly options: SamplingOptions = {}) {
+    this.random = seededRandom(options.seed ?? 0x5eed);
+  }
+
+  get greedy(): boolean {
+    return !this.options.temperature || this.options.temperature <= 0;
+  }
+
+  /** Picks a token from the `vocab` logits starting at `offset`. */
+  sample(logits: Float32Array, offset = 0, vocab = logits.length - offset): number {
+    if (this.greedy) return argmax(logits, offset, vocab);
+    const probs = this.distribution(logits, offset, vocab);
+    let r = this.random();
+    for (const [id, p] of probs) {
+      r -= p;
+      if (r <= 0) return id;
+    }
+    return probs[probs.length - 1][0];
+  }
+
+  /** The truncated, renormalised distribution the sampler draws from, most likely first. */
+  distribution(logits: Float32Array, offset = 0, vocab = logits.length - offset): [number, number][] {
+    const temperature = this.options.temperature && this.options.temperature > 0 ? this.options.temperature : 1;
+    const k = this.options.topK ?? 40;
+    const candidates = k > 0 ? topK(logits, offset, vocab, k) : allSorted(logits, offset, vocab);
+    const max = candidates[0][1];
+    let sum = 0;
+    const weighted = candidates.map(([id, l]) => {
+      const w = Math.exp((l - max) / temperature);
+      sum += w;
+      return [id, w] as [number, number];
+    });
+    const topP = this.options.topP ?? 1;
+    const kept: [number, number][] = [];
+    let mass = 0;
+    for (const [id, w] of weighted) {
+      kept.push([id, w / sum]);
+      mass += w / sum;
+      if (mass >= topP) break;
+    }
+    return kept.map(([id, p]) => [id, p / mass]);
+  }
+}
+
+function allSorted(logits: Float32Array, offset: number, vocab: number): [number, number][] {
+  const all: [number, number][] = [];
+  for (let i = 0; i < vocab; i++) all.push([i, logits[offset + i]]);
+  return all.sort((a, b) => b[1] - a[1]);
+}
+
+/** The k largest logits without sorting the whole vocabulary (151,936 entries for Qwen). */
+function topK(logits: Float32Array, offset: number, vocab: number, k: number): [number, number][] {
+  const best: [number, number][] = [];
+  let floor = -Infinity;
+  for (let i = 0; i < vocab; i++) {
+    const v = logits[offset + i];
+    if (best.length === k && v <= floor) continue;
+    let at = best.length;
+    while (at > 0 && best[at - 1][1] < v) at--;
+    best.splice(at, 0, [i, v]);
+    if (best.length > k) best.pop();
+    floor = best[best.length - 1][1];
+  }
+  return best;
+}

@@ -1,0 +1,128 @@
+/**
+ * The only module that imports onnxruntime-node: session creation with execution-provider
+ * fallback, and the tensor type the rest of the engine passes around.
+ */
+import * as os from 'node:os';
+import * as ort from 'onnxruntime-node';
+import { EngineError, errorMessage } from './errors';
+
+export type Tensor = ort.Tensor;
+export type TensorMetadata = ort.InferenceSession.ValueMetadata;
+export const Tensor = ort.Tensor;
+
+/** `auto` tries this platform's GPU providers one at a time, then the CPU. */
+export type DeviceChoice = 'auto' | 'cpu' | 'gpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+
+const GPU_PROVIDERS: Provider[] = ['cuda', 'dml', 'coreml', 'webgpu'];
+
+export interface SessionOptions {
+  device: DeviceChoice;
+  threads?: number;
+  /** Extra `session.*` config entries (onnxruntime_session_options_config_keys.h). */
+  sessionConfig?: Record<string, string>;
+  log?: (line: string) => void;
+  /** The graph's file, named in errors when `model` is a rewritten graph in memory. */
+  label?: string;
+}
+
+export interface OpenedSession {
+  session: ort.InferenceSession;
+  provider: Provider;
+  /** Why each provider tried before `provider` was skipped. */
+  skipped: string[];
+}
+
+/**
+ * Intra-op threads: physical cores matter (FACTS.md: 1 thread 19.9 tok/s, 2 threads 31 tok/s
+ * on a 2-core machine). Machines with more than 4 logical CPUs usually have 2 threads per core,
+ * and past ~8 threads decode is bandwidth-bound and extra threads only steal from the editor.
+ */
+export function defaultThreads(): number {
+  const logical = os.availableParallelism();
+  return Math.max(1, Math.min(8, logical <= 4 ? logical : Math.floor(logical / 2)));
+}
+
+/** GPU providers compiled into this platform's onnxruntime-node (the CUDA one only once installed). */
+export function availableGpuProviders(): Provider[] {
+  const backends = ort.listSupportedBackends?.() ?? [];
+  const names = new Set(backends.map((b) => b.name));
+  return GPU_PROVIDERS.filter((p) => names.has(p));
+}
+
+function candidates(device: DeviceChoice): Provider[] {
+  switch (device) {
+    case 'cpu':
+      return ['cpu'];
+    case 'auto':
+      return [...availableGpuProviders(), 'cpu'];
+    case 'gpu': {
+      const gpus = availableGpuProviders();
+      if (gpus.length === 0) {
+        throw new EngineError('provider-unavailable', `No GPU execution provider is available in onnxruntime-node on ${process.platform}-${process.arch}. Set the device to "auto" or "cpu".`);
+      }
+      return gpus;
+    }
+    default:
+      return [device];
+  }
+}
+
+/**
+ * Creates the session on the first provider that works. Passing several providers to
+ * onnxruntime-node at once throws when the first is unavailable instead of falling back
+ * (FACTS.md), so each is tried on its own.
+ */
+export async function openSession(model: string | Uint8Array, options: SessionOptions): Promise<OpenedSession> {
+  const skipped: string[] = [];
+  const list = candidates(options.device);
+  for (const provider of list) {
+    try {
+      const session = await ort.InferenceSession.create(model as string, {
+        executionProviders: [provider],
+        intraOpNumThreads: options.threads ?? defaultThreads(),
+        graphOptimizationLevel: 'all',
+        logSeverityLevel: 3,
+        extra: {
+          session: {
+            // Spinning threads between ops: FACTS.md measured -10% decode speed without it.
+            'intra_op.allow_spinning': '1',
+            ...stripPrefix(options.sessionConfig ?? {}),
+          },
+        },
+      });
+      return { session, provider, skipped };
+    } catch (err) {
+      const reason = `${provider}: ${firstLine(errorMessage(err))}`;
+      options.log?.(`provider ${reason}`);
+      if (list.length === 1 || provider === 'cpu') {
+        throw classifyLoadError(err, options.label ?? (typeof model === 'string' ? model : 'the model graph'), provider, skipped);
+      }
+      skipped.push(reason);
+    }
+  }
+  throw new EngineError('provider-unavailable', `No execution provider could load the model: ${skipped.join('; ')}`);
+}
+
+function stripPrefix(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^session\./, ''), v]));
+}
+
+function firstLine(s: string): string {
+  return s.split('\n')[0].slice(0, 300);
+}
+
+/** Maps onnxruntime's load failures to typed errors that name the file. */
+function classifyLoadError(err: unknown, file: string, provider: Provider, skipped: string[]): EngineError {
+  const msg = errorMessage(err);
+  if (provider !== 'cpu' && skipped.length === 0 && !/protobuf|external|load model/i.test(msg)) {
+    return new EngineError('provider-unavailable', `The ${provider} execution provider could not load ${file}: ${firstLine(msg)}. Set the device to "auto" or "cpu".`, file);
+  }
+  if (/external data|onnx_data|GetExternalDataInfo|No such file/i.test(msg)) {
+    return new EngineError('external-data-missing', `The weights of ${file} could not be read: ${firstLine(msg)}. Re-download the model's .onnx_data files.`, file);
+  }
+  if (/protobuf|parsing|Load model|invalid|corrupt/i.test(msg)) {
+    return new EngineError('graph-invalid', `${file} is not a loadable ONNX graph (${firstLine(msg)}). It may be truncated: re-download it.`, file);
+  }
+  return new EngineError('graph-invalid', `${file} could not be loaded: ${firstLine(msg)}`, file);
+}

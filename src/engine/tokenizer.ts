@@ -1,0 +1,62 @@
+import * as fs from 'node:fs';
+import { Tokenizer } from '@huggingface/tokenizers';
+import { EngineError, errorMessage } from './errors';
+
+/** The model's own tokenizer, read from its `tokenizer.json` by a maintained library. */
+export class TextTokenizer {
+  private constructor(private readonly tokenizer: Tokenizer, readonly maxTokenId: number) {}
+
+  static load(tokenizerFile: string, tokenizerConfigFile?: string): TextTokenizer {
+    let tokenizer: Tokenizer;
+    try {
+      const json = JSON.parse(fs.readFileSync(tokenizerFile, 'utf8'));
+      const config = tokenizerConfigFile ? JSON.parse(fs.readFileSync(tokenizerConfigFile, 'utf8')) : {};
+      tokenizer = new Tokenizer(json, config);
+    } catch (err) {
+      throw new EngineError('tokenizer-invalid', `${tokenizerFile} could not be read as a tokenizer (${errorMessage(err)}). Re-download it.`, tokenizerFile);
+    }
+    let maxId = 0;
+    for (const id of tokenizer.get_vocab().values()) if (id > maxId) maxId = id;
+    for (const id of tokenizer.get_added_tokens_decoder().keys()) if (id > maxId) maxId = id;
+    return new TextTokenizer(tokenizer, maxId);
+  }
+
+  /** Encodes text; added/special tokens spelled in the text become their control ids. */
+  encode(text: string): number[] {
+    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  decode(ids: readonly number[]): string {
+    return this.tokenizer.decode(ids as number[], { skip_special_tokens: false, clean_up_tokenization_spaces: false });
+  }
+
+  tokenId(token: string): number | undefined {
+    return this.tokenizer.token_to_id(token);
+  }
+}
+
+/**
+ * Turns a stream of token ids into text increments. A token can end inside a multi-byte
+ * character (byte-level BPE splits emoji and CJK), which decodes to U+FFFD until the next
+ * token completes it, so such a tail is held back.
+ */
+export class StreamDecoder {
+  private readonly ids: number[] = [];
+  private emitted = '';
+
+  constructor(private readonly tokenizer: TextTokenizer) {}
+
+  /** Adds a token; returns the newly completed text (possibly ''). */
+  push(id: number): string {
+    this.ids.push(id);
+    const text = this.tokenizer.decode(this.ids);
+    if (text.endsWith('\uFFFD')) return '';
+    const delta = text.slice(this.emitted.length);
+    this.emitted = text;
+    return delta;
+  }
+
+  get text(): string {
+    return this.emitted;
+  }
+}
