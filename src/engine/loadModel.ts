@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { discoverContract, type GraphContract } from './contract';
 import { DecoderModel } from './decoderModel';
-import { EngineError } from './errors';
+import { EngineError, errorMessage } from './errors';
 import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
 import { prepareGraph } from './graphRewrite';
 import { openModelFolder, type Precision, type PrecisionChoice } from './modelFolder';
@@ -55,7 +55,9 @@ export class LoadedModel {
     const device = options.device ?? 'auto';
     const folder = openModelFolder(options.modelDir, options.precision ?? 'auto', device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu');
     const tokenizer = TextTokenizer.load(folder.tokenizerFile, folder.tokenizerConfigFile);
-    const prepared = await prepareGraph(folder.graphFile, path.join(options.cacheDir ?? defaultCacheDir(), 'graphs'));
+    const prepared = await prepareGraph(folder.graphFile, path.join(options.cacheDir ?? defaultCacheDir(), 'graphs')).catch((err: unknown) => {
+      throw new EngineError('graph-invalid', errorMessage(err), folder.graphFile);
+    });
     const threads = options.threads ?? defaultThreads();
     const opened = await openSession(prepared.model, { device, threads, sessionConfig: prepared.sessionConfig, log: options.log, label: folder.graphFile });
     const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, folder.graphFile);
