@@ -1,0 +1,104 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import type { WorkerPartial } from '../../src/worker/protocol';
+import { WorkerClient } from '../../src/workerClient/workerClient';
+import { WorkerError } from '../../src/workerClient/workerError';
+import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../support/tinyModels';
+
+const PROMPT = 'const answer = ';
+
+/** The caller's side of the worker process: crashes, hangs and errors never reach past a rejected request. */
+describe('WorkerClient', function () {
+  this.timeout(120_000);
+  let modelDir: string;
+  let client: WorkerClient;
+  const logs: string[] = [];
+
+  before(async function () {
+    if (!fs.existsSync(WORKER_PATH)) throw new Error(`${WORKER_PATH} is missing: run "npm run build" first (npm test does).`);
+    modelDir = await tinyModel('gqa', 'q4');
+  });
+
+  beforeEach(() => {
+    logs.length = 0;
+    client = new WorkerClient({
+      workerPath: WORKER_PATH,
+      heartbeatMs: 200,
+      hangTimeoutMs: 1500,
+      restartDelayMs: { first: 50, max: 500 },
+      log: (level, line) => logs.push(`${level}: ${line}`),
+    });
+  });
+  afterEach(() => client.dispose());
+
+  const load = () => client.load({ modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE });
+  const endless = { prompt: PROMPT, maxNewTokens: 1_000_000, ignoreEos: true } as const;
+
+  it('loads, streams partial text, and returns the result with timings', async () => {
+    const info = await load();
+    assert.equal(info.provider, 'cpu');
+    const partials: WorkerPartial[] = [];
+    const r = await client.generate({ prompt: PROMPT, maxNewTokens: 12, ignoreEos: true }, { onPartial: (p) => partials.push(p) });
+    assert.equal(r.tokenIds.length, 12);
+    assert.equal(partials.map((p) => p.text).join(''), r.text);
+    assert.equal(r.timings.newTokens, 12);
+    const stats = await client.request('stats', {});
+    assert.equal(stats.model?.name, info.name);
+    assert.ok(stats.peakRssBytes >= stats.rssBytes * 0.5);
+  });
+
+  it('passes typed engine errors through', async () => {
+    await assert.rejects(client.load({ modelDir: '/nonexistent/model', device: 'cpu' }), (err: unknown) => {
+      assert.ok(err instanceof WorkerError);
+      assert.equal(err.code, 'model-folder-missing');
+      return true;
+    });
+    await assert.rejects(client.generate({ prompt: PROMPT, maxNewTokens: 2 }), (err: WorkerError) => err.code === 'not-loaded');
+  });
+
+  it('cancels a generation through an AbortSignal', async () => {
+    await load();
+    const controller = new AbortController();
+    const r = await client.generate(endless, { signal: controller.signal, onPartial: () => controller.abort() });
+    assert.equal(r.finishReason, 'cancelled');
+    assert.ok(r.tokenIds.length < 10, `${r.tokenIds.length} tokens`);
+  });
+
+  it('a worker killed mid-request fails that request; the next one succeeds', async () => {
+    await load();
+    const firstPid = client.pid!;
+    const pending = client.generate(endless, { onPartial: () => process.kill(firstPid, 'SIGKILL') });
+    await assert.rejects(pending, (err: unknown) => err instanceof WorkerError && err.code === 'worker-exited');
+    const r = await client.generate({ prompt: PROMPT, maxNewTokens: 4, ignoreEos: true });
+    assert.equal(r.tokenIds.length, 4);
+    assert.notEqual(client.pid, firstPid);
+    assert.ok(logs.some((l) => /reloaded .* after restart/.test(l)), logs.join('\n'));
+  });
+
+  it('a hung worker is killed and restarted', async () => {
+    await load();
+    const firstPid = client.pid!;
+    const pending = client.generate(endless, { onPartial: () => process.kill(firstPid, 'SIGSTOP') });
+    await assert.rejects(pending, (err: unknown) => err instanceof WorkerError && err.code === 'worker-hung');
+    const r = await client.generate({ prompt: PROMPT, maxNewTokens: 4, ignoreEos: true });
+    assert.equal(r.tokenIds.length, 4);
+  });
+
+  it('rejects every pending request when the worker dies', async () => {
+    await load();
+    const pid = client.pid!;
+    const requests = [client.generate(endless), client.request('stats', {}), client.generate({ prompt: PROMPT, maxNewTokens: 3 })];
+    setTimeout(() => process.kill(pid, 'SIGKILL'), 100);
+    const settled = await Promise.allSettled(requests);
+    assert.equal(settled[0].status, 'rejected');
+    assert.equal(settled[2].status, 'rejected');
+  });
+
+  it('shuts the worker down on dispose', async () => {
+    await load();
+    const pid = client.pid!;
+    await client.dispose();
+    assert.throws(() => process.kill(pid, 0));
+    await assert.rejects(client.generate({ prompt: PROMPT, maxNewTokens: 1 }), /disposed/);
+  });
+});
