@@ -16,7 +16,6 @@ export interface LoadOptions {
   precision?: PrecisionChoice;
   /** Where rewritten graphs are cached (default: the user's cache folder). */
   cacheDir?: string;
-  log?: (line: string) => void;
 }
 
 export interface ModelInfo {
@@ -59,7 +58,7 @@ export class LoadedModel {
       throw new EngineError('graph-invalid', errorMessage(err), folder.graphFile);
     });
     const threads = options.threads ?? defaultThreads();
-    const opened = await openSession(prepared.model, { device, threads, sessionConfig: prepared.sessionConfig, log: options.log, label: folder.graphFile });
+    const opened = await openSession(prepared.model, { device, threads, sessionConfig: prepared.sessionConfig, label: folder.graphFile });
     const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, folder.graphFile);
     if (tokenizer.maxTokenId >= contract.vocab) {
       await opened.session.release();

@@ -21,7 +21,6 @@ export interface SessionOptions {
   threads?: number;
   /** Extra `session.*` config entries (onnxruntime_session_options_config_keys.h). */
   sessionConfig?: Record<string, string>;
-  log?: (line: string) => void;
   /** The graph's file, named in errors when `model` is a rewritten graph in memory. */
   label?: string;
 }
@@ -94,7 +93,6 @@ export async function openSession(model: string | Uint8Array, options: SessionOp
       return { session, provider, skipped };
     } catch (err) {
       const reason = `${provider}: ${firstLine(errorMessage(err))}`;
-      options.log?.(`provider ${reason}`);
       if (list.length === 1 || provider === 'cpu') {
         throw classifyLoadError(err, options.label ?? (typeof model === 'string' ? model : 'the model graph'), provider, skipped);
       }

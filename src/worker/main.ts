@@ -35,7 +35,7 @@ const handlers: Handlers = {
       const previous = model;
       model = undefined;
       await previous?.dispose();
-      model = await LoadedModel.load({ ...params, log: (line) => log('info', line) });
+      model = await LoadedModel.load(params);
       const info = model.info;
       for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
       log('info', `loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms` +

@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError, type EngineErrorCode } from '../../src/engine/errors';
 import { LoadedModel } from '../../src/engine/loadModel';
-import { ENGINE_CACHE, tinyModel } from '../support/tinyModels';
+import { tinyModel } from '../support/tinyModels';
 
 /** Every way a user's model folder can be broken gives a typed error naming the file. */
 describe('bad model folders', function () {
