@@ -18,6 +18,7 @@ export type EngineErrorCode =
   | 'provider-unavailable'
   | 'bad-request'
   | 'not-loaded'
+  | 'fim-unsupported'
   | 'inference-failed';
 
 export class EngineError extends Error {

@@ -4,7 +4,14 @@ import { EngineError, errorMessage } from './errors';
 
 /** The model's own tokenizer, read from its `tokenizer.json` by a maintained library. */
 export class TextTokenizer {
-  private constructor(private readonly tokenizer: Tokenizer, readonly maxTokenId: number) {}
+  /** Matches any added/control token spelled out in text, longest first. */
+  private readonly controlText: RegExp | undefined;
+
+  private constructor(private readonly tokenizer: Tokenizer, readonly maxTokenId: number) {
+    const contents = [...tokenizer.get_added_tokens_decoder().values()].map((t) => t.content).filter((c) => c.length > 1);
+    contents.sort((a, b) => b.length - a.length);
+    this.controlText = contents.length ? new RegExp(contents.map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
+  }
 
   static load(tokenizerFile: string, tokenizerConfigFile?: string): TextTokenizer {
     let tokenizer: Tokenizer;
@@ -24,6 +31,25 @@ export class TextTokenizer {
   /** Encodes text; added/special tokens spelled in the text become their control ids. */
   encode(text: string): number[] {
     return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+  }
+
+  /**
+   * Encodes the user's text so that control tokens spelled out in it (a file that mentions
+   * `<|fim_prefix|>`, say) stay plain characters: each occurrence is split after its first
+   * character, which no control token matches, so the text cannot steer the prompt.
+   */
+  encodePlain(text: string): number[] {
+    if (!this.controlText) return this.encode(text);
+    const ids: number[] = [];
+    let last = 0;
+    for (const match of text.matchAll(this.controlText)) {
+      const at = match.index;
+      if (at > last) ids.push(...this.encode(text.slice(last, at)));
+      ids.push(...this.encode(match[0].slice(0, 1)), ...this.encode(match[0].slice(1)));
+      last = at + match[0].length;
+    }
+    if (last < text.length) ids.push(...this.encode(text.slice(last)));
+    return ids;
   }
 
   decode(ids: readonly number[]): string {

@@ -4,10 +4,12 @@
  */
 import { EngineError, errorMessage } from '../engine/errors';
 import { LoadedModel } from '../engine/loadModel';
+import { FimCompleter } from './fimCompleter';
 import type { RequestMap, WireError, WorkerMessage, WorkerRequest, WorkerStats } from './protocol';
 
 const startedAt = Date.now();
-let model: LoadedModel | undefined;
+/** The loaded model and its infill completer; replaced as a whole by each load. */
+let current: { model: LoadedModel; completer: FimCompleter } | undefined;
 let loading: Promise<unknown> = Promise.resolve();
 let generations = 0;
 const running = new Map<number, AbortController>();
@@ -26,16 +28,39 @@ function toWire(err: unknown): WireError {
   return { code: 'internal', message: errorMessage(err) };
 }
 
+async function loaded(): Promise<NonNullable<typeof current>> {
+  await loading;
+  if (!current) throw new EngineError('not-loaded', 'No model is loaded: send a load request first.');
+  return current;
+}
+
+/** Runs a generation that `cancel` can stop. */
+async function track<T>(id: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  running.set(id, controller);
+  generations++;
+  try {
+    return await run(controller.signal);
+  } finally {
+    running.delete(id);
+  }
+}
+
+function streamTo(id: number) {
+  return (text: string, tokenId: number) => send({ kind: 'partial', id, text, tokenId });
+}
+
 type Handlers = { [T in keyof RequestMap]: (params: RequestMap[T]['params'], id: number) => Promise<RequestMap[T]['result']> };
 
 const handlers: Handlers = {
   async load(params) {
     // Loads run one after another; the old model is released before the new one takes memory.
     const next = loading.then(async () => {
-      const previous = model;
-      model = undefined;
-      await previous?.dispose();
-      model = await LoadedModel.load(params);
+      const previous = current;
+      current = undefined;
+      await previous?.model.dispose();
+      const model = await LoadedModel.load(params);
+      current = { model, completer: new FimCompleter(model) };
       const info = model.info;
       for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
       log('info', `loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms` +
@@ -47,16 +72,18 @@ const handlers: Handlers = {
   },
 
   async generate(params, id) {
-    await loading;
-    if (!model) throw new EngineError('not-loaded', 'No model is loaded: send a load request first.');
-    const controller = new AbortController();
-    running.set(id, controller);
-    try {
-      generations++;
-      return await model.generate(params, (text, tokenId) => send({ kind: 'partial', id, text, tokenId }), controller.signal);
-    } finally {
-      running.delete(id);
-    }
+    const { model } = await loaded();
+    return track(id, (signal) => model.generate(params, streamTo(id), signal));
+  },
+
+  async complete(params, id) {
+    const { completer } = await loaded();
+    return track(id, (signal) => completer.complete(params, streamTo(id), signal));
+  },
+
+  async prompt(params) {
+    const { completer } = await loaded();
+    return completer.prompt(params);
   },
 
   async cancel({ target }) {
@@ -71,7 +98,7 @@ const handlers: Handlers = {
       uptimeMs: Date.now() - startedAt,
       rssBytes: process.memoryUsage.rss(),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      model: model?.info,
+      model: current?.model.info,
       generations,
     };
   },
@@ -82,8 +109,8 @@ const handlers: Handlers = {
 
   async shutdown() {
     for (const controller of running.values()) controller.abort();
-    await model?.dispose();
-    model = undefined;
+    await current?.model.dispose();
+    current = undefined;
     setImmediate(() => process.exit(0));
     return { ok: true };
   },

