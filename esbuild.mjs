@@ -9,6 +9,7 @@ const production = process.argv.includes('--production');
 /** @type {esbuild.BuildOptions} */
 const options = {
   entryPoints: {
+    extension: 'src/extension.ts',
     worker: 'src/worker/main.ts',
     cli: 'src/cli/main.ts',
   },

@@ -80,7 +80,7 @@ function findGraph(onnxDir: string, precision: PrecisionChoice, device: 'cpu' | 
 function externalDataFiles(graphFile: string): string[] {
   const dir = path.dirname(graphFile);
   // Graphs with external data are small; a large one holds its weights inline.
-  if (fs.statSync(graphFile).size > 256 * 1024 * 1024) return [];
+  if (fs.statSync(graphFile).size > 16 * 1024 * 1024) return [];
   const bytes = fs.readFileSync(graphFile);
   const key = Buffer.from('location');
   const names = new Set<string>();

@@ -1,0 +1,23 @@
+import * as vscode from 'vscode';
+import { errorMessage } from '../engine/errors';
+import { openModelFolder } from '../engine/modelFolder';
+
+/** Picks a model folder, validates it, and stores it in `slm.model`; says why a folder is unusable. */
+export async function chooseModel(): Promise<void> {
+  const picked = await vscode.window.showOpenDialog({
+    canSelectFolders: true,
+    canSelectFiles: false,
+    canSelectMany: false,
+    openLabel: 'Use This Model',
+    title: 'Choose a model folder (config.json, tokenizer.json, onnx/)',
+  });
+  const folder = picked?.[0];
+  if (!folder) return;
+  try {
+    const model = openModelFolder(folder.fsPath);
+    await vscode.workspace.getConfiguration('slm').update('model', folder.fsPath, vscode.ConfigurationTarget.Global);
+    vscode.window.showInformationMessage(`Local Code Completion: using ${model.name} (${model.config.modelType}, ${model.precision}).`);
+  } catch (err) {
+    vscode.window.showErrorMessage(`Local Code Completion cannot use ${folder.fsPath}: ${errorMessage(err)}`);
+  }
+}

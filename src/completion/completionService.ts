@@ -1,0 +1,205 @@
+import type { CompleteParams, CompleteResult } from '../worker/protocol';
+import { debounceDelay, KeystrokeClock } from './debounce';
+import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
+import { postprocess, shouldBeMultiline } from './postprocess/postprocess';
+import type { CompletionPosition, MultilineMode } from './postprocess/types';
+import { ResultCache, TypedAhead } from './resultCache';
+
+/** What the service needs of the worker: one infill request, cancellable. */
+export interface CompletionBackend {
+  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
+}
+
+export interface CompletionSettings {
+  debounceMs: number;
+  maxNewTokens: number;
+  maxPromptTokens: number;
+  maxSuffixTokens: number;
+  maxContextTokens: number;
+  multiline: MultilineMode;
+  maxLines: number;
+  /** Wall-clock budget of one generation. */
+  timeBudgetMs: number;
+}
+
+export interface CompletionRequest {
+  /** Identifies the document (its URI). */
+  documentId: string;
+  document: DocumentLike;
+  languageId: string;
+  position: CursorPosition;
+  explicit: boolean;
+  filePath?: string;
+  repoName?: string;
+}
+
+export interface CompletionPlan {
+  window: DocumentWindow;
+  position: CompletionPosition;
+  multiline: boolean;
+  params: CompleteParams;
+}
+
+export type CompletionSource = 'model' | 'cache' | 'typed-ahead';
+
+export interface Completion {
+  text: string;
+  source: CompletionSource;
+}
+
+/** One line per request for the log: where the time went and what the cache saved. */
+export interface RequestRecord {
+  source: CompletionSource | 'none';
+  outcome: 'shown' | 'empty' | 'cancelled' | 'error';
+  debounceMs: number;
+  windowMs: number;
+  result?: CompleteResult;
+  error?: string;
+  chars: number;
+}
+
+export interface CompletionEvents {
+  onGenerating?(active: boolean): void;
+  onRecord?(record: RequestRecord): void;
+}
+
+/** A window of text is plenty for a prompt of this many tokens: ~4 characters a token in code. */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * The inline completion pipeline, editor-agnostic: typed-ahead and cache lookups, adaptive
+ * debounce, one generation in flight (a newer request cancels the older one, which the worker
+ * stops within one decode step), post-processing. Returns undefined when there is nothing to show.
+ */
+export class CompletionService {
+  private readonly cache = new ResultCache();
+  private readonly typedAhead = new TypedAhead();
+  private readonly clocks = new Map<string, KeystrokeClock>();
+  private inFlight: AbortController | undefined;
+
+  constructor(
+    private readonly backend: CompletionBackend,
+    private readonly settings: () => CompletionSettings,
+    private readonly events: CompletionEvents = {},
+  ) {}
+
+  /**
+   * The worker request this service would send for `request`, and the decisions behind it
+   * (also used by the CLI's `prompt` and `postprocess`, so they show exactly what the editor does).
+   */
+  plan(request: CompletionRequest, settings = this.settings()): CompletionPlan {
+    const window = documentWindow(request.document, request.position, {
+      maxPrefixLines: settings.maxPromptTokens,
+      maxPrefixChars: settings.maxPromptTokens * CHARS_PER_TOKEN,
+      maxSuffixLines: settings.maxSuffixTokens,
+      maxSuffixChars: settings.maxSuffixTokens * CHARS_PER_TOKEN,
+    });
+    const position = { prefix: window.prefix, suffix: window.suffix, languageId: request.languageId };
+    const multiline = shouldBeMultiline(position, settings.multiline);
+    return {
+      window,
+      position,
+      multiline,
+      params: {
+        input: { prefix: window.prefix, prefixStartLine: window.prefixStartLine, suffix: window.suffix, filePath: request.filePath, repoName: request.repoName },
+        budget: { maxPromptTokens: settings.maxPromptTokens, maxSuffixTokens: settings.maxSuffixTokens, maxContextTokens: settings.maxContextTokens },
+        // One line rarely needs more; a small cap bounds the cost of a model that rambles.
+        maxNewTokens: multiline ? settings.maxNewTokens : Math.min(settings.maxNewTokens, 48),
+        stopStrings: multiline ? undefined : ['\n'],
+        timeBudgetMs: settings.timeBudgetMs,
+      },
+    };
+  }
+
+  /** What is shown of a raw model output at the planned position. */
+  finish(raw: string, plan: CompletionPlan, settings = this.settings()): string {
+    return postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines }) ?? '';
+  }
+
+  async provide(request: CompletionRequest, signal: AbortSignal): Promise<Completion | undefined> {
+    const started = performance.now();
+    const settings = this.settings();
+    const timing = this.clockFor(request.documentId).tick();
+    const plan = this.plan(request, settings);
+    const window = plan.window;
+    const windowMs = performance.now() - started;
+    const record = (r: Omit<RequestRecord, 'windowMs'>) => this.events.onRecord?.({ ...r, windowMs });
+
+    const reused = this.typedAhead.match(request.documentId, window.prefix, window.suffix);
+    if (reused !== undefined) {
+      record({ source: 'typed-ahead', outcome: 'shown', debounceMs: 0, chars: reused.length });
+      return { text: reused, source: 'typed-ahead' };
+    }
+    const cached = this.cache.get(window.prefix, window.suffix);
+    if (cached !== undefined) {
+      this.typedAhead.remember(request.documentId, window.prefix, window.suffix, cached);
+      record({ source: 'cache', outcome: cached ? 'shown' : 'empty', debounceMs: 0, chars: cached.length });
+      return cached ? { text: cached, source: 'cache' } : undefined;
+    }
+
+    const debounceMs = debounceDelay({ baseMs: settings.debounceMs, ...timing, atLineEnd: window.lineSuffix.trim() === '', explicit: request.explicit });
+    if (debounceMs > 0 && !(await sleep(debounceMs, signal))) {
+      record({ source: 'none', outcome: 'cancelled', debounceMs, chars: 0 });
+      return undefined;
+    }
+
+    this.inFlight?.abort();
+    const controller = new AbortController();
+    this.inFlight = controller;
+    const onAbort = () => controller.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    this.events.onGenerating?.(true);
+    try {
+      const result = await this.backend.complete(plan.params, controller.signal);
+      if (result.finishReason === 'cancelled') {
+        record({ source: 'model', outcome: 'cancelled', debounceMs, result, chars: 0 });
+        return undefined;
+      }
+      const text = this.finish(result.text, plan, settings);
+      this.cache.set(window.prefix, window.suffix, text);
+      if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
+      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, chars: text.length });
+      return text && !signal.aborted ? { text, source: 'model' } : undefined;
+    } catch (err) {
+      record({ source: 'model', outcome: 'error', debounceMs, error: (err as Error).message, chars: 0 });
+      throw err;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+      if (this.inFlight === controller) {
+        this.inFlight = undefined;
+        this.events.onGenerating?.(false);
+      }
+    }
+  }
+
+  /** Forgets cached completions (e.g. after the model changed). */
+  reset(): void {
+    this.cache.clear();
+    this.typedAhead.clear();
+  }
+
+  private clockFor(documentId: string): KeystrokeClock {
+    let clock = this.clocks.get(documentId);
+    if (!clock) {
+      if (this.clocks.size > 64) this.clocks.clear();
+      this.clocks.set(documentId, (clock = new KeystrokeClock()));
+    }
+    return clock;
+  }
+}
+
+/** Resolves true after `ms`, false if the signal aborts first. */
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

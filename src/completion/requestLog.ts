@@ -1,0 +1,25 @@
+import type { RequestRecord } from './completionService';
+
+const ms = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+
+/**
+ * One log line per request, e.g.
+ * `request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (52 tok/s), 41 chars`
+ * Lines for requests that reached the model start with `request model`; cache and typed-ahead hits say so.
+ */
+export function formatRecord(r: RequestRecord): string {
+  const parts = [`debounce ${ms(r.debounceMs)}`, `window ${ms(r.windowMs)}`];
+  const result = r.result;
+  if (result) {
+    const t = result.timings;
+    parts.push(
+      `prompt ${ms(result.prompt.buildMs)}, ${t.promptTokens} tok (${t.reusedTokens} reused)`,
+      `prefill ${ms(t.prefillMs)}`,
+      `decode ${t.newTokens} tok in ${ms(t.decodeMs)} (${t.decodeTokensPerSecond.toFixed(0)} tok/s)`,
+      `finish ${result.finishReason}`,
+    );
+  }
+  if (r.error) parts.push(`error: ${r.error}`);
+  parts.push(`${r.chars} chars`);
+  return `request ${r.source} ${r.outcome}: ${parts.join(', ')}`;
+}

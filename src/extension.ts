@@ -1,0 +1,161 @@
+/**
+ * Extension entry: wires settings, the worker client, the model controller, the completion
+ * service and the UI. Activation does no model work: the worker starts and loads the model in
+ * the background right after (target: activation under 50 ms).
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
+import { chooseModel } from './commands/chooseModel';
+import { CompletionService, type RequestRecord } from './completion/completionService';
+import { formatRecord } from './completion/requestLog';
+import { errorMessage } from './engine/errors';
+import { ModelController } from './models/modelController';
+import type { LoadParams } from './worker/protocol';
+import { WorkerClient } from './workerClient/workerClient';
+import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
+import { PauseState } from './ui/pauseState';
+import { requestGate } from './ui/requestGate';
+import { languageEnabled, readSettings, type Settings } from './ui/settings';
+import { StatusBar } from './ui/statusBar';
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const log = vscode.window.createOutputChannel('Local Code Completion', { log: true });
+  const statusBar = new StatusBar();
+  let generating = false;
+  let last: RequestRecord | undefined;
+  const pause = new PauseState(() => refresh());
+  context.subscriptions.push(log, statusBar, { dispose: () => pause.dispose() });
+
+  let settings: Settings = loadSettings();
+  function loadSettings(): Settings {
+    const { settings: read, problems } = readSettings(vscode.workspace.getConfiguration('slm'));
+    for (const problem of problems) {
+      log.warn(problem);
+      void vscode.window.showWarningMessage(`Local Code Completion: ${problem}`);
+    }
+    return read;
+  }
+
+  const client = new WorkerClient({
+    workerPath: context.asAbsolutePath(path.join('dist', 'worker.js')),
+    log: (level, line) => log[level](line),
+  });
+  context.subscriptions.push({ dispose: () => void client.dispose() });
+  const models = new ModelController(client, (state) => {
+    if (state.kind === 'ready') log.info(`model ready: ${state.model.name} (${state.model.precision} on ${state.model.provider}, ${state.model.threads} threads)`);
+    if (state.kind === 'error') log.error(`model: ${state.message}`);
+    refresh();
+  });
+
+  function refresh(): void {
+    const language = vscode.window.activeTextEditor?.document.languageId;
+    statusBar.update({
+      model: models.current,
+      paused: pause.isPaused,
+      snoozeMinutesLeft: pause.snoozeMinutesLeft,
+      disabledLanguage: language && !languageEnabled(settings, language) ? language : undefined,
+      generating,
+      last,
+    });
+  }
+
+  function loadParams(): LoadParams {
+    return {
+      modelDir: settings.model || context.asAbsolutePath(path.join('models', 'default')),
+      device: settings.device,
+      precision: settings.precision,
+      threads: settings.threads,
+      cacheDir: path.join(context.globalStorageUri.fsPath, 'cache'),
+    };
+  }
+
+  function ensureModel(): Promise<boolean> {
+    return models.ensure(loadParams()).then(
+      () => true,
+      (err) => {
+        void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`, 'Choose Model…', 'Open Log').then((pick) => {
+          if (pick === 'Choose Model…') void vscode.commands.executeCommand('slm.chooseModel');
+          if (pick === 'Open Log') log.show();
+        });
+        return false;
+      },
+    );
+  }
+
+  const service = new CompletionService(
+    { complete: (params, signal) => client.request('complete', params, { signal }) },
+    () => settings.completion,
+    {
+      onGenerating: (active) => {
+        generating = active;
+        refresh();
+      },
+      onRecord: (record) => {
+        if (record.result) last = record;
+        log.info(formatRecord(record));
+        refresh();
+      },
+    },
+  );
+
+  let lastSkip = '';
+  const provider = new InlineCompletionProvider(
+    service,
+    requestGate(() => settings, pause),
+    async (token) => {
+      if (models.current.kind === 'ready') return true;
+      const loaded = ensureModelQuietly();
+      const cancelled = new Promise<boolean>((r) => token.onCancellationRequested(() => r(false)));
+      return Promise.race([loaded, cancelled]);
+    },
+    (reason) => {
+      if (reason !== lastSkip) log.debug(`skipped: ${reason}`);
+      lastSkip = reason;
+    },
+    (err) => log.error(`completion failed: ${errorMessage(err)}`),
+  );
+  /** While typing, a failed load is reported once by its own path, not per keystroke. */
+  function ensureModelQuietly(): Promise<boolean> {
+    return models.ensure(loadParams()).then(() => true, () => false);
+  }
+
+  context.subscriptions.push(
+    vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
+    vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
+    vscode.commands.registerCommand('slm.chooseModel', chooseModel),
+    vscode.commands.registerCommand('slm.pause', () => pause.pause()),
+    vscode.commands.registerCommand('slm.resume', () => pause.resume()),
+    vscode.commands.registerCommand('slm.snooze', () => askSnooze(pause)),
+    vscode.commands.registerCommand('slm.toggleLanguage', () => {
+      const language = vscode.window.activeTextEditor?.document.languageId;
+      return language ? toggleLanguage(language) : undefined;
+    }),
+    vscode.commands.registerCommand('slm.openLog', () => log.show()),
+    vscode.commands.registerCommand('slm.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:slm-local.slm-complete')),
+    vscode.commands.registerCommand('slm.restartWorker', async () => {
+      await client.request('shutdown', {}).catch(() => undefined);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('slm')) return;
+      const before = JSON.stringify(loadParams());
+      settings = loadSettings();
+      if (JSON.stringify(loadParams()) !== before) {
+        service.reset();
+        void ensureModel();
+      }
+      refresh();
+    }),
+    vscode.window.onDidChangeActiveTextEditor(() => refresh()),
+  );
+
+  refresh();
+  // The model loads in the background, off activation's critical path.
+  setTimeout(() => void ensureModel(), 0);
+  log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
+}
+
+export function deactivate(): void {
+  // Disposables registered in activate() shut the worker down.
+}

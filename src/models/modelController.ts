@@ -1,0 +1,76 @@
+import { errorMessage } from '../engine/errors';
+import type { ModelInfo } from '../engine/loadModel';
+import { openModelFolder } from '../engine/modelFolder';
+import type { LoadParams } from '../worker/protocol';
+import type { WorkerClient } from '../workerClient/workerClient';
+
+export type ModelState =
+  | { kind: 'idle' }
+  | { kind: 'loading'; modelDir: string }
+  | { kind: 'ready'; model: ModelInfo }
+  | { kind: 'error'; message: string };
+
+/**
+ * Keeps the worker's model in line with the settings. A model that fails validation or load
+ * never replaces a working one: the previous model is loaded back and the error is reported.
+ */
+export class ModelController {
+  private wanted: LoadParams | undefined;
+  private working: LoadParams | undefined;
+  private pending: Promise<ModelInfo> | undefined;
+  private state: ModelState = { kind: 'idle' };
+
+  constructor(private readonly client: WorkerClient, private readonly onState: (state: ModelState) => void) {}
+
+  get current(): ModelState {
+    return this.state;
+  }
+
+  /** Loads `params` unless they are already loaded or loading. */
+  ensure(params: LoadParams): Promise<ModelInfo> {
+    if (this.pending && sameParams(this.wanted, params)) return this.pending;
+    if (this.state.kind === 'ready' && sameParams(this.working, params)) return Promise.resolve(this.state.model);
+    this.wanted = params;
+    const load = this.load(params);
+    this.pending = load;
+    void load.finally(() => {
+      if (this.pending === load) this.pending = undefined;
+    }).catch(() => undefined);
+    return load;
+  }
+
+  private async load(params: LoadParams): Promise<ModelInfo> {
+    this.setState({ kind: 'loading', modelDir: params.modelDir });
+    try {
+      // Cheap checks first, in this process: a bad folder never reaches the worker.
+      openModelFolder(params.modelDir, params.precision ?? 'auto');
+      const model = await this.client.load(params);
+      this.working = params;
+      this.setState({ kind: 'ready', model });
+      return model;
+    } catch (err) {
+      const previous = this.working;
+      if (previous && !sameParams(previous, params)) {
+        // Back to the model that worked; the caller reports the bad setting.
+        const restored = await this.client.load(previous).catch(() => undefined);
+        if (restored) {
+          this.wanted = previous;
+          this.setState({ kind: 'ready', model: restored });
+          throw err;
+        }
+      }
+      this.working = undefined;
+      this.setState({ kind: 'error', message: errorMessage(err) });
+      throw err;
+    }
+  }
+
+  private setState(state: ModelState): void {
+    this.state = state;
+    this.onState(state);
+  }
+}
+
+function sameParams(a: LoadParams | undefined, b: LoadParams | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

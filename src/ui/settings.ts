@@ -1,0 +1,86 @@
+import type { CompletionSettings } from '../completion/completionService';
+import type { PrecisionChoice } from '../engine/modelFolder';
+import type { MultilineMode } from '../completion/postprocess/types';
+
+/** The `slm.*` settings, typed and checked. Declared in package.json `contributes.configuration`. */
+export interface Settings {
+  enabled: boolean;
+  /** '' = the embedded default model. */
+  model: string;
+  device: 'auto' | 'cpu' | 'gpu';
+  precision: PrecisionChoice;
+  /** undefined = the engine's default. */
+  threads: number | undefined;
+  completion: CompletionSettings;
+  enabledLanguages: Record<string, boolean>;
+  maxFileSizeKB: number;
+}
+
+/** What reading settings needs; vscode's WorkspaceConfiguration fits. */
+export interface ConfigurationLike {
+  get<T>(key: string): T | undefined;
+}
+
+/** A generation longer than this is cut: a suggestion that late is rarely still wanted. */
+const TIME_BUDGET_MS = 5000;
+
+/**
+ * Reads the settings. A bad value never stops completions: it is replaced by its default and
+ * reported in `problems`, for the user to see once.
+ */
+export function readSettings(config: ConfigurationLike): { settings: Settings; problems: string[] } {
+  const problems: string[] = [];
+  const int = (key: string, fallback: number, min: number, max: number): number => {
+    const v = config.get<unknown>(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+      problems.push(`slm.${key} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)}); using ${fallback}.`);
+      return fallback;
+    }
+    return v;
+  };
+  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
+    const v = config.get<unknown>(key);
+    if (v === undefined || v === null) return fallback;
+    if (typeof v !== 'string' || !allowed.includes(v as T)) {
+      problems.push(`slm.${key} must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)}); using ${fallback}.`);
+      return fallback;
+    }
+    return v as T;
+  };
+  const model = config.get<unknown>('model') ?? '';
+  if (typeof model !== 'string') problems.push(`slm.model must be a folder path (got ${JSON.stringify(model)}); using the embedded model.`);
+  const languages = config.get<unknown>('enabledLanguages');
+  const enabledLanguages: Record<string, boolean> = { '*': true };
+  if (languages && typeof languages === 'object') {
+    for (const [k, v] of Object.entries(languages)) if (typeof v === 'boolean') enabledLanguages[k] = v;
+  }
+  const maxPromptTokens = int('maxPromptTokens', 1024, 64, 32768);
+  const threads = int('threads', 0, 0, 64);
+  return {
+    settings: {
+      enabled: config.get<unknown>('enabled') !== false,
+      model: typeof model === 'string' ? model.trim() : '',
+      device: oneOf('device', ['auto', 'cpu', 'gpu'] as const, 'auto'),
+      precision: oneOf('precision', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto'),
+      threads: threads === 0 ? undefined : threads,
+      completion: {
+        debounceMs: int('debounceMs', 75, 0, 2000),
+        maxNewTokens: int('maxNewTokens', 64, 1, 1024),
+        maxPromptTokens,
+        maxSuffixTokens: Math.min(int('maxSuffixTokens', 256, 0, 8192), Math.floor(maxPromptTokens / 2)),
+        maxContextTokens: Math.min(int('maxContextTokens', 0, 0, 16384), Math.floor(maxPromptTokens / 2)),
+        multiline: oneOf<MultilineMode>('multiline', ['auto', 'always', 'never'], 'auto'),
+        maxLines: int('maxLines', 16, 1, 200),
+        timeBudgetMs: TIME_BUDGET_MS,
+      },
+      enabledLanguages,
+      maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),
+    },
+    problems,
+  };
+}
+
+export function languageEnabled(settings: Settings, languageId: string): boolean {
+  return settings.enabledLanguages[languageId] ?? settings.enabledLanguages['*'] ?? true;
+}

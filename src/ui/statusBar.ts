@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import type { RequestRecord } from '../completion/completionService';
+import type { ModelState } from '../models/modelController';
+
+export interface StatusView {
+  model: ModelState;
+  paused: boolean;
+  snoozeMinutesLeft: number;
+  /** The active editor's language, when completions are disabled for it. */
+  disabledLanguage?: string;
+  generating: boolean;
+  last?: RequestRecord;
+}
+
+/** The status bar item: state, model, last latency and speed; a click opens the menu. */
+export class StatusBar implements vscode.Disposable {
+  private readonly item = vscode.window.createStatusBarItem('slm.status', vscode.StatusBarAlignment.Right, 100);
+
+  constructor() {
+    this.item.name = 'Local Code Completion';
+    this.item.command = 'slm.showMenu';
+    this.item.show();
+  }
+
+  update(view: StatusView): void {
+    const { icon, label, detail } = describe(view);
+    this.item.text = `${icon} ${label}`;
+    const tooltip = new vscode.MarkdownString(`**Local Code Completion**: ${detail}\n\nClick for the menu.`);
+    this.item.tooltip = tooltip;
+    this.item.backgroundColor = view.model.kind === 'error' ? new vscode.ThemeColor('statusBarItem.errorBackground') : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
+
+function describe(view: StatusView): { icon: string; label: string; detail: string } {
+  const model = view.model;
+  const name = model.kind === 'ready' ? model.model.name : 'SLM';
+  if (model.kind === 'error') return { icon: '$(error)', label: 'SLM error', detail: model.message };
+  if (model.kind === 'loading' || model.kind === 'idle') return { icon: '$(loading~spin)', label: 'SLM starting', detail: `loading ${model.kind === 'loading' ? model.modelDir : 'the model'}` };
+  const where = `${model.model.precision} on ${model.model.provider}`;
+  if (view.paused) return { icon: '$(debug-pause)', label: `${name} paused`, detail: `paused (${where})` };
+  if (view.snoozeMinutesLeft > 0) return { icon: '$(debug-pause)', label: `${name} snoozed`, detail: `snoozed for ${view.snoozeMinutesLeft} more min` };
+  if (view.disabledLanguage) return { icon: '$(circle-slash)', label: `${name} off for ${view.disabledLanguage}`, detail: `disabled for ${view.disabledLanguage}` };
+  if (view.generating) return { icon: '$(sync~spin)', label: `${name} generating`, detail: `generating (${where})` };
+  const r = view.last?.result;
+  const figures = r ? ` ${Math.round(r.timings.totalMs)} ms, ${r.timings.decodeTokensPerSecond.toFixed(0)} tok/s` : '';
+  return { icon: '$(check)', label: `${name}${figures}`, detail: `ready (${where})${figures ? `; last completion${figures}` : ''}` };
+}

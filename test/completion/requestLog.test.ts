@@ -1,0 +1,20 @@
+import * as assert from 'node:assert/strict';
+import { formatRecord } from '../../src/completion/requestLog';
+
+describe('formatRecord', () => {
+  it('writes one line with the timings of a model request', () => {
+    const line = formatRecord({
+      source: 'model', outcome: 'shown', debounceMs: 37, windowMs: 0.31, chars: 41,
+      result: {
+        text: 'x', tokenIds: [1], finishReason: 'stop-token',
+        timings: { promptTokens: 812, reusedTokens: 790, newTokens: 16, loadMs: 900, prefillMs: 45.2, decodeMs: 310, totalMs: 356, prefillTokensPerSecond: 486, decodeTokensPerSecond: 48.4 },
+        prompt: { template: 'qwen2.5-coder', parts: [], buildMs: 2.1 },
+      },
+    });
+    assert.equal(line, 'request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (48 tok/s), finish stop-token, 41 chars');
+  });
+
+  it('says when the answer came from the typed-ahead suggestion', () => {
+    assert.match(formatRecord({ source: 'typed-ahead', outcome: 'shown', debounceMs: 0, windowMs: 0.1, chars: 5 }), /^request typed-ahead shown/);
+  });
+});

@@ -1,0 +1,38 @@
+import * as assert from 'node:assert/strict';
+import { languageEnabled, readSettings } from '../../src/ui/settings';
+
+const config = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
+
+describe('readSettings', () => {
+  it('gives the defaults for an empty configuration', () => {
+    const { settings, problems } = readSettings(config({}));
+    assert.deepEqual(problems, []);
+    assert.equal(settings.model, '');
+    assert.equal(settings.device, 'auto');
+    assert.equal(settings.threads, undefined);
+    assert.equal(settings.completion.maxPromptTokens, 1024);
+    assert.equal(settings.completion.multiline, 'auto');
+  });
+
+  it('replaces bad values by their defaults and says so', () => {
+    const { settings, problems } = readSettings(config({ device: 'tpu', maxNewTokens: -3, debounceMs: 'fast', model: 42 }));
+    assert.equal(settings.device, 'auto');
+    assert.equal(settings.completion.maxNewTokens, 64);
+    assert.equal(settings.completion.debounceMs, 75);
+    assert.equal(settings.model, '');
+    assert.equal(problems.length, 4);
+    assert.ok(problems.some((p) => /slm\.device must be one of auto, cpu, gpu \(got "tpu"\); using auto/.test(p)), problems.join('\n'));
+  });
+
+  it('keeps the suffix and context shares within the prompt budget', () => {
+    const { settings } = readSettings(config({ maxPromptTokens: 256, maxSuffixTokens: 8000 }));
+    assert.equal(settings.completion.maxSuffixTokens, 128);
+  });
+
+  it('enables languages by id with a default', () => {
+    const { settings } = readSettings(config({ enabledLanguages: { '*': false, python: true, bogus: 'yes' } }));
+    assert.equal(languageEnabled(settings, 'python'), true);
+    assert.equal(languageEnabled(settings, 'go'), false);
+    assert.equal(settings.enabledLanguages.bogus, undefined);
+  });
+});
