@@ -2,7 +2,9 @@
  * The only module that imports onnxruntime-node: session creation with execution-provider
  * fallback, and the tensor type the rest of the engine passes around.
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
+import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError, errorMessage } from './errors';
 
@@ -42,11 +44,24 @@ export function defaultThreads(): number {
   return Math.max(1, Math.min(8, logical <= 4 ? logical : Math.floor(logical / 2)));
 }
 
-/** GPU providers compiled into this platform's onnxruntime-node (the CUDA one only once installed). */
+// Warnings from providers being probed (a missing Vulkan loader, say) are not the user's concern.
+ort.env.logLevel = 'error';
+
+/**
+ * GPU providers this platform's onnxruntime-node can use. CUDA is listed on linux-x64 but not
+ * bundled: its libraries exist only after `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`
+ * (README), so without them it is not tried at all.
+ */
 export function availableGpuProviders(): Provider[] {
   const backends = ort.listSupportedBackends?.() ?? [];
-  const names = new Set(backends.map((b) => b.name));
-  return GPU_PROVIDERS.filter((p) => names.has(p));
+  const usable = new Set(backends.filter((b) => b.bundled || providerLibraryInstalled(b.name)).map((b) => b.name));
+  return GPU_PROVIDERS.filter((p) => usable.has(p));
+}
+
+function providerLibraryInstalled(name: string): boolean {
+  const binding = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
+  const file = process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
+  return fs.existsSync(path.join(binding, file));
 }
 
 function candidates(device: DeviceChoice): Provider[] {
@@ -106,8 +121,10 @@ function stripPrefix(config: Record<string, string>): Record<string, string> {
   return Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^session\./, ''), v]));
 }
 
+/** The useful part of onnxruntime's message: no source paths, one line. */
 function firstLine(s: string): string {
-  return s.split('\n')[0].slice(0, 300);
+  if (s.includes('Failed to get a WebGPU adapter')) return 'no WebGPU adapter (no usable GPU or driver)';
+  return s.split('\n')[0].replace(/\S*onnxruntime_src\S*:\d+\s+(\S+\s+)?/g, '').slice(0, 300);
 }
 
 /** Maps onnxruntime's load failures to typed errors that name the file. */

@@ -39,6 +39,7 @@ export class WorkerClient {
   private lastHeard = 0;
   private lastLoad: LoadParams | undefined;
   private disposed = false;
+  private everStarted = false;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: WorkerClientOptions) {
@@ -106,7 +107,7 @@ export class WorkerClient {
   private start(): LiveWorker {
     const child = spawnWorker({
       ...this.options,
-      onStderr: (text) => this.options.log?.('warn', `worker stderr: ${text.trimEnd()}`),
+      onStderr: (text) => this.options.log?.('info', `worker stderr: ${text.trimEnd()}`),
     });
     let markReady!: () => void;
     const ready = new Promise<void>((r) => (markReady = r));
@@ -121,7 +122,9 @@ export class WorkerClient {
     child.on('exit', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (err) => this.options.log?.('error', `worker process error: ${err.message}`));
     // A restarted worker gets the model back before anything else it is sent.
-    if (this.lastLoad) {
+    const restart = this.everStarted;
+    this.everStarted = true;
+    if (restart && this.lastLoad) {
       const params = this.lastLoad;
       void ready.then(() => this.send(worker, 'load', params, {})).then(
         (info) => this.options.log?.('info', `reloaded ${info.name} after restart`),

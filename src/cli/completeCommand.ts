@@ -1,0 +1,108 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { CompletionService, type CompletionRequest } from '../completion/completionService';
+import { readSettings } from '../ui/settings';
+import { loadParams, MODEL_OPTIONS, numberArg, required, startWorker, UsageError } from './args';
+
+/**
+ * `slm complete | prompt | postprocess` at a file position, through the same CompletionService
+ * the extension uses (default settings), so what they print is what the editor would do.
+ * Lines and columns are 1-based, as editors show them.
+ */
+const POSITION_OPTIONS = {
+  file: { type: 'string' },
+  line: { type: 'string' },
+  col: { type: 'string' },
+  language: { type: 'string' },
+  workspace: { type: 'string' },
+} as const;
+
+/** VS Code language ids by file extension, for the commonest cases; --language overrides. */
+const LANGUAGES: Record<string, string> = {
+  '.ts': 'typescript', '.tsx': 'typescriptreact', '.js': 'javascript', '.jsx': 'javascriptreact', '.mjs': 'javascript', '.cjs': 'javascript',
+  '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.c': 'c', '.h': 'c', '.cpp': 'cpp', '.cc': 'cpp', '.hpp': 'cpp',
+  '.cs': 'csharp', '.rb': 'ruby', '.php': 'php', '.kt': 'kotlin', '.swift': 'swift', '.lua': 'lua', '.sh': 'shellscript',
+};
+
+function positionRequest(values: { file?: string; line?: string; col?: string; language?: string; workspace?: string }): CompletionRequest {
+  const file = required(values.file, 'file');
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+  const lines = text.split(/\r?\n/);
+  const line = numberArg(required(values.line, 'line'), 'line')!;
+  const col = numberArg(required(values.col, 'col'), 'col')!;
+  if (line < 1 || line > lines.length) throw new UsageError(`--line must be from 1 to ${lines.length}`);
+  if (col < 1 || col > lines[line - 1].length + 1) throw new UsageError(`--col must be from 1 to ${lines[line - 1].length + 1} on line ${line}`);
+  const workspace = values.workspace ? path.resolve(values.workspace) : path.dirname(path.resolve(file));
+  return {
+    documentId: path.resolve(file),
+    document: { lineCount: lines.length, lineText: (i) => lines[i] },
+    languageId: values.language ?? LANGUAGES[path.extname(file).toLowerCase()] ?? 'plaintext',
+    position: { line: line - 1, character: col - 1 },
+    explicit: true,
+    filePath: path.relative(workspace, path.resolve(file)),
+    repoName: path.basename(workspace),
+  };
+}
+
+const settings = () => readSettings({ get: () => undefined }).settings.completion;
+
+export async function completeCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
+  const load = loadParams(values);
+  const request = positionRequest(values);
+  const client = startWorker(values.json);
+  try {
+    const model = await client.load(load);
+    const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, settings);
+    const plan = service.plan(request);
+    const result = await client.request('complete', plan.params);
+    const completion = service.finish(result.text, plan);
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ completion, raw: result.text, multiline: plan.multiline, finishReason: result.finishReason, timings: result.timings, prompt: result.prompt, model: model.name }, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(completion + '\n');
+    const t = result.timings;
+    process.stderr.write(`${t.promptTokens} prompt tokens (${result.prompt.template}), ${t.newTokens} new; prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms (${t.decodeTokensPerSecond.toFixed(1)} tok/s)\n`);
+  } finally {
+    await client.dispose();
+  }
+}
+
+export async function promptCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
+  const load = loadParams(values);
+  const request = positionRequest(values);
+  const client = startWorker(true);
+  try {
+    await client.load(load);
+    const plan = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings).plan(request);
+    const prompt = await client.request('prompt', { input: plan.params.input, budget: plan.params.budget });
+    const out = { text: prompt.text, tokens: prompt.ids.length, template: prompt.template, parts: prompt.parts, multiline: plan.multiline, window: { prefixStartLine: plan.window.prefixStartLine, prefixChars: plan.window.prefix.length, suffixChars: plan.window.suffix.length } };
+    process.stdout.write(values.json ? JSON.stringify(out, null, 2) + '\n' : `${prompt.text}\n`);
+  } finally {
+    await client.dispose();
+  }
+}
+
+export async function postprocessCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { ...POSITION_OPTIONS, 'raw-file': { type: 'string' }, json: { type: 'boolean', default: false } } });
+  const request = positionRequest(values);
+  const rawFile = required(values['raw-file'], 'raw-file');
+  let raw: string;
+  try {
+    raw = fs.readFileSync(rawFile, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${rawFile}: ${(err as Error).message}`);
+  }
+  const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings);
+  const plan = service.plan(request);
+  const completion = service.finish(raw, plan);
+  process.stdout.write(values.json ? JSON.stringify({ completion, multiline: plan.multiline }, null, 2) + '\n' : completion + '\n');
+}

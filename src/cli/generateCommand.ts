@@ -1,0 +1,66 @@
+import * as fs from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { GenerateRequest } from '../engine/generate';
+import { loadParams, MODEL_OPTIONS, numberArg, required, startWorker, UsageError } from './args';
+
+/** `slm generate`: plain generation from a prompt file. */
+export async function generateCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      ...MODEL_OPTIONS,
+      'prompt-file': { type: 'string' },
+      'max-tokens': { type: 'string' },
+      temperature: { type: 'string' },
+      'top-p': { type: 'string' },
+      'top-k': { type: 'string' },
+      seed: { type: 'string' },
+      stop: { type: 'string', multiple: true },
+      'time-budget-ms': { type: 'string' },
+    },
+  });
+  const load = loadParams(values);
+  const promptFile = required(values['prompt-file'], 'prompt-file');
+  let prompt: string;
+  try {
+    prompt = fs.readFileSync(promptFile, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read the prompt file: ${(err as Error).message}`);
+  }
+  const request: GenerateRequest = {
+    prompt,
+    maxNewTokens: numberArg(values['max-tokens'], 'max-tokens') ?? 128,
+    stopStrings: values.stop,
+    timeBudgetMs: numberArg(values['time-budget-ms'], 'time-budget-ms'),
+    sampling: {
+      temperature: numberArg(values.temperature, 'temperature'),
+      topP: numberArg(values['top-p'], 'top-p'),
+      topK: numberArg(values['top-k'], 'top-k'),
+      seed: numberArg(values.seed, 'seed'),
+    },
+  };
+
+  const client = startWorker(values.json);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  try {
+    const model = await client.load(load);
+    const result = await client.generate(request, {
+      signal: abort.signal,
+      onPartial: values.json ? undefined : (p) => process.stdout.write(p.text),
+    });
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ text: result.text, finishReason: result.finishReason, timings: result.timings, model }, null, 2) + '\n');
+      return;
+    }
+    const t = result.timings;
+    process.stdout.write('\n');
+    process.stderr.write(
+      `\n${model.name} (${model.precision} on ${model.provider}): ${t.promptTokens} prompt tokens, ${t.newTokens} new (${result.finishReason}); ` +
+        `load ${t.loadMs.toFixed(0)} ms, prefill ${t.prefillMs.toFixed(0)} ms (${t.prefillTokensPerSecond.toFixed(1)} tok/s), ` +
+        `decode ${t.decodeMs.toFixed(0)} ms (${t.decodeTokensPerSecond.toFixed(1)} tok/s)\n`,
+    );
+  } finally {
+    await client.dispose();
+  }
+}
