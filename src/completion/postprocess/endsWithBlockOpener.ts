@@ -7,17 +7,23 @@ import { CLOSER_OF, IN_CODE, scanBrackets } from './scanBrackets';
  */
 export type BlockOpener = 'block' | 'bracket';
 
-/** What kind of block, if any, the line (or the text before the cursor) leaves open at its end. */
-export function endsWithBlockOpener(line: string, syntax: LanguageSyntax): BlockOpener | undefined {
+/**
+ * What kind of block, if any, the line (or the text before the cursor) leaves open at its end.
+ * `bracketsOpen`: how many brackets are open at the line's end counting earlier lines too, when the
+ * caller knows; otherwise only the line's own brackets are counted.
+ */
+export function endsWithBlockOpener(
+  line: string,
+  syntax: LanguageSyntax,
+  bracketsOpen?: number,
+): BlockOpener | undefined {
   const text = line.trimEnd();
   if (text === '') return undefined;
   const last = text[text.length - 1];
   if (last === '(' || last === '[') return 'bracket';
   if (last === '{') return 'block';
   if (!syntax.blockOpener?.test(text)) return undefined;
-  // A colon inside brackets is a slice, a dict entry or a lambda argument, not a block:
-  // `xs[1:`, `{'a':`, `map(lambda x:`.
-  if (last === ':' && bracketDepth(text, syntax) > 0) return undefined;
+  if (syntax.openerOutsideBracketsOnly && (bracketsOpen ?? bracketDepth(text, syntax)) > 0) return undefined;
   return 'block';
 }
 

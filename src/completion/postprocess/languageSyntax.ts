@@ -17,6 +17,12 @@ export interface LanguageSyntax {
    */
   readonly blockOpener?: RegExp;
   /**
+   * A `blockOpener` match inside open brackets is not a block (Python, YAML: `xs[1:`, a dict entry
+   * `{'a':` on its own line, `map(lambda x:`). Not so in C-like languages, where `case 1:` always
+   * sits inside the switch's braces.
+   */
+  readonly openerOutsideBracketsOnly?: boolean;
+  /**
    * Lines starting a function or class. In an indentation-scoped language a completion at the end
    * of such a scope may dedent down to its body level, and the scope's own level ends it.
    */
@@ -49,6 +55,7 @@ const PYTHON: LanguageSyntax = {
   multilineQuotes: ['"""', "'''"],
   lineComments: ['#'],
   blockOpener: /:$/,
+  openerOutsideBracketsOnly: true,
   scopeStart: /^\s*(?:async\s+)?(?:def|class)\b/,
   continuation: /^(?:else|elif|except|finally)\b/,
 };
@@ -59,6 +66,7 @@ const YAML: LanguageSyntax = {
   lineComments: ['#'],
   // `key:` opens a nested mapping, `key: |` and `key: >-` a block scalar.
   blockOpener: /:(?:\s*[|>][-+]?)?$/,
+  openerOutsideBracketsOnly: true,
 };
 
 const RUBY: LanguageSyntax = {

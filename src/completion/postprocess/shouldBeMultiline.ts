@@ -1,8 +1,8 @@
+import { bracketContext } from './bracketContext';
 import { cursorLines, type CursorLines } from './cursorLines';
 import { endsWithBlockOpener } from './endsWithBlockOpener';
 import { indentWidth } from './indentWidth';
 import { languageSyntax } from './languageSyntax';
-import { IN_CODE, scanBrackets } from './scanBrackets';
 import type { CompletionPosition, MultilineMode } from './types';
 
 /**
@@ -38,18 +38,20 @@ function opensEmptyBlock(pos: CompletionPosition): boolean {
   const syntax = languageSyntax(pos.languageId);
   const { linePrefix, lineSuffix } = lines;
   if (!ONLY_CLOSERS.test(lineSuffix)) return false;
-  if (scanBrackets(lines.prefixWindow, syntax, IN_CODE, () => false).mode !== 'code') return false;
+  const brackets = bracketContext(lines, syntax);
+  if (brackets.stateAtCursor.mode !== 'code') return false;
+  const bracketsOpen = brackets.open.length;
 
   let openingLine: string;
   if (linePrefix.trim() !== '') {
-    const opener = endsWithBlockOpener(linePrefix, syntax);
+    const opener = endsWithBlockOpener(linePrefix, syntax, bracketsOpen);
     if (opener === undefined) return false;
     if (opener === 'bracket' && lineSuffix.trim() !== '') return false;
     openingLine = linePrefix;
   } else {
     if (lineSuffix.trim() !== '') return false;
     const above = lastNonBlank(lines.linesBefore);
-    if (above === undefined || endsWithBlockOpener(above, syntax) === undefined) return false;
+    if (above === undefined || endsWithBlockOpener(above, syntax, bracketsOpen) === undefined) return false;
     openingLine = above;
   }
   const below = firstNonBlank(lines);

@@ -24,7 +24,7 @@ const WORD = /[\p{L}\p{N}_$]/u;
  *   - it does not end inside a name of the suffix (`a + x` before `xs)` stays whole: the `x` is
  *     a new name, not the start of `xs` re-emitted);
  *   - it does not take a closer away from a bracket the completion itself opened (`bar()` before
- *     `)` stays whole) nor a quote away from a string the completion did not leave open.
+ *     `)` stays whole) nor a quote, unless the cursor is inside a string that quote closes.
  */
 export function trimSuffixOverlap(
   text: string,
@@ -77,7 +77,12 @@ function safeToDrop(kept: string, tail: string, brackets: BracketContext, syntax
     else if (event === 'close' && nested.length > 0 && CLOSER_OF[nested[nested.length - 1]] === char) nested.pop();
   });
   if (nested.length > 0 && /[)\]}]/.test(tail)) return false;
+  // The suffix's quote closes a string only if one was open at the cursor (`"█";`); then the
+  // completion's re-emitted quote may go if it closes the string the completion ends in.
+  // With the cursor in code the suffix's quote opens a string, and the completion's stays.
   const quotes = [...syntax.quotes, ...syntax.multilineQuotes.map((q) => q[0])];
-  if (quotes.some((q) => tail.includes(q)) && end.mode !== 'string') return false;
+  if (quotes.some((q) => tail.includes(q))) {
+    return brackets.stateAtCursor.mode === 'string' && end.mode === 'string' && tail.includes(end.close);
+  }
   return true;
 }

@@ -637,8 +637,8 @@ const java: Case[] = [
           return x;
       }
     `,
-    raw: lines('', '            return 0;', '        }', '        return x;'),
-    want: lines('', '            return 0;', '        '),
+    raw: lines('', '        return 0;', '    }', '    return x;'),
+    want: lines('', '        return 0;', '    '),
     multiline: true,
   },
 ];
