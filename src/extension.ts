@@ -44,8 +44,8 @@ export function activate(context: vscode.ExtensionContext): void {
   });
   context.subscriptions.push({ dispose: () => void client.dispose() });
   const models = new ModelController(client, (state) => {
+    if (state.kind === 'loading') log.info(`loading model ${state.modelDir}`);
     if (state.kind === 'ready') log.info(`model ready: ${state.model.name} (${state.model.precision} on ${state.model.provider}, ${state.model.threads} threads)`);
-    if (state.kind === 'error') log.error(`model: ${state.message}`);
     refresh();
   });
 
@@ -75,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): void {
     return models.ensure(loadParams()).then(
       () => true,
       (err) => {
+        log.error(`model: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`, 'Choose Model…', 'Open Log').then((pick) => {
           if (pick === 'Choose Model…') void vscode.commands.executeCommand('slm.chooseModel');
           if (pick === 'Open Log') log.show();

@@ -16,7 +16,7 @@ export type ModelState =
  */
 export class ModelController {
   private wanted: LoadParams | undefined;
-  private working: LoadParams | undefined;
+  private working: { params: LoadParams; model: ModelInfo } | undefined;
   private pending: Promise<ModelInfo> | undefined;
   private state: ModelState = { kind: 'idle' };
 
@@ -29,7 +29,7 @@ export class ModelController {
   /** Loads `params` unless they are already loaded or loading. */
   ensure(params: LoadParams): Promise<ModelInfo> {
     if (this.pending && sameParams(this.wanted, params)) return this.pending;
-    if (this.state.kind === 'ready' && sameParams(this.working, params)) return Promise.resolve(this.state.model);
+    if (this.state.kind === 'ready' && sameParams(this.working?.params, params)) return Promise.resolve(this.state.model);
     this.wanted = params;
     const load = this.load(params);
     this.pending = load;
@@ -41,20 +41,22 @@ export class ModelController {
 
   private async load(params: LoadParams): Promise<ModelInfo> {
     this.setState({ kind: 'loading', modelDir: params.modelDir });
+    let reachedWorker = false;
     try {
       // Cheap checks first, in this process: a bad folder never reaches the worker.
       openModelFolder(params.modelDir, params.precision ?? 'auto');
+      reachedWorker = true;
       const model = await this.client.load(params);
-      this.working = params;
+      this.working = { params, model };
       this.setState({ kind: 'ready', model });
       return model;
     } catch (err) {
       const previous = this.working;
-      if (previous && !sameParams(previous, params)) {
-        // Back to the model that worked; the caller reports the bad setting.
-        const restored = await this.client.load(previous).catch(() => undefined);
+      if (previous && !sameParams(previous.params, params)) {
+        // Back to the model that worked (the worker released it to try the new one); the caller reports the error.
+        const restored = reachedWorker ? await this.client.load(previous.params).catch(() => undefined) : previous.model;
         if (restored) {
-          this.wanted = previous;
+          this.wanted = previous.params;
           this.setState({ kind: 'ready', model: restored });
           throw err;
         }

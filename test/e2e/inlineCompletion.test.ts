@@ -1,0 +1,185 @@
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureTestModel } from '../modelgen/testModels';
+import { REPO_ROOT } from '../support/tinyModels';
+import { launchVsCode, type VsCodeSession } from './vscode';
+
+const EXTENSION_ID = 'slm-local.slm-complete';
+/** Ghost text renders spaces as no-break spaces. */
+const plain = (s: string) => s.replace(/\u00a0/g, ' ');
+
+/**
+ * The extension in a real VS Code (code-server + Chromium) with the generated tiny model:
+ * its suggestions are noise, but they are deterministic (greedy decoding, seeded weights).
+ */
+describe('inline completions in VS Code', function () {
+  if (process.env.SLM_SKIP_E2E === '1') {
+    it.skip('skipped: SLM_SKIP_E2E=1');
+    return;
+  }
+  this.timeout(600_000);
+  let vscode: VsCodeSession;
+  let workspace: string;
+  let modelDir: string;
+  let otherModelDir: string;
+
+  const userSettingsFile = () => path.join(vscode.userDataDir, 'User', 'settings.json');
+  /** Edits user settings as a user would: settings.json in the editor, then save. */
+  async function updateSettings(change: Record<string, unknown>): Promise<void> {
+    const text = fs.readFileSync(userSettingsFile(), 'utf8');
+    let settings: Record<string, unknown>;
+    try {
+      settings = JSON.parse(text);
+    } catch {
+      throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
+    }
+    await vscode.runCommand('Preferences: Open User Settings (JSON)');
+    await vscode.press('Control+A');
+    await vscode.press('Delete');
+    await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
+    await vscode.save();
+  }
+  /** The extension's log output channel, as written by the extension host. */
+  function logLines(): string[] {
+    const found: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name.endsWith('Local Code Completion.log')) found.push(p);
+      }
+    };
+    walk(vscode.userDataDir);
+    return found.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'));
+  }
+  const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
+  async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const v = await check();
+      if (v) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logLines().slice(-20).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  /** Empty files the tests type into; created before VS Code starts so quick open lists them. */
+  const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts'];
+  const newFile = (name: string) => vscode.openFile(name);
+  const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
+
+  before(async () => {
+    modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
+    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-ws-'));
+    for (const name of ['README.md', ...FILES]) fs.writeFileSync(path.join(workspace, name), '');
+    vscode = await launchVsCode({
+      extensionDevelopmentPath: REPO_ROOT,
+      workspace,
+      userSettings: {
+        'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10,
+        // settings.json is edited by inserting text: no automatic closing or surrounding.
+        'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
+      },
+    });
+    await vscode.waitForExtensionActivated(EXTENSION_ID);
+    await waitFor('the model to load', () => logLines().some((l) => l.includes('model ready')));
+  });
+  after(async () => {
+    await vscode?.close();
+    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+  });
+
+  it('shows the state and the model in the status bar', async () => {
+    const text = await vscode.statusBarText('slm.status');
+    assert.match(text, new RegExp(path.basename(modelDir)));
+  });
+
+  it('shows ghost text in a TypeScript file; Tab accepts it and the saved file has it', async () => {
+    await newFile('add.ts');
+    await vscode.typeText('function add(a: number, b: number) {\n  return ');
+    const ghost = plain(await vscode.waitForGhostText(30_000));
+    assert.ok(ghost.trim().length > 0);
+    await vscode.press('Tab');
+    await vscode.save();
+    const text = fileText('add.ts');
+    const accepted = text.slice(text.indexOf('return ') + 'return '.length);
+    // Compare a stretch of plain characters: the view renders tabs and rare glyphs its own way.
+    assert.ok(accepted.length > 5 && accepted.startsWith(ghost.slice(0, 5)), `${JSON.stringify(ghost)} not in ${JSON.stringify(text)}`);
+  });
+
+  it('shows ghost text in a Python file; Escape dismisses it', async () => {
+    await newFile('fib.py');
+    await vscode.typeText('def fibonacci(n):\n    if n < 2:\n        return n\n    return ');
+    const ghost = plain(await vscode.waitForGhostText(30_000));
+    await vscode.press('Escape');
+    await vscode.waitForNoGhostText(5_000);
+    await vscode.save();
+    assert.ok(!fileText('fib.py').includes(ghost.trim()), 'the dismissed text is not in the file');
+  });
+
+  it('accept-next-word takes one word and keeps the rest on screen', async () => {
+    await newFile('words.ts');
+    await vscode.typeText('const message = ');
+    const ghost = plain(await vscode.waitForGhostText(30_000));
+    await vscode.press('Control+ArrowRight'); // editor.action.inlineSuggest.acceptNextWord
+    await vscode.save();
+    const accepted = fileText('words.ts').slice('const message = '.length);
+    assert.ok(accepted.length > 0 && accepted.length < ghost.length, `accepted ${JSON.stringify(accepted)} of ${JSON.stringify(ghost)}`);
+    assert.ok(ghost.startsWith(accepted));
+  });
+
+  it('typing the start of a suggestion keeps the rest without a new model request', async () => {
+    await newFile('typed.ts');
+    await vscode.typeText('let total = ');
+    const ghost = plain(await vscode.waitForGhostText(30_000));
+    const typed = ghost.slice(0, Math.min(2, ghost.length - 1));
+    assert.ok(typed.trim().length > 0, `ghost text ${JSON.stringify(ghost)} starts with a space`);
+    await new Promise((r) => setTimeout(r, 1000)); // let the log catch up
+    const before = modelRequests();
+    const reusedBefore = logLines().filter((l) => l.includes('request typed-ahead shown')).length;
+    await vscode.typeText(typed);
+    const rest = plain(await vscode.waitForGhostText(10_000));
+    assert.equal(rest, ghost.slice(typed.length));
+    await waitFor('the typed-ahead log line', () => logLines().filter((l) => l.includes('request typed-ahead shown')).length > reusedBefore);
+    assert.equal(modelRequests(), before, 'no new model request');
+    await vscode.press('Escape');
+  });
+
+  it('pausing stops requests; resuming brings them back', async () => {
+    await vscode.runCommand('Local Completion: Pause Completions');
+    assert.match(await vscode.statusBarText('slm.status'), /paused/);
+    await newFile('paused.ts');
+    const before = modelRequests();
+    await vscode.typeText('const paused = ');
+    await new Promise((r) => setTimeout(r, 2000));
+    assert.equal(await vscode.ghostTextVisible(), false);
+    assert.equal(modelRequests(), before);
+    await vscode.runCommand('Local Completion: Resume Completions');
+    await vscode.typeText('1 + ');
+    await vscode.waitForGhostText(30_000);
+    await vscode.press('Escape');
+  });
+
+  it('completions come back after the worker is killed', async () => {
+    const pids = execFileSync('pgrep', ['-f', path.join(REPO_ROOT, 'dist', 'worker.js')], { encoding: 'utf8' }).trim().split('\n').map(Number);
+    assert.ok(pids.length >= 1);
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await waitFor('the worker restart', () => logLines().some((l) => /reloaded .* after restart/.test(l)));
+    await newFile('after-crash.ts');
+    await vscode.typeText('const restarted = ');
+    await vscode.waitForGhostText(30_000);
+    await vscode.press('Escape');
+  });
+
+  it('a changed model setting takes effect; a bad one is reported and the working model stays', async () => {
+    await updateSettings({ 'slm.model': otherModelDir });
+    await waitFor('the new model', async () => (await vscode.statusBarText('slm.status')).includes(path.basename(otherModelDir)) || undefined);
+    await updateSettings({ 'slm.model': path.join(workspace, 'no-such-model') });
+    await waitFor('the error', () => logLines().some((l) => l.includes('no-such-model') && l.includes('does not exist')));
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.match(await vscode.statusBarText('slm.status'), new RegExp(path.basename(otherModelDir)));
+  });
+});

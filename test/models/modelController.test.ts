@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { ModelInfo } from '../../src/engine/loadModel';
+import { ModelController, type ModelState } from '../../src/models/modelController';
+import type { LoadParams } from '../../src/worker/protocol';
+import type { WorkerClient } from '../../src/workerClient/workerClient';
+import { tinyModel } from '../support/tinyModels';
+
+/** A worker client that records loads and fails the ones it is told to. */
+function fakeClient(failing: Set<string>) {
+  const loads: string[] = [];
+  const client = {
+    async load(params: LoadParams): Promise<ModelInfo> {
+      loads.push(params.modelDir);
+      if (failing.has(params.modelDir)) throw new Error(`cannot load ${params.modelDir}`);
+      return { name: path.basename(params.modelDir) } as ModelInfo;
+    },
+  };
+  return { client: client as unknown as WorkerClient, loads };
+}
+
+describe('ModelController', () => {
+  let good: string;
+  let other: string;
+  before(async () => {
+    good = await tinyModel('gqa', 'q4');
+    other = await tinyModel('standard', 'q4');
+  });
+
+  it('loads once for the same settings', async () => {
+    const { client, loads } = fakeClient(new Set());
+    const controller = new ModelController(client, () => undefined);
+    await Promise.all([controller.ensure({ modelDir: good }), controller.ensure({ modelDir: good })]);
+    await controller.ensure({ modelDir: good });
+    assert.deepEqual(loads, [good]);
+  });
+
+  it('a folder that fails validation never reaches the worker, and the working model stays', async () => {
+    const { client, loads } = fakeClient(new Set());
+    const states: ModelState[] = [];
+    const controller = new ModelController(client, (s) => states.push(s));
+    await controller.ensure({ modelDir: good });
+    await assert.rejects(controller.ensure({ modelDir: path.join(os.tmpdir(), 'missing-model') }), /does not exist/);
+    assert.deepEqual(loads, [good]);
+    assert.equal(controller.current.kind, 'ready');
+    assert.deepEqual(states.map((s) => s.kind), ['loading', 'ready', 'loading', 'ready']);
+  });
+
+  it('a model the worker cannot load is replaced by the previous one again', async () => {
+    const { client, loads } = fakeClient(new Set([other]));
+    const controller = new ModelController(client, () => undefined);
+    await controller.ensure({ modelDir: good });
+    await assert.rejects(controller.ensure({ modelDir: other }), /cannot load/);
+    assert.deepEqual(loads, [good, other, good]);
+    assert.equal(controller.current.kind === 'ready' && controller.current.model.name, path.basename(good));
+  });
+
+  it('reports an error state when there is nothing to fall back to', async () => {
+    const { client } = fakeClient(new Set([good]));
+    const controller = new ModelController(client, () => undefined);
+    await assert.rejects(controller.ensure({ modelDir: good }));
+    assert.equal(controller.current.kind, 'error');
+  });
+});
