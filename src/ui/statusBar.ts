@@ -37,7 +37,7 @@ export class StatusBar implements vscode.Disposable {
 
 function describe(view: StatusView): { icon: string; label: string; detail: string } {
   const model = view.model;
-  const name = model.kind === 'ready' ? model.model.name : 'SLM';
+  const name = model.kind === 'ready' ? `SLM: ${model.model.name}` : 'SLM';
   if (model.kind === 'error') return { icon: '$(error)', label: 'SLM error', detail: model.message };
   if (model.kind === 'loading' || model.kind === 'idle') return { icon: '$(loading~spin)', label: 'SLM starting', detail: `loading ${model.kind === 'loading' ? model.modelDir : 'the model'}` };
   const where = `${model.model.precision} on ${model.model.provider}`;
@@ -46,6 +46,6 @@ function describe(view: StatusView): { icon: string; label: string; detail: stri
   if (view.disabledLanguage) return { icon: '$(circle-slash)', label: `${name} off for ${view.disabledLanguage}`, detail: `disabled for ${view.disabledLanguage}` };
   if (view.generating) return { icon: '$(sync~spin)', label: `${name} generating`, detail: `generating (${where})` };
   const r = view.last?.result;
-  const figures = r ? ` ${Math.round(r.timings.totalMs)} ms, ${r.timings.decodeTokensPerSecond.toFixed(0)} tok/s` : '';
+  const figures = r ? ` · ${Math.round(r.timings.totalMs)} ms · ${r.timings.decodeTokensPerSecond.toFixed(0)} tok/s` : '';
   return { icon: '$(check)', label: `${name}${figures}`, detail: `ready (${where})${figures ? `; last completion${figures}` : ''}` };
 }
