@@ -1,13 +1,12 @@
 import { errorMessage } from '../engine/errors';
-import type { ModelInfo } from '../engine/loadModel';
+import type { LoadParams, LoadResult } from '../worker/protocol';
 import { openModelFolder } from '../engine/modelFolder';
-import type { LoadParams } from '../worker/protocol';
 import type { WorkerClient } from '../workerClient/workerClient';
 
 export type ModelState =
   | { kind: 'idle' }
   | { kind: 'loading'; modelDir: string }
-  | { kind: 'ready'; model: ModelInfo }
+  | { kind: 'ready'; model: LoadResult }
   | { kind: 'error'; message: string };
 
 /**
@@ -16,8 +15,8 @@ export type ModelState =
  */
 export class ModelController {
   private wanted: LoadParams | undefined;
-  private working: { params: LoadParams; model: ModelInfo } | undefined;
-  private pending: Promise<ModelInfo> | undefined;
+  private working: { params: LoadParams; model: LoadResult } | undefined;
+  private pending: Promise<LoadResult> | undefined;
   private state: ModelState = { kind: 'idle' };
 
   constructor(private readonly client: WorkerClient, private readonly onState: (state: ModelState) => void) {}
@@ -27,7 +26,7 @@ export class ModelController {
   }
 
   /** Loads `params` unless they are already loaded or loading. */
-  ensure(params: LoadParams): Promise<ModelInfo> {
+  ensure(params: LoadParams): Promise<LoadResult> {
     if (this.pending && sameParams(this.wanted, params)) return this.pending;
     if (this.state.kind === 'ready' && sameParams(this.working?.params, params)) return Promise.resolve(this.state.model);
     this.wanted = params;
@@ -39,7 +38,7 @@ export class ModelController {
     return load;
   }
 
-  private async load(params: LoadParams): Promise<ModelInfo> {
+  private async load(params: LoadParams): Promise<LoadResult> {
     this.setState({ kind: 'loading', modelDir: params.modelDir });
     let reachedWorker = false;
     try {
@@ -47,6 +46,9 @@ export class ModelController {
       openModelFolder(params.modelDir, params.precision ?? 'auto');
       reachedWorker = true;
       const model = await this.client.load(params);
+      if (!model.fimTemplate) {
+        throw new Error(`${model.name} has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama), so it cannot complete code. Choose a code completion model.`);
+      }
       this.working = { params, model };
       this.setState({ kind: 'ready', model });
       return model;

@@ -31,6 +31,10 @@ export class PromptBuilder {
     };
   }
 
+  get templateId(): FimTemplate['id'] {
+    return this.template.id;
+  }
+
   get stopTokenIds(): number[] {
     return this.template.stopTokens.map((t) => this.tokenizer.tokenId(t)).filter((id): id is number => id !== undefined);
   }

@@ -14,6 +14,11 @@ export class FimCompleter {
     this.builder = template && new PromptBuilder(template, model.tokenizer);
   }
 
+  /** The FIM template in use, or null when the model's tokenizer has none this extension knows. */
+  get template(): string | null {
+    return this.builder?.templateId ?? null;
+  }
+
   prompt(params: PromptParams): PromptResult {
     const prompt = this.requireBuilder().build(params.input, params.budget);
     return { ...prompt, text: this.model.tokenizer.decode(prompt.ids) };

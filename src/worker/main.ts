@@ -60,12 +60,13 @@ const handlers: Handlers = {
       current = undefined;
       await previous?.model.dispose();
       const model = await LoadedModel.load(params);
-      current = { model, completer: new FimCompleter(model) };
+      const completer = new FimCompleter(model);
+      current = { model, completer };
       const info = model.info;
       for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
       log('info', `loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms` +
         (info.graphChanges.length ? `; graph: ${info.graphChanges.join(', ')}` : ''));
-      return info;
+      return { ...info, fimTemplate: completer.template };
     });
     loading = next.catch(() => undefined);
     return next;

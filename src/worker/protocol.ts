@@ -21,6 +21,11 @@ export interface LoadParams {
   cacheDir?: string;
 }
 
+/** The loaded model, and the fill-in-the-middle format its tokenizer supports (null: none known). */
+export interface LoadResult extends ModelInfo {
+  fimTemplate: string | null;
+}
+
 export interface WorkerStats {
   pid: number;
   uptimeMs: number;
@@ -55,7 +60,7 @@ export interface CompleteResult extends GenerateResult {
 /** Request types, their parameters and their results. */
 export interface RequestMap {
   /** Load (or replace) the model. */
-  load: { params: LoadParams; result: ModelInfo };
+  load: { params: LoadParams; result: LoadResult };
   /** Generate; text streams back as `partial` messages, the response holds the whole result. */
   generate: { params: GenerateRequest; result: GenerateResult };
   /** Build the model family's infill prompt at a cursor and generate the middle; streams like generate. */

@@ -1,20 +1,19 @@
 import * as assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { ModelInfo } from '../../src/engine/loadModel';
 import { ModelController, type ModelState } from '../../src/models/modelController';
-import type { LoadParams } from '../../src/worker/protocol';
+import type { LoadParams, LoadResult } from '../../src/worker/protocol';
 import type { WorkerClient } from '../../src/workerClient/workerClient';
 import { tinyModel } from '../support/tinyModels';
 
 /** A worker client that records loads and fails the ones it is told to. */
-function fakeClient(failing: Set<string>) {
+function fakeClient(failing: Set<string>, noFim = new Set<string>()) {
   const loads: string[] = [];
   const client = {
-    async load(params: LoadParams): Promise<ModelInfo> {
+    async load(params: LoadParams): Promise<LoadResult> {
       loads.push(params.modelDir);
       if (failing.has(params.modelDir)) throw new Error(`cannot load ${params.modelDir}`);
-      return { name: path.basename(params.modelDir) } as ModelInfo;
+      return { name: path.basename(params.modelDir), fimTemplate: noFim.has(params.modelDir) ? null : 'qwen2.5-coder' } as LoadResult;
     },
   };
   return { client: client as unknown as WorkerClient, loads };
@@ -60,6 +59,13 @@ describe('ModelController', () => {
     const { client } = fakeClient(new Set([good]));
     const controller = new ModelController(client, () => undefined);
     await assert.rejects(controller.ensure({ modelDir: good }));
+    assert.equal(controller.current.kind, 'error');
+  });
+
+  it('refuses a model that cannot fill in the middle, naming the supported families', async () => {
+    const { client } = fakeClient(new Set(), new Set([good]));
+    const controller = new ModelController(client, () => undefined);
+    await assert.rejects(controller.ensure({ modelDir: good }), /no fill-in-the-middle tokens.*Qwen2\.5-Coder/);
     assert.equal(controller.current.kind, 'error');
   });
 });

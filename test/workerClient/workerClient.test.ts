@@ -47,6 +47,21 @@ describe('WorkerClient', function () {
     assert.ok(stats.peakRssBytes >= stats.rssBytes * 0.5);
   });
 
+  it('completes at a cursor with the model family\'s FIM prompt', async () => {
+    const info = await load();
+    assert.equal(info.fimTemplate, 'qwen2.5-coder');
+    const budget = { maxPromptTokens: 256, maxSuffixTokens: 64, maxContextTokens: 0 };
+    const input = { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(add(1, 2))\n', filePath: 'add.py' };
+    const prompt = await client.request('prompt', { input, budget });
+    assert.match(prompt.text, /^<\|repo_name\|>workspace\n<\|file_sep\|>add\.py\n<\|fim_prefix\|>def add/);
+    const first = await client.request('complete', { input, budget, maxNewTokens: 6 });
+    assert.equal(first.timings.promptTokens, prompt.ids.length);
+    assert.equal(first.prompt.template, 'qwen2.5-coder');
+    // One more character typed: the worker reuses the cached prompt up to it.
+    const second = await client.request('complete', { input: { ...input, prefix: input.prefix + 'a' }, budget, maxNewTokens: 6 });
+    assert.ok(second.timings.reusedTokens >= prompt.ids.length - 20, `${second.timings.reusedTokens} of ${second.timings.promptTokens} reused`);
+  });
+
   it('passes typed engine errors through', async () => {
     await assert.rejects(client.load({ modelDir: '/nonexistent/model', device: 'cpu' }), (err: unknown) => {
       assert.ok(err instanceof WorkerError);
