@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadParams } from '../worker/protocol';
 import { WorkerClient } from '../workerClient/workerClient';
@@ -15,6 +16,15 @@ export function numberArg(value: string | undefined, name: string): number | und
 export function required(value: string | undefined, name: string): string {
   if (!value) throw new UsageError(`--${name} is required`);
   return value;
+}
+
+/** Reads a file named on the command line; a missing one is a usage error. */
+export function readTextFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
+  }
 }
 
 /** Options every model-loading command shares. */

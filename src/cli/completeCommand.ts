@@ -1,9 +1,8 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { CompletionService, type CompletionRequest } from '../completion/completionService';
 import { readSettings } from '../ui/settings';
-import { loadParams, MODEL_OPTIONS, numberArg, required, startWorker, UsageError } from './args';
+import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
 
 /**
  * `slm complete | prompt | postprocess` at a file position, through the same CompletionService
@@ -27,13 +26,7 @@ const LANGUAGES: Record<string, string> = {
 
 function positionRequest(values: { file?: string; line?: string; col?: string; language?: string; workspace?: string }): CompletionRequest {
   const file = required(values.file, 'file');
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${file}: ${(err as Error).message}`);
-  }
-  const lines = text.split(/\r?\n/);
+  const lines = readTextFile(file).split(/\r?\n/);
   const line = numberArg(required(values.line, 'line'), 'line')!;
   const col = numberArg(required(values.col, 'col'), 'col')!;
   if (line < 1 || line > lines.length) throw new UsageError(`--line must be from 1 to ${lines.length}`);
@@ -94,13 +87,7 @@ export async function promptCommand(argv: string[]): Promise<void> {
 export async function postprocessCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...POSITION_OPTIONS, 'raw-file': { type: 'string' }, json: { type: 'boolean', default: false } } });
   const request = positionRequest(values);
-  const rawFile = required(values['raw-file'], 'raw-file');
-  let raw: string;
-  try {
-    raw = fs.readFileSync(rawFile, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${rawFile}: ${(err as Error).message}`);
-  }
+  const raw = readTextFile(required(values['raw-file'], 'raw-file'));
   const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings);
   const plan = service.plan(request);
   const completion = service.finish(raw, plan);

@@ -1,7 +1,6 @@
-import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { GenerateRequest } from '../engine/generate';
-import { loadParams, MODEL_OPTIONS, numberArg, required, startWorker, UsageError } from './args';
+import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker } from './args';
 
 /** `slm generate`: plain generation from a prompt file. */
 export async function generateCommand(argv: string[]): Promise<void> {
@@ -20,13 +19,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     },
   });
   const load = loadParams(values);
-  const promptFile = required(values['prompt-file'], 'prompt-file');
-  let prompt: string;
-  try {
-    prompt = fs.readFileSync(promptFile, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read the prompt file: ${(err as Error).message}`);
-  }
+  const prompt = readTextFile(required(values['prompt-file'], 'prompt-file'));
   const request: GenerateRequest = {
     prompt,
     maxNewTokens: numberArg(values['max-tokens'], 'max-tokens') ?? 128,

@@ -39,6 +39,34 @@ describe('slm CLI', function () {
     assert.match(r.stderr, /prompt tokens, \d+ new .*prefill .* tok\/s.*decode .* tok\/s/);
   });
 
+  it('prompt --json prints the exact FIM prompt and its parts', () => {
+    const r = slm('prompt', '--model', modelDir, '--file', promptFile, '--line', '2', '--col', '11', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(out.template, 'qwen2.5-coder');
+    assert.equal(out.text, '<|repo_name|>' + path.basename(path.dirname(promptFile)) + '\n<|file_sep|>prompt.txt\n<|fim_prefix|>def add(a, b):\n    return<|fim_suffix|><|fim_middle|>');
+    assert.equal(out.tokens, out.parts.reduce((n: number, p: { tokens: number }) => n + p.tokens, 0));
+  });
+
+  it('complete prints the post-processed completion', () => {
+    const r = slm('complete', '--model', modelDir, '--file', promptFile, '--line', '2', '--col', '11', '--json', '--language', 'python');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.equal(typeof out.completion, 'string');
+    assert.equal(out.multiline, false);
+    assert.ok(out.timings.promptTokens > 0);
+  });
+
+  it('postprocess keeps what the editor would show of a raw output', () => {
+    const file = path.join(path.dirname(promptFile), 'math.py');
+    fs.writeFileSync(file, 'def add(a, b):\n    return \n\nprint(add(1, 2))\n');
+    const raw = path.join(path.dirname(promptFile), 'raw.txt');
+    fs.writeFileSync(raw, 'a + b\n\nprint(add(1, 2))\n');
+    const r = slm('postprocess', '--file', file, '--line', '2', '--col', '12', '--raw-file', raw);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, 'a + b\n');
+  });
+
   it('explains a bad model folder and exits 1', () => {
     const r = slm('generate', '--model', path.join(os.tmpdir(), 'no-such-model'), '--prompt-file', promptFile);
     assert.equal(r.status, 1);
@@ -49,6 +77,7 @@ describe('slm CLI', function () {
     assert.equal(slm('generate', '--prompt-file', promptFile).status, 2);
     assert.equal(slm('generate', '--model', modelDir, '--prompt-file', promptFile, '--max-tokens', 'many').status, 2);
     assert.equal(slm('frobnicate').status, 2);
+    assert.equal(slm('complete', '--model', modelDir, '--file', promptFile, '--line', '9', '--col', '1').status, 2);
     assert.match(slm('frobnicate').stderr, /Usage/);
   });
 });
