@@ -1,7 +1,8 @@
 import type { DecoderModel } from './decoderModel';
+import { OutputStream } from './outputStream';
 import { Sampler, type SamplingOptions } from './sampler';
-import { StopStrings } from './stopping';
-import { StreamDecoder, type TextTokenizer } from './tokenizer';
+import { DraftModel, PromptLookup, Speculator, type Drafter, type SpeculationStats } from './speculation';
+import type { TextTokenizer } from './tokenizer';
 
 export interface GenerateRequest {
   /** Text to encode, or ids already encoded (e.g. a FIM prompt built by the caller). */
@@ -18,6 +19,13 @@ export interface GenerateRequest {
   timeBudgetMs?: number;
   /** Reuse the KV cache of the previous request's common prefix (default true). */
   reuseCache?: boolean;
+  /** Speculative decoding: the same output as without, sooner when drafts are accepted. */
+  speculation?: {
+    promptLookup?: boolean;
+    draftModel?: boolean;
+    /** A fixed number of drafts per verification, never switched off (benchmarks); default: adaptive. */
+    fixedDraftTokens?: number;
+  };
 }
 
 export type FinishReason = 'stop-token' | 'stop-string' | 'max-tokens' | 'time-budget' | 'cancelled';
@@ -41,6 +49,8 @@ export interface GenerateResult {
   tokenIds: number[];
   finishReason: FinishReason;
   timings: Timings;
+  /** Drafted and accepted tokens, when speculation was on. */
+  speculation?: SpeculationStats;
 }
 
 export type TokenListener = (textDelta: string, tokenId: number) => void;
@@ -50,6 +60,8 @@ const PREFILL_CHUNK = 512;
 
 export interface GenerationContext {
   model: DecoderModel;
+  /** A small model sharing the tokenizer, for speculative decoding. */
+  draft?: DecoderModel;
   tokenizer: TextTokenizer;
   eosTokenIds: readonly number[];
   loadMs: number;
@@ -72,67 +84,65 @@ export async function generate(ctx: GenerationContext, request: GenerateRequest,
 
   const stopIds = new Set<number>(request.stopTokenIds ?? []);
   if (!request.ignoreEos) for (const id of ctx.eosTokenIds) stopIds.add(id);
-  const stops = new StopStrings(request.stopStrings ?? []);
+  const out = new OutputStream(tokenizer, stopIds, request.stopStrings ?? [], request.maxNewTokens, onToken);
   const sampler = new Sampler(request.sampling);
-  const decoder = new StreamDecoder(tokenizer);
-  const tokenIds: number[] = [];
-  let streamed = 0;
-  let finishReason: FinishReason = 'max-tokens';
-  let text = '';
+  const vocab = model.vocab;
+  let stepMs = 0; // smoothed time of one target decode step, for the speculation cost model
+  const speculator = makeSpeculator(ctx, request, () => stepMs);
 
   const interrupted = (): FinishReason | undefined =>
     signal?.aborted ? 'cancelled' : performance.now() > deadline ? 'time-budget' : undefined;
 
   // Prefill.
   let logits: Float32Array | undefined;
-  let interruption: FinishReason | undefined;
-  for (let at = reused; at < promptIds.length; at += PREFILL_CHUNK) {
-    if ((interruption = interrupted())) break;
+  let finishReason: FinishReason | undefined;
+  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += PREFILL_CHUNK) {
     logits = await model.forward(promptIds.slice(at, at + PREFILL_CHUNK), 1);
   }
   const prefillEnd = performance.now();
 
-  // Decode: the first token comes from the prefill's logits.
-  if (interruption) finishReason = interruption;
-  while (!interruption && logits && tokenIds.length < request.maxNewTokens) {
-    const id = sampler.sample(logits, 0, model.vocab);
-    if (stopIds.has(id)) {
-      finishReason = 'stop-token';
-      break;
+  // Decode. Each turn takes one token from the last logits (or the token a rejected draft left),
+  // then runs it through the model, with any drafts behind it for verification.
+  let forced: number | undefined;
+  while (!finishReason && logits && out.remaining > 0) {
+    const id = forced ?? sampler.sample(logits, 0, vocab);
+    forced = undefined;
+    if ((finishReason = out.push(id) ?? interrupted())) break;
+    const drafts = speculator ? await speculator.propose([...promptIds, ...out.tokenIds], out.remaining) : [];
+    const stepStarted = performance.now();
+    const rows = await model.forward([id, ...drafts], drafts.length + 1);
+    const perToken = (performance.now() - stepStarted) / (1 + 0.12 * drafts.length);
+    stepMs = stepMs ? 0.8 * stepMs + 0.2 * perToken : perToken;
+    let accepted = 0;
+    while (accepted < drafts.length) {
+      const verdict = sampler.verify(rows, drafts[accepted], accepted * vocab, vocab);
+      if (!verdict.accepted) {
+        forced = verdict.token;
+        break;
+      }
+      accepted++;
+      if ((finishReason = out.push(drafts[accepted - 1]))) break;
     }
-    tokenIds.push(id);
-    decoder.push(id);
-    const stopAt = stops.find(decoder.text, text.length);
-    text = stopAt >= 0 ? decoder.text.slice(0, stopAt) : decoder.text;
-    const safe = stopAt >= 0 ? text.length : stops.safeLength(text);
-    if (safe > streamed) {
-      onToken?.(text.slice(streamed, safe), id);
-      streamed = safe;
+    if (drafts.length) {
+      speculator!.record(drafts.length, accepted);
+      // Roll the KV cache back to the accepted tokens.
+      model.cache.truncate(model.cache.length - (drafts.length - accepted));
     }
-    if (stopAt >= 0) {
-      finishReason = 'stop-string';
-      break;
-    }
-    if (tokenIds.length >= request.maxNewTokens) break;
-    if ((interruption = interrupted())) {
-      finishReason = interruption;
-      break;
-    }
-    logits = await model.forward([id], 1);
+    logits = rows.subarray(accepted * vocab, (accepted + 1) * vocab);
   }
-  if (finishReason !== 'stop-string' && streamed < text.length) {
-    // The held-back tail never became a stop string.
-    onToken?.(text.slice(streamed), tokenIds[tokenIds.length - 1]);
-  }
+  finishReason ??= interrupted() ?? 'max-tokens';
+  out.finish(finishReason);
 
   const end = performance.now();
   const prefillMs = prefillEnd - started;
   const decodeMs = end - prefillEnd;
   const prefilled = promptIds.length - reused;
+  const tokenIds = out.tokenIds;
   return {
-    text,
+    text: out.text,
     tokenIds,
     finishReason,
+    ...(speculator ? { speculation: speculator.stats } : {}),
     timings: {
       promptTokens: promptIds.length,
       reusedTokens: reused,
@@ -145,6 +155,14 @@ export async function generate(ctx: GenerationContext, request: GenerateRequest,
       decodeTokensPerSecond: decodeMs > 0 && tokenIds.length > 1 ? ((tokenIds.length - 1) / decodeMs) * 1000 : 0,
     },
   };
+}
+
+function makeSpeculator(ctx: GenerationContext, request: GenerateRequest, targetStepMs: () => number): Speculator | undefined {
+  const drafters: Drafter[] = [];
+  // Prompt lookup first: it costs nothing when it finds no match.
+  if (request.speculation?.promptLookup) drafters.push(new PromptLookup());
+  if (request.speculation?.draftModel && ctx.draft) drafters.push(new DraftModel(ctx.draft));
+  return drafters.length ? new Speculator(drafters, targetStepMs, request.speculation?.fixedDraftTokens) : undefined;
 }
 
 /** Cached positions shared with the new prompt; at least one prompt token is always fed to get fresh logits. */

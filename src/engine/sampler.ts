@@ -57,6 +57,29 @@ export class Sampler {
     return probs[probs.length - 1][0];
   }
 
+  /**
+   * Speculative verification of a proposed token at one position. Greedy: accepted when it is
+   * the argmax, else the argmax replaces it. Sampling (proposals are deterministic, a one-hot q):
+   * accepted with probability p(draft); on rejection a token is drawn from p without the draft,
+   * renormalised, so the output follows p exactly (Leviathan et al. 2023, Theorem 3.5).
+   */
+  verify(logits: Float32Array, draft: number, offset = 0, vocab = logits.length - offset): { accepted: boolean; token: number } {
+    if (this.greedy) {
+      const token = argmax(logits, offset, vocab);
+      return { accepted: token === draft, token };
+    }
+    const dist = this.distribution(logits, offset, vocab);
+    const pDraft = dist.find(([id]) => id === draft)?.[1] ?? 0;
+    if (this.random() < pDraft) return { accepted: true, token: draft };
+    const rest = dist.filter(([id]) => id !== draft);
+    let r = this.random() * (1 - pDraft);
+    for (const [id, p] of rest) {
+      r -= p;
+      if (r <= 0) return { accepted: false, token: id };
+    }
+    return { accepted: false, token: rest[rest.length - 1]?.[0] ?? draft };
+  }
+
   /** The truncated, renormalised distribution the sampler draws from, most likely first. */
   distribution(logits: Float32Array, offset = 0, vocab = logits.length - offset): [number, number][] {
     const temperature = this.options.temperature && this.options.temperature > 0 ? this.options.temperature : 1;

@@ -1,0 +1,140 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { GenerateRequest, GenerateResult } from '../../src/engine/generate';
+import { LoadedModel } from '../../src/engine/loadModel';
+import { Sampler } from '../../src/engine/sampler';
+import { expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
+import { ensureTestModel, type GraphStyle } from '../modelgen/testModels';
+import { ENGINE_CACHE } from '../support/tinyModels';
+
+const PROMPT = 'for (let i = 0; i < items.length; i++) {\n  total += items[i].price * items[i].count;\n}\nfor (let i = 0; i < items.length; i++) {\n  total +=';
+const GREEDY: GenerateRequest = { prompt: PROMPT, maxNewTokens: 40, ignoreEos: true, reuseCache: false };
+
+async function load(style: GraphStyle, draft?: { size: 'tiny' | 'tiny-draft'; perturbation?: number }): Promise<LoadedModel> {
+  const modelDir = await ensureTestModel({ size: 'tiny', style, precision: 'fp32' });
+  const draftModelDir = draft && (await ensureTestModel({ size: draft.size, style, precision: 'fp32', perturbation: draft.perturbation }));
+  return LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
+}
+
+/** Greedy speculative decoding must give exactly the tokens of plain greedy decoding. */
+describe('speculative decoding', function () {
+  this.timeout(180_000);
+
+  for (const style of ['standard', 'gqa'] as const) {
+    describe(`${style} graph`, () => {
+      let plain: GenerateResult;
+      before(async () => {
+        const model = await load(style);
+        plain = await model.generate(GREEDY);
+        await model.dispose();
+      });
+
+      const cases: [string, { size: 'tiny' | 'tiny-draft'; perturbation?: number } | undefined, GenerateRequest['speculation'], (r: GenerateResult) => void][] = [
+        ['draft = target: every draft accepted', { size: 'tiny' }, { draftModel: true }, (r) => {
+          assert.ok(r.speculation!.drafted > 0);
+          assert.equal(r.speculation!.accepted, r.speculation!.drafted);
+        }],
+        ['a perturbed copy of the target: some drafts accepted', { size: 'tiny', perturbation: 0.05 }, { draftModel: true, fixedDraftTokens: 4 }, (r) => {
+          assert.ok(r.speculation!.accepted > 0, JSON.stringify(r.speculation));
+          assert.ok(r.speculation!.accepted < r.speculation!.drafted, JSON.stringify(r.speculation));
+        }],
+        ['an unrelated draft: (almost) nothing accepted', { size: 'tiny-draft' }, { draftModel: true, fixedDraftTokens: 4 }, (r) => {
+          assert.ok(r.speculation!.verifications >= 8);
+          assert.ok(r.speculation!.accepted <= r.speculation!.drafted / 4, JSON.stringify(r.speculation));
+        }],
+        ['an unrelated draft, adaptive: speculation switches itself off', { size: 'tiny-draft' }, { draftModel: true }, (r) => {
+          assert.match(r.speculation!.off ?? '', /too low/);
+        }],
+        ['prompt lookup', undefined, { promptLookup: true }, (r) => {
+          assert.ok(r.speculation!.drafted > 0, JSON.stringify(r.speculation));
+        }],
+        ['prompt lookup and a draft model together', { size: 'tiny', perturbation: 0.05 }, { promptLookup: true, draftModel: true }, (r) => {
+          assert.ok(r.speculation!.verifications > 0);
+        }],
+      ];
+      for (const [name, draft, speculation, check] of cases) {
+        it(`${name}; output identical to plain greedy`, async () => {
+          const model = await load(style, draft);
+          try {
+            const r = await model.generate({ ...GREEDY, speculation });
+            assert.deepEqual(r.tokenIds, plain.tokenIds);
+            check(r);
+            // KV rollback left the cache exactly at the accepted tokens: a continuation reusing it
+            // matches one computed from scratch.
+            const ids = [...model.tokenizer.encode(PROMPT), ...r.tokenIds];
+            const warm = await model.generate({ promptIds: ids, maxNewTokens: 4, ignoreEos: true });
+            const cold = await model.generate({ promptIds: ids, maxNewTokens: 4, ignoreEos: true, reuseCache: false });
+            assert.ok(warm.timings.reusedTokens > 0);
+            assert.deepEqual(warm.tokenIds, cold.tokenIds);
+          } finally {
+            await model.dispose();
+          }
+        });
+      }
+    });
+  }
+
+  it('refuses a draft model with another vocabulary', async () => {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    const draftModelDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-draft-'));
+    fs.cpSync(await ensureTestModel({ size: 'tiny-draft', style: 'gqa', precision: 'q4' }), draftModelDir, { recursive: true });
+    // One extra token is enough for the two tokenizers not to be the same vocabulary.
+    const file = path.join(draftModelDir, 'tokenizer.json');
+    const tokenizer = JSON.parse(fs.readFileSync(file, 'utf8'));
+    tokenizer.added_tokens.push({ id: 151_900, content: '<|other_family|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
+    fs.writeFileSync(file, JSON.stringify(tokenizer));
+    try {
+      await assert.rejects(LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', cacheDir: ENGINE_CACHE }), /does not share the vocabulary/);
+    } finally {
+      fs.rmSync(draftModelDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('PromptLookup', () => {
+  it('proposes what followed the last occurrence of the current n-gram', async () => {
+    const lookup = new PromptLookup();
+    assert.deepEqual(await lookup.propose([1, 2, 3, 4, 5, 9, 1, 2, 3], 3), [4, 5, 9]);
+    assert.deepEqual(await lookup.propose([7, 8, 1, 2, 0, 7, 8], 2), [1, 2]);
+    assert.deepEqual(await lookup.propose([1, 2, 3, 4], 3), []);
+  });
+});
+
+describe('speculation cost model', () => {
+  it('gives the expected tokens per verification and the speedup', () => {
+    assert.equal(expectedTokens(0, 4), 1);
+    assert.equal(expectedTokens(1, 4), 5);
+    assert.ok(Math.abs(expectedTokens(0.5, 2) - 1.75) < 1e-12);
+    assert.ok(theoreticalSpeedup(0.9, 4, 0.1) > 2);
+    assert.ok(theoreticalSpeedup(0.05, 4, 0.3) < 1);
+  });
+});
+
+describe('Sampler.verify', () => {
+  it('greedy: accepts the argmax, else replaces the draft with it', () => {
+    const logits = Float32Array.from([0, 3, 1]);
+    assert.deepEqual(new Sampler().verify(logits, 1), { accepted: true, token: 1 });
+    assert.deepEqual(new Sampler().verify(logits, 2), { accepted: false, token: 1 });
+  });
+
+  it('sampling: the output follows the target distribution whatever the draft (chi-square)', () => {
+    const logits = Float32Array.from([1.2, 0.3, -0.5, 2.0, 0.0, -1.0]);
+    const p = new Sampler({ temperature: 0.8, topK: 0 }).distribution(logits);
+    const expected = new Map(p);
+    const n = 40_000;
+    for (const draft of [3, 0, 5]) {
+      const sampler = new Sampler({ temperature: 0.8, topK: 0, seed: 11 + draft });
+      const counts = new Map<number, number>();
+      for (let i = 0; i < n; i++) {
+        const { token } = sampler.verify(logits, draft);
+        counts.set(token, (counts.get(token) ?? 0) + 1);
+      }
+      let chi2 = 0;
+      for (const [id, prob] of expected) chi2 += ((counts.get(id) ?? 0) - n * prob) ** 2 / (n * prob);
+      // 5 degrees of freedom: P(chi2 > 20.5) = 0.001.
+      assert.ok(chi2 < 20.5, `draft ${draft}: chi2 ${chi2.toFixed(1)}`);
+    }
+  });
+});
