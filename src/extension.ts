@@ -64,6 +64,7 @@ export function activate(context: vscode.ExtensionContext): void {
   function loadParams(): LoadParams {
     return {
       modelDir: settings.model || context.asAbsolutePath(path.join('models', 'default')),
+      draftModelDir: settings.draftModel || undefined,
       device: settings.device,
       precision: settings.precision,
       threads: settings.threads,

@@ -20,6 +20,8 @@ export interface CompletionSettings {
   maxLines: number;
   /** Wall-clock budget of one generation. */
   timeBudgetMs: number;
+  /** Speculative decoding: prompt lookup always (free when it finds nothing), the draft model when one is set. */
+  speculation: { promptLookup: boolean; draftModel: boolean };
 }
 
 export interface CompletionRequest {
@@ -107,6 +109,7 @@ export class CompletionService {
         maxNewTokens: multiline ? settings.maxNewTokens : Math.min(settings.maxNewTokens, 48),
         stopStrings: multiline ? undefined : ['\n'],
         timeBudgetMs: settings.timeBudgetMs,
+        speculation: settings.speculation,
       },
     };
   }

@@ -18,6 +18,9 @@ export function formatRecord(r: RequestRecord): string {
       `decode ${t.newTokens} tok in ${ms(t.decodeMs)} (${t.decodeTokensPerSecond.toFixed(0)} tok/s)`,
       `finish ${result.finishReason}`,
     );
+    const spec = result.speculation;
+    if (spec?.drafted) parts.push(`drafts ${spec.accepted}/${spec.drafted} accepted`);
+    if (spec?.off) parts.push(`speculation off: ${spec.off}`);
   }
   if (r.error) parts.push(`error: ${r.error}`);
   parts.push(`${r.chars} chars`);

@@ -7,6 +7,8 @@ export interface Settings {
   enabled: boolean;
   /** '' = the embedded default model. */
   model: string;
+  /** '' = none. */
+  draftModel: string;
   device: 'auto' | 'cpu' | 'gpu';
   precision: PrecisionChoice;
   /** undefined = the engine's default. */
@@ -48,8 +50,14 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
     }
     return v as T;
   };
-  const model = config.get<unknown>('model') ?? '';
-  if (typeof model !== 'string') problems.push(`slm.model must be a folder path (got ${JSON.stringify(model)}); using the embedded model.`);
+  const folder = (key: string, fallback: string): string => {
+    const v = config.get<unknown>(key) ?? '';
+    if (typeof v === 'string') return v.trim();
+    problems.push(`slm.${key} must be a folder path (got ${JSON.stringify(v)}); using ${fallback}.`);
+    return '';
+  };
+  const model = folder('model', 'the embedded model');
+  const draftModel = folder('draftModel', 'no draft model');
   const languages = config.get<unknown>('enabledLanguages');
   const enabledLanguages: Record<string, boolean> = { '*': true };
   if (languages && typeof languages === 'object') {
@@ -60,7 +68,8 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
   return {
     settings: {
       enabled: config.get<unknown>('enabled') !== false,
-      model: typeof model === 'string' ? model.trim() : '',
+      model,
+      draftModel,
       device: oneOf('device', ['auto', 'cpu', 'gpu'] as const, 'auto'),
       precision: oneOf('precision', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto'),
       threads: threads === 0 ? undefined : threads,
@@ -73,6 +82,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         multiline: oneOf<MultilineMode>('multiline', ['auto', 'always', 'never'], 'auto'),
         maxLines: int('maxLines', 16, 1, 200),
         timeBudgetMs: TIME_BUDGET_MS,
+        speculation: { promptLookup: oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto', draftModel: draftModel !== '' },
       },
       enabledLanguages,
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),

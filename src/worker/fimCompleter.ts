@@ -36,6 +36,7 @@ export class FimCompleter {
         stopStrings: params.stopStrings,
         timeBudgetMs: params.timeBudgetMs,
         sampling: params.sampling,
+        speculation: params.speculation,
       },
       onToken,
       signal,

@@ -15,6 +15,8 @@ import type { DeviceChoice } from '../engine/session';
 
 export interface LoadParams {
   modelDir: string;
+  /** A smaller model of the same family, for speculative decoding. */
+  draftModelDir?: string;
   device?: DeviceChoice;
   threads?: number;
   precision?: PrecisionChoice;
@@ -51,6 +53,7 @@ export interface CompleteParams extends PromptParams {
   stopStrings?: string[];
   timeBudgetMs?: number;
   sampling?: SamplingOptions;
+  speculation?: GenerateRequest['speculation'];
 }
 
 export interface CompleteResult extends GenerateResult {

@@ -14,6 +14,18 @@ describe('formatRecord', () => {
     assert.equal(line, 'request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (48 tok/s), finish stop-token, 41 chars');
   });
 
+  it('reports draft acceptance when speculation ran', () => {
+    const line = formatRecord({
+      source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,
+      result: {
+        text: 'abc', tokenIds: [1, 2], finishReason: 'max-tokens', speculation: { drafted: 16, accepted: 12, verifications: 4 },
+        timings: { promptTokens: 10, reusedTokens: 0, newTokens: 2, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
+        prompt: { template: 'qwen2.5-coder', parts: [], buildMs: 0 },
+      },
+    });
+    assert.match(line, /drafts 12\/16 accepted/);
+  });
+
   it('says when the answer came from the typed-ahead suggestion', () => {
     assert.match(formatRecord({ source: 'typed-ahead', outcome: 'shown', debounceMs: 0, windowMs: 0.1, chars: 5 }), /^request typed-ahead shown/);
   });
