@@ -15,6 +15,7 @@ import type { LoadParams } from './worker/protocol';
 import { WorkerClient } from './workerClient/workerClient';
 import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
+import { powerSource } from './ui/powerSource';
 import { requestGate } from './ui/requestGate';
 import { languageEnabled, readSettings, type Settings } from './ui/settings';
 import { StatusBar } from './ui/statusBar';
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, line) => log[level](line),
   });
   context.subscriptions.push({ dispose: () => void client.dispose() });
+  context.subscriptions.push({ dispose: () => models.dispose() });
   const models = new ModelController(client, (state) => {
     if (state.kind === 'loading') log.info(`loading model ${state.modelDir}`);
     if (state.kind === 'ready') log.info(`model ready: ${state.model.name} (${state.model.precision} on ${state.model.provider}, ${state.model.threads} threads)`);
@@ -54,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): void {
     statusBar.update({
       model: models.current,
       paused: pause.isPaused,
+      onBattery: pause.onBattery,
       snoozeMinutesLeft: pause.snoozeMinutesLeft,
       disabledLanguage: language && !languageEnabled(settings, language) ? language : undefined,
       generating,
@@ -107,6 +110,7 @@ export function activate(context: vscode.ExtensionContext): void {
     service,
     requestGate(() => settings, pause),
     async (token) => {
+      models.touch();
       if (models.current.kind === 'ready') return true;
       const loaded = ensureModelQuietly();
       const cancelled = new Promise<boolean>((r) => token.onCancellationRequested(() => r(false)));
@@ -143,6 +147,8 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!e.affectsConfiguration('slm')) return;
       const before = JSON.stringify(loadParams());
       settings = loadSettings();
+      models.setIdleUnload(settings.idleUnloadMinutes);
+      void checkPower();
       if (JSON.stringify(loadParams()) !== before) {
         service.reset();
         void ensureModel();
@@ -152,9 +158,20 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.onDidChangeActiveTextEditor(() => refresh()),
   );
 
+  /** Polled once a minute while slm.pauseOnBattery is on; cheap (sysfs, pmset or WMI). */
+  async function checkPower(): Promise<void> {
+    pause.setOnBattery(settings.pauseOnBattery && (await powerSource()) === 'battery');
+  }
+  const powerTimer = setInterval(() => settings.pauseOnBattery && void checkPower(), 60_000);
+  context.subscriptions.push({ dispose: () => clearInterval(powerTimer) });
+  models.setIdleUnload(settings.idleUnloadMinutes);
+
   refresh();
   // The model loads in the background, off activation's critical path.
-  setTimeout(() => void ensureModel(), 0);
+  setTimeout(() => {
+    void ensureModel();
+    void checkPower();
+  }, 0);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }
 

@@ -5,6 +5,7 @@ import type { WorkerClient } from '../workerClient/workerClient';
 
 export type ModelState =
   | { kind: 'idle' }
+  | { kind: 'unloaded'; idleMinutes: number }
   | { kind: 'loading'; modelDir: string }
   | { kind: 'ready'; model: LoadResult }
   | { kind: 'error'; message: string };
@@ -18,8 +19,36 @@ export class ModelController {
   private working: { params: LoadParams; model: LoadResult } | undefined;
   private pending: Promise<LoadResult> | undefined;
   private state: ModelState = { kind: 'idle' };
+  private idleTimer: NodeJS.Timeout | undefined;
+  private idleMinutes = 0;
 
   constructor(private readonly client: WorkerClient, private readonly onState: (state: ModelState) => void) {}
+
+  /** After this many minutes without a request the worker is stopped to free its memory; 0 = never. */
+  setIdleUnload(minutes: number): void {
+    this.idleMinutes = minutes;
+    this.touch();
+  }
+
+  /** A request came: restart the idle countdown. */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.idleMinutes <= 0) return;
+    this.idleTimer = setTimeout(() => void this.unload(), this.idleMinutes * 60_000);
+    this.idleTimer.unref();
+  }
+
+  /** Frees the model's memory; the next ensure() loads it again. */
+  async unload(): Promise<void> {
+    if (this.state.kind !== 'ready' || this.pending) return;
+    this.working = undefined;
+    await this.client.stop();
+    this.setState({ kind: 'unloaded', idleMinutes: this.idleMinutes });
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+  }
 
   get current(): ModelState {
     return this.state;

@@ -1,13 +1,25 @@
 /** Whether the user paused or snoozed completions; snoozing ends by itself. */
 export class PauseState {
   private paused = false;
+  private battery = false;
   private snoozedUntil = 0;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly onChange: () => void) {}
 
   get active(): boolean {
-    return this.paused || Date.now() < this.snoozedUntil;
+    return this.paused || this.battery || Date.now() < this.snoozedUntil;
+  }
+
+  /** Paused because the machine runs on battery (slm.pauseOnBattery). */
+  get onBattery(): boolean {
+    return this.battery;
+  }
+
+  setOnBattery(battery: boolean): void {
+    if (battery === this.battery) return;
+    this.battery = battery;
+    this.onChange();
   }
 
   /** Minutes left of a snooze, 0 when not snoozed. */

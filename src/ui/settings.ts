@@ -16,6 +16,8 @@ export interface Settings {
   completion: CompletionSettings;
   enabledLanguages: Record<string, boolean>;
   maxFileSizeKB: number;
+  idleUnloadMinutes: number;
+  pauseOnBattery: boolean;
 }
 
 /** What reading settings needs; vscode's WorkspaceConfiguration fits. */
@@ -86,6 +88,8 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
       },
       enabledLanguages,
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),
+      idleUnloadMinutes: int('idleUnloadMinutes', 15, 0, 24 * 60),
+      pauseOnBattery: config.get<unknown>('pauseOnBattery') === true,
     },
     problems,
   };

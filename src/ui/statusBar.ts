@@ -5,6 +5,7 @@ import type { ModelState } from '../models/modelController';
 export interface StatusView {
   model: ModelState;
   paused: boolean;
+  onBattery: boolean;
   snoozeMinutesLeft: number;
   /** The active editor's language, when completions are disabled for it. */
   disabledLanguage?: string;
@@ -39,9 +40,11 @@ function describe(view: StatusView): { icon: string; label: string; detail: stri
   const model = view.model;
   const name = model.kind === 'ready' ? `SLM: ${model.model.name}` : 'SLM';
   if (model.kind === 'error') return { icon: '$(error)', label: 'SLM error', detail: model.message };
+  if (model.kind === 'unloaded') return { icon: '$(debug-disconnect)', label: 'SLM unloaded', detail: `model unloaded after ${model.idleMinutes} idle minutes to free memory; it loads again on the next completion` };
   if (model.kind === 'loading' || model.kind === 'idle') return { icon: '$(loading~spin)', label: 'SLM starting', detail: `loading ${model.kind === 'loading' ? model.modelDir : 'the model'}` };
   const where = `${model.model.precision} on ${model.model.provider}`;
   if (view.paused) return { icon: '$(debug-pause)', label: `${name} paused`, detail: `paused (${where})` };
+  if (view.onBattery) return { icon: '$(debug-pause)', label: `${name} paused on battery`, detail: 'paused while on battery power (slm.pauseOnBattery)' };
   if (view.snoozeMinutesLeft > 0) return { icon: '$(debug-pause)', label: `${name} snoozed`, detail: `snoozed for ${view.snoozeMinutesLeft} more min` };
   if (view.disabledLanguage) return { icon: '$(circle-slash)', label: `${name} off for ${view.disabledLanguage}`, detail: `disabled for ${view.disabledLanguage}` };
   if (view.generating) return { icon: '$(sync~spin)', label: `${name} generating`, detail: `generating (${where})` };

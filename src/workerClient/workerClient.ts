@@ -40,6 +40,8 @@ export class WorkerClient {
   private lastLoad: LoadParams | undefined;
   private disposed = false;
   private everStarted = false;
+  /** A worker being stopped on purpose: its exit is no crash. */
+  private stopping: LiveWorker | undefined;
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly options: WorkerClientOptions) {
@@ -154,6 +156,10 @@ export class WorkerClient {
   private onExit(worker: LiveWorker, code: number | null, signal: NodeJS.Signals | null, hung = false): void {
     if (this.worker !== worker) return;
     this.worker = undefined;
+    if (this.stopping === worker) {
+      this.callbacks.rejectAll(new WorkerError('worker-exited', 'The inference worker was stopped.'));
+      return;
+    }
     const how = hung ? 'stopped answering and was restarted' : `exited (${signal ?? `code ${code}`})`;
     const error = new WorkerError(hung ? 'worker-hung' : 'worker-exited', `The inference worker ${how}; the request was lost. Try again.`);
     if (!this.disposed) {
@@ -182,17 +188,26 @@ export class WorkerClient {
     if (!this.callbacks.has('ping')) void this.send(worker, 'ping', {}, {}).catch(() => undefined);
   }
 
-  /** Asks the worker to release its model and exit; kills it if it does not within 3 s. */
-  async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    clearInterval(this.heartbeat);
+  /**
+   * Stops the worker on purpose (idle unload): it releases its model and exits, or is killed
+   * after 3 s. The next request starts a fresh worker, which loads nothing until told to.
+   */
+  async stop(): Promise<void> {
+    this.lastLoad = undefined;
     const worker = this.worker;
     if (!worker) return;
+    this.stopping = worker;
     const exited = new Promise<void>((r) => worker.process.once('exit', () => r()));
     if (worker.process.connected) worker.process.send({ kind: 'request', id: this.nextId++, type: 'shutdown', params: {} } satisfies WorkerRequest);
     const timer = setTimeout(() => worker.process.kill('SIGKILL'), 3000);
     await exited;
     clearTimeout(timer);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    clearInterval(this.heartbeat);
+    await this.stop();
   }
 }

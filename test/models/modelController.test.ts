@@ -10,13 +10,17 @@ import { tinyModel } from '../support/tinyModels';
 function fakeClient(failing: Set<string>, noFim = new Set<string>()) {
   const loads: string[] = [];
   const client = {
+    stops: 0,
+    async stop(): Promise<void> {
+      client.stops++;
+    },
     async load(params: LoadParams): Promise<LoadResult> {
       loads.push(params.modelDir);
       if (failing.has(params.modelDir)) throw new Error(`cannot load ${params.modelDir}`);
       return { name: path.basename(params.modelDir), fimTemplate: noFim.has(params.modelDir) ? null : 'qwen2.5-coder' } as LoadResult;
     },
   };
-  return { client: client as unknown as WorkerClient, loads };
+  return { client: client as unknown as WorkerClient, loads, stops: () => client.stops };
 }
 
 describe('ModelController', () => {
@@ -67,5 +71,32 @@ describe('ModelController', () => {
     const controller = new ModelController(client, () => undefined);
     await assert.rejects(controller.ensure({ modelDir: good }), /no fill-in-the-middle tokens.*Qwen2\.5-Coder/);
     assert.equal(controller.current.kind, 'error');
+  });
+
+  it('unloads after the idle time and loads again on the next request', async () => {
+    const { client, loads, stops } = fakeClient(new Set());
+    const controller = new ModelController(client, () => undefined);
+    await controller.ensure({ modelDir: good });
+    controller.setIdleUnload(0.001); // 60 ms
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(stops(), 1);
+    assert.equal(controller.current.kind, 'unloaded');
+    await controller.ensure({ modelDir: good });
+    assert.deepEqual(loads, [good, good]);
+    assert.equal(controller.current.kind, 'ready');
+    controller.dispose();
+  });
+
+  it('a request restarts the idle countdown', async () => {
+    const { client, stops } = fakeClient(new Set());
+    const controller = new ModelController(client, () => undefined);
+    await controller.ensure({ modelDir: good });
+    controller.setIdleUnload(0.002); // 120 ms
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 60));
+      controller.touch();
+    }
+    assert.equal(stops(), 0);
+    controller.dispose();
   });
 });

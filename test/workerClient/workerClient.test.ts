@@ -109,6 +109,19 @@ describe('WorkerClient', function () {
     assert.equal(settled[2].status, 'rejected');
   });
 
+  it('stop() frees the worker without a restart; the next load starts a fresh one', async () => {
+    await load();
+    const pid = client.pid!;
+    await client.stop();
+    assert.throws(() => process.kill(pid, 0));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(client.pid, undefined, 'not restarted');
+    assert.ok(!logs.some((l) => /restarting/.test(l)), logs.join('\n'));
+    await load();
+    const r = await client.generate({ prompt: PROMPT, maxNewTokens: 2, ignoreEos: true });
+    assert.equal(r.tokenIds.length, 2);
+  });
+
   it('shuts the worker down on dispose', async () => {
     await load();
     const pid = client.pid!;
