@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
+import { installGpu } from './commands/installGpu';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { errorMessage } from './engine/errors';
@@ -122,6 +123,12 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     (err) => log.error(`completion failed: ${errorMessage(err)}`),
   );
+  /** A fresh worker with the same model: picks up newly installed providers. */
+  async function restartWorker(): Promise<void> {
+    await models.unload();
+    await ensureModel();
+  }
+
   /** While typing, a failed load is reported once by its own path, not per keystroke. */
   function ensureModelQuietly(): Promise<boolean> {
     return models.ensure(loadParams()).then(() => true, () => false);
@@ -140,9 +147,8 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.commands.registerCommand('slm.openLog', () => log.show()),
     vscode.commands.registerCommand('slm.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:slm-local.slm-complete')),
-    vscode.commands.registerCommand('slm.restartWorker', async () => {
-      await client.request('shutdown', {}).catch(() => undefined);
-    }),
+    vscode.commands.registerCommand('slm.restartWorker', restartWorker),
+    vscode.commands.registerCommand('slm.installGpu', () => installGpu(context.globalStorageUri.fsPath, restartWorker, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('slm')) return;
       const before = JSON.stringify(loadParams());

@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError, errorMessage } from './errors';
+import { onnxruntimeBindingDir, providerLibraryName } from './runtimePaths';
 
 export type Tensor = ort.Tensor;
 export type TensorMetadata = ort.InferenceSession.ValueMetadata;
@@ -49,19 +50,19 @@ ort.env.logLevel = 'error';
 
 /**
  * GPU providers this platform's onnxruntime-node can use. CUDA is listed on linux-x64 but not
- * bundled: its libraries exist only after `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`
- * (README), so without them it is not tried at all.
+ * bundled: its libraries exist only after the "Install GPU Acceleration" command (or
+ * `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`), so without them it is not
+ * tried, and `notInstalled` says so.
  */
-export function availableGpuProviders(): Provider[] {
+export function availableGpuProviders(): { usable: Provider[]; notInstalled: Provider[] } {
   const backends = ort.listSupportedBackends?.() ?? [];
-  const usable = new Set(backends.filter((b) => b.bundled || providerLibraryInstalled(b.name)).map((b) => b.name));
-  return GPU_PROVIDERS.filter((p) => usable.has(p));
+  const listed = GPU_PROVIDERS.filter((p) => backends.some((b) => b.name === p));
+  const installed = (p: Provider) => backends.some((b) => b.name === p && b.bundled) || providerLibraryInstalled(p);
+  return { usable: listed.filter(installed), notInstalled: listed.filter((p) => !installed(p)) };
 }
 
 function providerLibraryInstalled(name: string): boolean {
-  const binding = path.join(path.dirname(require.resolve('onnxruntime-node')), '..', 'bin', 'napi-v6', process.platform, process.arch);
-  const file = process.platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
-  return fs.existsSync(path.join(binding, file));
+  return fs.existsSync(path.join(onnxruntimeBindingDir(), providerLibraryName(name)));
 }
 
 function candidates(device: DeviceChoice): Provider[] {
@@ -69,9 +70,9 @@ function candidates(device: DeviceChoice): Provider[] {
     case 'cpu':
       return ['cpu'];
     case 'auto':
-      return [...availableGpuProviders(), 'cpu'];
+      return [...availableGpuProviders().usable, 'cpu'];
     case 'gpu': {
-      const gpus = availableGpuProviders();
+      const gpus = availableGpuProviders().usable;
       if (gpus.length === 0) {
         throw new EngineError('provider-unavailable', `No GPU execution provider is available in onnxruntime-node on ${process.platform}-${process.arch}. Set the device to "auto" or "cpu".`);
       }
@@ -88,7 +89,7 @@ function candidates(device: DeviceChoice): Provider[] {
  * (FACTS.md), so each is tried on its own.
  */
 export async function openSession(model: string | Uint8Array, options: SessionOptions): Promise<OpenedSession> {
-  const skipped: string[] = [];
+  const skipped: string[] = options.device === 'auto' || options.device === 'gpu' ? availableGpuProviders().notInstalled.map((p) => `${p}: not installed (run "Local Completion: Install GPU Acceleration")`) : [];
   const list = candidates(options.device);
   for (const provider of list) {
     try {
@@ -109,7 +110,7 @@ export async function openSession(model: string | Uint8Array, options: SessionOp
     } catch (err) {
       const reason = `${provider}: ${firstLine(errorMessage(err))}`;
       if (list.length === 1 || provider === 'cpu') {
-        throw classifyLoadError(err, options.label ?? (typeof model === 'string' ? model : 'the model graph'), provider, skipped);
+        throw classifyLoadError(err, options.label ?? (typeof model === 'string' ? model : 'the model graph'), provider);
       }
       skipped.push(reason);
     }
@@ -128,9 +129,9 @@ function firstLine(s: string): string {
 }
 
 /** Maps onnxruntime's load failures to typed errors that name the file. */
-function classifyLoadError(err: unknown, file: string, provider: Provider, skipped: string[]): EngineError {
+function classifyLoadError(err: unknown, file: string, provider: Provider): EngineError {
   const msg = errorMessage(err);
-  if (provider !== 'cpu' && skipped.length === 0 && !/protobuf|external|load model/i.test(msg)) {
+  if (provider !== 'cpu' && !/protobuf|external|load model/i.test(msg)) {
     return new EngineError('provider-unavailable', `The ${provider} execution provider could not load ${file}: ${firstLine(msg)}. Set the device to "auto" or "cpu".`, file);
   }
   if (/external data|onnx_data|GetExternalDataInfo|No such file/i.test(msg)) {

@@ -1,0 +1,55 @@
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import { cudaUnsupportedReason, installCudaProvider } from '../downloads/cudaProvider';
+import { errorMessage } from '../engine/errors';
+import { onnxruntimeBindingDir, onnxruntimeVersion } from '../engine/runtimePaths';
+
+/**
+ * "Install GPU Acceleration": fetches onnxruntime's CUDA provider for Linux with an NVIDIA GPU,
+ * with progress and cancellation, then restarts the worker so that `auto` can pick it.
+ */
+export async function installGpu(storageDir: string, restartWorker: () => Promise<void>, log: vscode.LogOutputChannel): Promise<void> {
+  const unsupported = cudaUnsupportedReason();
+  if (unsupported) {
+    void vscode.window.showInformationMessage(`Local Code Completion: ${unsupported}`);
+    return;
+  }
+  if (!fs.existsSync('/proc/driver/nvidia/version')) {
+    const go = await vscode.window.showWarningMessage(
+      'No NVIDIA driver was found (/proc/driver/nvidia/version). The CUDA provider needs an NVIDIA GPU, its driver and CUDA 12. Install it anyway?',
+      { modal: true },
+      'Install',
+    );
+    if (go !== 'Install') return;
+  }
+  const version = onnxruntimeVersion();
+  try {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Installing the CUDA provider for onnxruntime ${version}`, cancellable: true },
+      async (progress, token) => {
+        const controller = new AbortController();
+        token.onCancellationRequested(() => controller.abort());
+        let reported = 0;
+        const files = await installCudaProvider({
+          storageDir,
+          bindingDir: onnxruntimeBindingDir(),
+          version,
+          signal: controller.signal,
+          onProgress: (step, p) => {
+            if (step !== 'download' || !p) return progress.report({ message: step === 'resolve' ? 'finding the package…' : `${step}ing…` });
+            const fraction = p.totalBytes ? p.receivedBytes / p.totalBytes : 0;
+            progress.report({ message: `${(p.receivedBytes / 1e6).toFixed(0)} MB${p.totalBytes ? ` of ${(p.totalBytes / 1e6).toFixed(0)} MB` : ''}`, increment: (fraction - reported) * 100 });
+            reported = fraction;
+          },
+        });
+        log.info(`installed the CUDA provider: ${files.join(', ')}`);
+      },
+    );
+  } catch (err) {
+    log.error(`GPU acceleration install failed: ${errorMessage(err)}`);
+    void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`);
+    return;
+  }
+  await restartWorker();
+  void vscode.window.showInformationMessage('Local Code Completion: CUDA provider installed. With the device set to "auto" or "gpu" the model now runs on the GPU where it can; the status bar shows the device in use.');
+}
