@@ -20,7 +20,8 @@ const options = {
   outdir: 'dist',
   sourcemap: !production,
   minify: production,
-  external: ['vscode', 'onnxruntime-node'],
+  // web-tree-sitter locates its runtime .wasm via import.meta.url, which a CJS bundle lacks.
+  external: ['vscode', 'onnxruntime-node', 'web-tree-sitter'],
   logLevel: 'warning',
 };
 

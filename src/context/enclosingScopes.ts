@@ -1,5 +1,5 @@
 import type { GrammarId, Node, Tree } from './parser';
-import { readyQuery } from './queries';
+import { queryRange, readyQuery } from './queries';
 import { estimateTokens, type ContextSnippet } from './snippet';
 
 export interface EnclosingScopesInput {
@@ -17,8 +17,13 @@ export interface EnclosingScopesInput {
 
 /** A signature longer than this is cut (a parameter list of 40 lines says little more than its first 12). */
 const MAX_SIGNATURE_LINES = 12;
-/** Ancestors of the cursor looked at; real code nests a few dozen deep. */
-const MAX_ANCESTORS = 400;
+/**
+ * Ancestors of the cursor looked at, innermost first; real code nests a few dozen deep. A count,
+ * not a time limit, so that the result does not depend on the machine's load.
+ */
+const MAX_ANCESTORS = 100;
+/** Where a scope without a `body` field (Go's type declarations) must have its body, from its start. */
+const HEAD_CHARS = 4096;
 
 /**
  * The signatures of the functions, methods and classes around the cursor that start above the
@@ -38,11 +43,13 @@ export function enclosingScopes(input: EnclosingScopesInput): ContextSnippet | u
   const scopes = new Map<number, { scope: Node; body: Node }>();
   // Walk up from the cursor and match each ancestor as a pattern root (maxStartDepth 0): a query
   // restricted to the cursor's range would miss patterns whose other captures (the name) lie
-  // outside it. Bounded for pathological nesting: scopes more than MAX_ANCESTORS up are left out.
-  let node: Node | null = input.tree.rootNode.descendantForIndex(Math.max(0, at - 1), at);
-  for (let depth = 0; node && depth < MAX_ANCESTORS; depth++, node = node.parent) {
+  // outside it. Bounded for pathological nesting: the outermost scopes are then left out.
+  for (const node of ancestorsAt(input.tree, Math.max(0, at - 1)).slice(-MAX_ANCESTORS)) {
     if (node.startPosition.row >= input.prefixStartLine) continue;
-    for (const match of query.matches(node, { maxStartDepth: 0 })) {
+    // Only the scope's head is searched (name, signature, start of body): a query on the whole
+    // node would walk its subtree, O(file) per ancestor.
+    const headEnd = node.childForFieldName('body')?.startIndex ?? node.startIndex + HEAD_CHARS;
+    for (const match of query.matches(node, { maxStartDepth: 0, ...queryRange(node.startIndex, Math.min(at, headEnd + 1)) })) {
       const scope = match.captures.find((c) => c.name === 'scope')?.node;
       const body = match.captures.find((c) => c.name === 'scope.body')?.node;
       if (!scope || !body || scope.id !== node.id) continue;
@@ -73,4 +80,25 @@ function signature(text: string, scope: Node, body: Node): string {
   const lines = sig.split('\n');
   if (lines.length > MAX_SIGNATURE_LINES) sig = [...lines.slice(0, MAX_SIGNATURE_LINES), `${lines[0]!.match(/^\s*/)![0]}    ...`].join('\n');
   return sig.replace(/\r/g, '');
+}
+
+/**
+ * The nodes from the root down to the deepest one containing `index`, by one tree cursor walk.
+ * (`node.parent` is no pointer in tree-sitter: it searches down from the root, so walking up
+ * costs O(depth) per step; 100 steps at depth 3,000 took ~250 ms.)
+ */
+function ancestorsAt(tree: Tree, index: number): Node[] {
+  const cursor = tree.walk();
+  const path: Node[] = [cursor.currentNode];
+  // Down into the child that contains `index`, sibling by sibling (web-tree-sitter 0.27's
+  // gotoFirstChildForIndex reports failure wrongly).
+  let descended = cursor.gotoFirstChild();
+  while (descended) {
+    if (cursor.startIndex <= index && index < cursor.endIndex) {
+      path.push(cursor.currentNode);
+      descended = cursor.gotoFirstChild();
+    } else if (cursor.startIndex > index || !cursor.gotoNextSibling()) break;
+  }
+  cursor.delete();
+  return path;
 }

@@ -26,7 +26,7 @@ export function identifierSet(text: string): Set<string> {
 }
 
 /** The text of the lines around `offset`: `before` lines above its line, `after` below. */
-export function linesAround(text: string, offset: number, before: number, after: number): { text: string; startLine: number; cursorLine: number } {
+export function linesAround(text: string, offset: number, before: number, after: number): { text: string; startOffset: number; startLine: number; cursorLine: number } {
   const start = lineStartBefore(text, offset, before);
   let end = offset;
   for (let i = 0; i <= after; i++) {
@@ -38,7 +38,7 @@ export function linesAround(text: string, offset: number, before: number, after:
     end = i < after ? next + 1 : next;
   }
   const startLine = countNewlines(text, 0, start);
-  return { text: text.slice(start, end), startLine, cursorLine: startLine + countNewlines(text, start, offset) };
+  return { text: text.slice(start, end), startOffset: start, startLine, cursorLine: startLine + countNewlines(text, start, offset) };
 }
 
 function lineStartBefore(text: string, offset: number, lines: number): number {

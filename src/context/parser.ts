@@ -62,26 +62,32 @@ export function loadGrammar(grammar: GrammarId): Promise<Language> {
   if (!language) {
     runtime ??= Parser.init({ locateFile: () => require.resolve('web-tree-sitter/web-tree-sitter.wasm') });
     language = runtime.then(() => Language.load(require.resolve(GRAMMAR_FILES[grammar])));
-    language.catch(() => languages.delete(grammar)); // a failed load may be retried
+    language.then(
+      (l) => loaded.set(grammar, l),
+      () => languages.delete(grammar), // a failed load may be retried
+    );
     languages.set(grammar, language);
   }
   return language;
 }
 
-/** The grammar's language if it is already loaded (synchronous callers never wait for a load). */
-function loadedLanguage(grammar: GrammarId): Language | undefined {
-  return parsers.get(grammar)?.language ?? undefined;
-}
+const loaded = new Map<GrammarId, Language>();
 
-async function parserFor(grammar: GrammarId): Promise<Parser> {
-  const language = await loadGrammar(grammar);
+/** The grammar's parser if its language is loaded; synchronous callers never wait for a load. */
+function readyParser(grammar: GrammarId): Parser | undefined {
   let parser = parsers.get(grammar);
-  if (!parser) {
+  const language = loaded.get(grammar);
+  if (!parser && language) {
     parser = new Parser();
     parser.setLanguage(language);
     parsers.set(grammar, parser);
   }
   return parser;
+}
+
+async function parserFor(grammar: GrammarId): Promise<Parser> {
+  await loadGrammar(grammar);
+  return readyParser(grammar)!;
 }
 
 export interface ParseLimits {
@@ -129,8 +135,13 @@ export async function compileQuery(grammar: GrammarId, source: string): Promise<
 }
 
 export interface DocumentTreesOptions {
-  /** Parse time limit; 50 ms is ~5x a full parse of a 5,000-line TypeScript file. */
+  /** Time limit of an incremental reparse (on the typing path); ~50x its usual cost on 5,000 lines. */
   timeoutMs?: number;
+  /**
+   * Time limit of a parse from scratch (on open, off the typing path): a 5,000-line TypeScript file
+   * takes ~40-70 ms on a busy 2-core machine, and a grammar's first parse more while V8 compiles it.
+   */
+  fullParseTimeoutMs?: number;
   /** Documents larger than this are not parsed (VS Code's own limit for tokenization is 20 MB). */
   maxChars?: number;
   /** At most this many trees are kept; the least recently used is dropped. */
@@ -155,12 +166,14 @@ interface DocumentTree {
 export class DocumentTrees {
   private readonly docs = new Map<string, DocumentTree>();
   private readonly timeoutMs: number;
+  private readonly fullParseTimeoutMs: number;
   private readonly maxChars: number;
   private readonly maxDocuments: number;
   private readonly log: (message: string) => void;
 
   constructor(options: DocumentTreesOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 50;
+    this.fullParseTimeoutMs = options.fullParseTimeoutMs ?? Math.max(this.timeoutMs, 250);
     this.maxChars = options.maxChars ?? 4_000_000;
     this.maxDocuments = options.maxDocuments ?? 64;
     this.log = options.log ?? (() => {});
@@ -198,7 +211,7 @@ export class DocumentTrees {
     if (!doc) {
       const grammar = languageId ? grammarFor(languageId) : undefined;
       if (!grammar) return undefined;
-      if (!loadedLanguage(grammar)) {
+      if (!readyParser(grammar)) {
         void parserFor(grammar).catch((err) => this.log(`context: loading the ${grammar} grammar failed: ${(err as Error).message}`));
         return undefined;
       }
@@ -212,13 +225,14 @@ export class DocumentTrees {
     if (!doc.dirty) return doc.tree;
     if (text.length > this.maxChars) return undefined;
     if (performance.now() < doc.retryAfter) return undefined;
-    const parser = parsers.get(doc.grammar);
+    const parser = readyParser(doc.grammar);
     if (!parser) return undefined;
-    const tree = parseWith(parser, text, doc.tree, { timeoutMs: this.timeoutMs });
+    const timeoutMs = doc.tree ? this.timeoutMs : this.fullParseTimeoutMs;
+    const tree = parseWith(parser, text, doc.tree, { timeoutMs });
     if (!tree) {
       // Keep the edited old tree: a later parse can still reuse it.
       doc.retryAfter = performance.now() + 10_000;
-      this.log(`context: parsing ${uri} took over ${this.timeoutMs} ms; no syntax context for it for 10 s`);
+      this.log(`context: parsing ${uri} took over ${timeoutMs} ms; no syntax context for it for 10 s`);
       return undefined;
     }
     doc.tree?.delete();

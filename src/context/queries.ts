@@ -60,7 +60,15 @@ export interface Capture {
 
 /** Captures in document order, optionally within [startIndex, endIndex) only. */
 export function capturesOf(query: Query, tree: Tree, range?: { startIndex: number; endIndex: number }): Capture[] {
-  const captures = query.captures(tree.rootNode, range ? { startIndex: range.startIndex, endIndex: range.endIndex } : undefined);
+  const captures = query.captures(tree.rootNode, range ? queryRange(range.startIndex, range.endIndex) : undefined);
   // Captures named _x only serve predicates.
   return captures.filter((c) => !c.name.startsWith('_')).map((c) => ({ name: c.name, node: c.node }));
+}
+
+/**
+ * A query range from UTF-16 offsets. web-tree-sitter 0.27 reports node offsets in UTF-16 code
+ * units but hands query ranges to tree-sitter as they are, in bytes of its UTF-16 input: 2 a unit.
+ */
+export function queryRange(start: number, end: number): { startIndex: number; endIndex: number } {
+  return { startIndex: start * 2, endIndex: end * 2 };
 }

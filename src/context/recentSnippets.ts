@@ -18,11 +18,25 @@ export interface RecentSnippetsOptions {
   minScore?: number;
 }
 
+/** 20 lines of 200 characters. */
+const MAX_WINDOW_CHARS = 4000;
+
 interface Window {
   startLine: number;
   endLine: number;
   text: string;
   ids: Set<string>;
+  /** Its non-blank lines, trimmed. */
+  lines: Set<string>;
+}
+
+/** The share of the smaller window's lines that the other one has too. */
+function sharedLines(a: Window, b: Window): number {
+  const [small, large] = a.lines.size < b.lines.size ? [a.lines, b.lines] : [b.lines, a.lines];
+  if (small.size === 0) return 0;
+  let common = 0;
+  for (const line of small) if (large.has(line)) common++;
+  return common / small.size;
 }
 
 /**
@@ -68,8 +82,8 @@ export class RecentSnippets {
 
   /**
    * The best windows of the recent documents other than the current one, near-duplicates removed
-   * (a window overlapping a better one of the same file, or sharing 70% of its identifiers with any
-   * better one). Stops at `deadline` between documents.
+   * (a window overlapping a better one of the same file, or half of whose lines are in a better one:
+   * copied code). Stops at `deadline` between documents.
    */
   snippets(request: RecentRequest, documents: OpenDocument[], deadline: number): { snippets: ContextSnippet[]; incomplete: boolean } {
     const query = identifierSet(linesAround(request.text, request.cursorOffset, 15, 5).text);
@@ -94,7 +108,9 @@ export class RecentSnippets {
     for (const candidate of scored) {
       if (chosen.length >= this.maxSnippets) break;
       const duplicate = chosen.some(
-        (c) => (c.doc.uri === candidate.doc.uri && c.window.startLine <= candidate.window.endLine && candidate.window.startLine <= c.window.endLine) || jaccard(c.window.ids, candidate.window.ids) > 0.7,
+        (c) =>
+          (c.doc.uri === candidate.doc.uri && c.window.startLine <= candidate.window.endLine && candidate.window.startLine <= c.window.endLine) ||
+          sharedLines(c.window, candidate.window) >= 0.5,
       );
       if (!duplicate) chosen.push(candidate);
     }
@@ -122,10 +138,15 @@ export class RecentSnippets {
     for (let start = 0; start < lines.length && windows.length < 2000; start += step) {
       const end = Math.min(lines.length, start + this.windowLines) - 1;
       const text = lines.slice(start, end + 1).join('\n');
-      if (text.trim()) windows.push({ startLine: start, endLine: end, text, ids: identifierSet(text) });
+      // A window of minified code (a few very long lines) is no use as context.
+      if (text.trim() && text.length <= MAX_WINDOW_CHARS) windows.push({ startLine: start, endLine: end, text, ids: identifierSet(text), lines: nonBlankLines(text) });
       if (end === lines.length - 1) break;
     }
     this.windows.set(doc.uri, { key, windows });
     return windows;
   }
+}
+
+function nonBlankLines(text: string): Set<string> {
+  return new Set(text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0));
 }

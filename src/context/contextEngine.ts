@@ -1,0 +1,224 @@
+import { DefinitionIndex } from './definitionIndex';
+import { enclosingScopes } from './enclosingScopes';
+import { countNewlines } from './identifiers';
+import { openDefinitions } from './openDefinitions';
+import type { OpenDocument, OpenDocuments } from './openDocuments';
+import { DocumentTrees, grammarFor, loadGrammar } from './parser';
+import { loadQuery, QUERY_KINDS } from './queries';
+import type { RecentSnippets } from './recentSnippets';
+import { CHARS_PER_TOKEN, type ContextSnippet, type ContextSource } from './snippet';
+
+export interface ContextRequest {
+  uri: string;
+  /** Path label of the current file. */
+  path: string;
+  languageId: string;
+  /** The document's full current text. */
+  text: string;
+  /** Cursor as a UTF-16 offset into `text`. */
+  cursorOffset: number;
+  /** First line of the prompt's prefix window (DocumentWindow.prefixStartLine). */
+  prefixStartLine: number;
+  /** The prompt's context budget (settings' maxContextTokens); 0 gives no context. */
+  maxContextTokens: number;
+}
+
+export interface ContextResult {
+  /** In prompt order: what changes least first (see SOURCE_ORDER). */
+  snippets: ContextSnippet[];
+  /** Sources left out for time, and snippets left out for budget. */
+  dropped: { source: ContextSource; reason: string }[];
+  /** Milliseconds each source ran. */
+  timings: Partial<Record<ContextSource, number>>;
+}
+
+/** Imported symbols' definitions (importDefinitions.ts), behind an interface so the engine can run without it. */
+export interface ImportsSource {
+  snippets(request: ContextRequest, documents: OpenDocument[], deadline: number): Promise<ContextSnippet[]>;
+}
+
+export interface ContextEngineDeps {
+  trees: DocumentTrees;
+  documents: OpenDocuments;
+  recent: RecentSnippets;
+  imports?: ImportsSource;
+  log?: (message: string) => void;
+}
+
+/**
+ * Each source's time budget in ms. A source that runs over is dropped, not waited for; the
+ * synchronous ones check their deadline between documents, so they overrun by at most one
+ * document's indexing (bounded by the parse time limit) and their cached work serves the next call.
+ * `scopes` includes the current document's incremental reparse (p95 ~4 ms on 5,000 lines, busy 2-core machine).
+ */
+export const DEFAULT_BUDGETS_MS: Record<ContextSource, number> = { scopes: 15, imports: 20, definitions: 15, recent: 10 };
+
+/**
+ * Prompt order, for the worker's KV cache: a snippet that changes invalidates everything after it.
+ * Imports change only when the import list does; definitions when the identifiers near the cursor
+ * do; enclosing scopes when the cursor leaves a function; recent snippets with every new line.
+ */
+const SOURCE_ORDER: ContextSource[] = ['imports', 'definitions', 'scopes', 'recent'];
+/** Which snippets get the budget first: the enclosing signatures are small and always relevant. */
+const BUDGET_PRIORITY: ContextSource[] = ['scopes', 'imports', 'definitions', 'recent'];
+
+/** A result is reused while the cursor stays on its line: typing within a line keeps the prompt's context stable. */
+const REUSE_MS = 10_000;
+
+/**
+ * Composes the context sources into the snippets of one prompt within a character budget of
+ * maxContextTokens x 4. Editor-agnostic: the caller adapts VS Code's documents to OpenDocuments
+ * and forwards open/change/close events to `trees` and `recent`.
+ */
+export class ContextEngine {
+  private readonly definitions: DefinitionIndex;
+  private readonly budgets: Record<ContextSource, number>;
+  private readonly log: (message: string) => void;
+  private readonly warnedLanguages = new Set<string>();
+  private last: { key: string; at: number; result: ContextResult } | undefined;
+  private readonly reuseMs: number;
+
+  constructor(
+    private readonly deps: ContextEngineDeps,
+    budgetsMs: Partial<Record<ContextSource, number>> = {},
+    /** How long a result is reused while the cursor stays on its line; 0 never (benchmarks). */
+    options: { reuseMs?: number } = {},
+  ) {
+    this.definitions = new DefinitionIndex(deps.trees);
+    this.budgets = { ...DEFAULT_BUDGETS_MS, ...budgetsMs };
+    this.reuseMs = options.reuseMs ?? REUSE_MS;
+    this.log = deps.log ?? (() => {});
+  }
+
+  /** Loads a language's grammar and queries (call when a document of it opens; ~10-100 ms once). */
+  async prepare(languageId: string): Promise<boolean> {
+    const grammar = grammarFor(languageId);
+    if (!grammar) return false;
+    await loadGrammar(grammar);
+    await Promise.all(QUERY_KINDS.map((kind) => loadQuery(grammar, kind)));
+    return true;
+  }
+
+  async build(request: ContextRequest): Promise<ContextResult> {
+    const maxChars = request.maxContextTokens * CHARS_PER_TOKEN;
+    if (maxChars <= 0) return { snippets: [], dropped: [], timings: {} };
+    const cursorLine = countNewlines(request.text, 0, request.cursorOffset);
+    const key = `${request.uri}\n${cursorLine}\n${request.prefixStartLine}\n${maxChars}`;
+    if (this.last?.key === key && performance.now() - this.last.at < this.reuseMs) return this.last.result;
+
+    const grammar = grammarFor(request.languageId);
+    if (!grammar && !this.warnedLanguages.has(request.languageId)) {
+      this.warnedLanguages.add(request.languageId);
+      this.log(`context: no grammar for '${request.languageId}': recent snippets only (line-based)`);
+    }
+    const documents = this.deps.documents.list();
+    const dropped: ContextResult['dropped'] = [];
+    const timings: ContextResult['timings'] = {};
+    const found: ContextSnippet[] = [];
+
+    /** Runs a synchronous source; its result is dropped if it ran over its budget. */
+    const run = (source: ContextSource, body: (deadline: number) => { snippets: ContextSnippet[]; incomplete: boolean } | ContextSnippet[] | undefined) => {
+      const started = performance.now();
+      const budget = this.budgets[source];
+      try {
+        const out = body(started + budget);
+        const elapsed = performance.now() - started;
+        timings[source] = elapsed;
+        const result = Array.isArray(out) || out === undefined ? { snippets: out ?? [], incomplete: false } : out;
+        if (elapsed > budget * 1.5 + 1) dropped.push({ source, reason: `took ${elapsed.toFixed(1)} ms, over its ${budget} ms budget` });
+        else {
+          if (result.incomplete) dropped.push({ source, reason: `partial: stopped at its ${budget} ms budget` });
+          found.push(...result.snippets);
+        }
+      } catch (err) {
+        timings[source] = performance.now() - started;
+        dropped.push({ source, reason: `failed: ${(err as Error).message}` });
+      }
+    };
+
+    // The async source starts first and runs while the synchronous ones do.
+    const imports = this.deps.imports && grammar ? this.runAsync('imports', (deadline) => this.deps.imports!.snippets(request, documents, deadline)) : undefined;
+
+    run('scopes', () => {
+      const tree = grammar && this.deps.trees.tree(request.uri, request.text, request.languageId);
+      const snippet = tree && enclosingScopes({ tree, grammar, text: request.text, cursorOffset: request.cursorOffset, prefixStartLine: request.prefixStartLine, path: request.path });
+      return snippet ? [snippet] : [];
+    });
+    run('definitions', (deadline) => openDefinitions(request, documents, this.definitions, deadline));
+    run('recent', (deadline) => this.deps.recent.snippets(request, documents, deadline));
+    if (imports) {
+      const out = await imports;
+      timings.imports = out.ms;
+      if (out.dropped) dropped.push({ source: 'imports', reason: out.dropped });
+      else found.push(...out.snippets);
+    }
+
+    const result = { snippets: fit(found, maxChars, dropped), dropped, timings };
+    this.last = { key, at: performance.now(), result };
+    return result;
+  }
+
+  /** Forget a closed document. */
+  close(uri: string): void {
+    this.definitions.forget(uri);
+  }
+
+  /** Runs an async source against its budget: past it, the result is dropped and not waited for. */
+  private async runAsync(source: ContextSource, body: (deadline: number) => Promise<ContextSnippet[]>): Promise<{ snippets: ContextSnippet[]; ms: number; dropped?: string }> {
+    const started = performance.now();
+    const budget = this.budgets[source];
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), budget)));
+    try {
+      const out = await Promise.race([body(started + budget), timeout]);
+      const ms = performance.now() - started;
+      if (out === 'timeout') return { snippets: [], ms, dropped: `no answer within its ${budget} ms budget` };
+      return { snippets: out, ms };
+    } catch (err) {
+      return { snippets: [], ms: performance.now() - started, dropped: `failed: ${(err as Error).message}` };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/**
+ * Chooses snippets within `maxChars`: by source priority, then score, skipping lines already
+ * chosen from another source; then orders them for the
+ * prompt by source (SOURCE_ORDER), path and line, so that the same snippets always come in the same order.
+ */
+export function fit(snippets: ContextSnippet[], maxChars: number, dropped: ContextResult['dropped']): ContextSnippet[] {
+  const candidates = [...snippets].sort((a, b) => BUDGET_PRIORITY.indexOf(a.source) - BUDGET_PRIORITY.indexOf(b.source) || b.score - a.score);
+  const chosen: ContextSnippet[] = [];
+  const left = new Map<ContextSource, { count: number; tokens: number }>();
+  let used = 0;
+  for (const snippet of candidates) {
+    // The same lines found by two sources (a recent window around a definition) are given once.
+    if (coveredShare(snippet, chosen) >= 0.5) continue;
+    // Each snippet also costs its path label and separator: ~path + 2 characters.
+    const cost = snippet.text.length + snippet.path.length + 2;
+    if (used + cost <= maxChars) {
+      chosen.push(snippet);
+      used += cost;
+    } else {
+      const l = left.get(snippet.source) ?? { count: 0, tokens: 0 };
+      left.set(snippet.source, { count: l.count + 1, tokens: l.tokens + snippet.tokens });
+    }
+  }
+  for (const [source, l] of left) dropped.push({ source, reason: `budget: ${l.count} snippet(s), ~${l.tokens} tokens, did not fit` });
+  return chosen.sort(
+    (a, b) => SOURCE_ORDER.indexOf(a.source) - SOURCE_ORDER.indexOf(b.source) || a.path.localeCompare(b.path) || (a.range?.startLine ?? 0) - (b.range?.startLine ?? 0),
+  );
+}
+
+/** The share of `snippet`'s lines that chosen snippets of the same file cover. */
+function coveredShare(snippet: ContextSnippet, chosen: ContextSnippet[]): number {
+  const range = snippet.range;
+  if (!range) return 0;
+  const covered = new Set<number>();
+  for (const c of chosen) {
+    if (c.path !== snippet.path || !c.range) continue;
+    for (let l = Math.max(range.startLine, c.range.startLine); l <= Math.min(range.endLine, c.range.endLine); l++) covered.add(l);
+  }
+  return covered.size / (range.endLine - range.startLine + 1);
+}

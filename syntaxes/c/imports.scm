@@ -1,0 +1,2 @@
+; `#include "x.h"` and `#include <x.h>`.
+(preproc_include path: (_) @import.source) @import

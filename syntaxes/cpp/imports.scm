@@ -1,0 +1,3 @@
+; inherits: c
+; `using a::b;` brings a name into scope.
+(using_declaration (qualified_identifier) @import.source) @import

@@ -1,0 +1,38 @@
+; ES module imports and CommonJS requires, the module they name, and the local names they bind.
+(import_statement source: (string (string_fragment) @import.source)) @import
+(import_specifier alias: (identifier) @import.name)
+(import_specifier !alias name: (identifier) @import.name)
+(import_clause (identifier) @import.name)
+(namespace_import (identifier) @import.name)
+(export_statement source: (string (string_fragment) @import.source)) @import
+(lexical_declaration
+  (variable_declarator
+    name: (identifier) @import.name
+    value: (call_expression
+      function: (identifier) @_require (#eq? @_require "require")
+      arguments: (arguments (string (string_fragment) @import.source))))) @import
+(variable_declaration
+  (variable_declarator
+    name: (identifier) @import.name
+    value: (call_expression
+      function: (identifier) @_require (#eq? @_require "require")
+      arguments: (arguments (string (string_fragment) @import.source))))) @import
+; `const { a, b: c } = require('./x')`: the names it binds.
+(lexical_declaration
+  (variable_declarator
+    name: (object_pattern [
+      (shorthand_property_identifier_pattern) @import.name
+      (pair_pattern value: (identifier) @import.name)
+    ])
+    value: (call_expression
+      function: (identifier) @_require (#eq? @_require "require")
+      arguments: (arguments (string (string_fragment) @import.source))))) @import
+(variable_declaration
+  (variable_declarator
+    name: (object_pattern [
+      (shorthand_property_identifier_pattern) @import.name
+      (pair_pattern value: (identifier) @import.name)
+    ])
+    value: (call_expression
+      function: (identifier) @_require (#eq? @_require "require")
+      arguments: (arguments (string (string_fragment) @import.source))))) @import

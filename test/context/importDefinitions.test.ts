@@ -1,0 +1,92 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { ContextRequest } from '../../src/context/contextEngine';
+import { ImportDefinitions } from '../../src/context/importDefinitions';
+import { DocumentTrees } from '../../src/context/parser';
+import { loadQuery } from '../../src/context/queries';
+
+const readFile = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => undefined);
+
+const roots: string[] = [];
+
+/** Writes `files` under a fresh temp folder; returns its path. */
+function workspace(files: Record<string, string>): string {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-imports-'));
+  roots.push(root);
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
+    fs.writeFileSync(path.join(root, name), text);
+  }
+  return root;
+}
+
+function requestFor(root: string, name: string, languageId: string, text: string): ContextRequest {
+  return { uri: pathToFileURL(path.join(root, name)).href, path: name, languageId, text, cursorOffset: text.length, prefixStartLine: 0, maxContextTokens: 1000 };
+}
+
+describe('context/importDefinitions', () => {
+  after(() => {
+    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  before(async () => {
+    for (const grammar of ['typescript', 'javascript', 'python'] as const) {
+      await loadQuery(grammar, 'imports');
+      await loadQuery(grammar, 'definitions');
+    }
+  });
+
+  it('reads the definitions of imported symbols from relative TS/JS imports, those used near the cursor first', async () => {
+    const root = workspace({
+      'src/geometry.ts': 'export interface Vector { x: number; y: number }\nexport function dot(a: Vector, b: Vector): number {\n  return a.x * b.x + a.y * b.y;\n}\nexport function unused() {}\n',
+      'src/util/index.js': 'export function clamp(v, lo, hi) {\n  return Math.min(hi, Math.max(lo, v));\n}\n',
+      'src/shapes.ts': 'export const UNIT = 1;\n',
+    });
+    const text = "import { dot, type Vector, unused } from './geometry.js';\nimport * as util from './util';\nimport { UNIT } from './shapes';\nimport { readFile } from 'node:fs';\n\nconst v: Vector = { x: 1, y: 2 };\nconst d = util.clamp(dot(v, v), 0, UNIT);\n";
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'src/main.ts', 'typescript', text), []);
+    const got = snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`);
+    assert.deepEqual(got.slice(0, 4).sort(), [
+      'src/geometry.ts:0 export interface Vector { x: number; y: number }',
+      'src/geometry.ts:1 export function dot(a: Vector, b: Vector): number {',
+      'src/shapes.ts:0 export const UNIT = 1;',
+      'src/util/index.js:0 export function clamp(v, lo, hi) {',
+    ]);
+    // An imported name not used near the cursor comes last: the line being written may use it.
+    assert.deepEqual(got.slice(4), ['src/geometry.ts:4 export function unused() {}']);
+    assert.ok(snippets[4]!.score < Math.min(...snippets.slice(0, 4).map((s) => s.score)));
+    assert.ok(snippets.every((s) => s.source === 'imports'));
+    trees.dispose();
+  });
+
+  it('resolves Python relative and absolute modules, packages and submodules', async () => {
+    const root = workspace({
+      'app/models/user.py': 'class User:\n    def __init__(self, name):\n        self.name = name\n',
+      'app/sibling.py': 'def parse(path):\n    return path\n',
+      'app/__init__.py': '',
+      'lib/tools.py': 'def helper(x):\n    return x\n',
+    });
+    const text = 'from .models.user import User\nfrom . import sibling\nimport lib.tools\n\nu = User(sibling.parse("x"))\nlib.tools.helper(u)\n';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'app/main.py', 'python', text), []);
+    const got = snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort();
+    assert.deepEqual(got, ['app/models/user.py:0 class User:', 'app/sibling.py:0 def parse(path):']);
+    trees.dispose();
+  });
+
+  it('prefers an open document to the disk, and gives nothing for other languages', async () => {
+    const root = workspace({ 'a.ts': 'export function format() { return 1; }\n' });
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const open = [{ uri: pathToFileURL(path.join(root, 'a.ts')).href, path: 'a.ts', languageId: 'typescript', text: 'export function format(edited: boolean) { return 2; }\n' }];
+    const snippets = await source.snippets(requestFor(root, 'main.ts', 'typescript', "import { format } from './a';\nformat("), open);
+    assert.equal(snippets[0]?.text, 'export function format(edited: boolean) { return 2; }');
+    assert.deepEqual(await source.snippets(requestFor(root, 'main.go', 'go', 'import "fmt"\nfmt.'), []), []);
+    trees.dispose();
+  });
+});
