@@ -138,3 +138,47 @@ describe('Sampler.verify', () => {
     }
   });
 });
+
+/**
+ * Speculative sampling keeps the model's distribution, end to end: with top-k 4 the model samples
+ * from a small vocabulary, so the joint distribution of the first two generated tokens can be
+ * compared between plain and speculative sampling (draft: a perturbed copy) by a chi-square test.
+ */
+describe('speculative sampling on a generated model', function () {
+  this.timeout(300_000);
+
+  it('gives the same distribution over the first two tokens as plain sampling', async () => {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'fp32' });
+    const draftModelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'fp32', perturbation: 0.05 });
+    const model = await LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
+    try {
+      const promptIds = model.tokenizer.encode('const total = items.reduce((sum, item) =>');
+      const runs = 1500;
+      const histogram = async (speculation?: GenerateRequest['speculation']) => {
+        const counts = new Map<string, number>();
+        for (let seed = 0; seed < runs; seed++) {
+          const r = await model.generate({ promptIds, maxNewTokens: 2, ignoreEos: true, sampling: { temperature: 1, topK: 4, seed: speculation ? 1e6 + seed : seed }, speculation });
+          const key = r.tokenIds.join(',');
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+        }
+        return counts;
+      };
+      const plain = await histogram();
+      const speculative = await histogram({ draftModel: true, fixedDraftTokens: 2 });
+      // Two-sample chi-square over the cells plain sampling saw at least 10 times (the rest pooled).
+      const cells = [...plain.keys()].filter((k) => plain.get(k)! >= 10);
+      const observed = (m: Map<string, number>) => [...cells.map((k) => m.get(k) ?? 0), runs - cells.reduce((n, k) => n + (m.get(k) ?? 0), 0)];
+      const a = observed(plain);
+      const b = observed(speculative);
+      let chi2 = 0;
+      for (let i = 0; i < a.length; i++) if (a[i] + b[i] > 0) chi2 += (a[i] - b[i]) ** 2 / (a[i] + b[i]);
+      const dof = a.length - 1;
+      // Wilson-Hilferty approximation of the chi-square 0.999 quantile.
+      const limit = dof * (1 - 2 / (9 * dof) + 3.09 * Math.sqrt(2 / (9 * dof))) ** 3;
+      assert.ok(dof >= 3, `only ${dof + 1} cells`);
+      assert.ok(chi2 < limit, `chi2 ${chi2.toFixed(1)} over ${dof} degrees of freedom (limit ${limit.toFixed(1)})`);
+    } finally {
+      await model.dispose();
+    }
+  });
+});
