@@ -1,7 +1,7 @@
 import type { DecoderModel } from './decoderModel';
 import { OutputStream } from './outputStream';
 import { Sampler, type SamplingOptions } from './sampler';
-import { DraftModel, PromptLookup, Speculator, type Drafter, type SpeculationStats } from './speculation';
+import { DraftModel, PromptLookup, Speculator, VERIFY_COST_PER_TOKEN, type Drafter, type SpeculationStats } from './speculation';
 import type { TextTokenizer } from './tokenizer';
 
 export interface GenerateRequest {
@@ -111,7 +111,7 @@ export async function generate(ctx: GenerationContext, request: GenerateRequest,
     const drafts = speculator ? await speculator.propose([...promptIds, ...out.tokenIds], out.remaining) : [];
     const stepStarted = performance.now();
     const rows = await model.forward([id, ...drafts], drafts.length + 1);
-    const perToken = (performance.now() - stepStarted) / (1 + 0.12 * drafts.length);
+    const perToken = (performance.now() - stepStarted) / (1 + VERIFY_COST_PER_TOKEN * drafts.length);
     stepMs = stepMs ? 0.8 * stepMs + 0.2 * perToken : perToken;
     let accepted = 0;
     while (accepted < drafts.length) {

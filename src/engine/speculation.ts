@@ -83,7 +83,7 @@ export interface SpeculationStats {
  * One verification pass over k drafts costs about 1 + 0.12k single steps (FACTS.md: a 5-token
  * pass took ~47 ms against ~30 ms for one token on this CPU).
  */
-const VERIFY_COST_PER_TOKEN = 0.12;
+export const VERIFY_COST_PER_TOKEN = 0.12;
 const MAX_DRAFT = 8;
 
 /** Expected new tokens per verification with acceptance rate a and k drafts: (1 - a^(k+1)) / (1 - a). */
