@@ -293,17 +293,9 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   }
 }
 
-interface SessionParts {
-  page: Page;
-  context: BrowserContext;
-  url: string;
-  workspace: string;
-  userDataDir: string;
-  extensionsDir: string;
-  startupMs: number;
+type SessionParts = Pick<VsCodeSession, 'page' | 'context' | 'url' | 'workspace' | 'userDataDir' | 'extensionsDir' | 'startupMs' | 'close'> & {
   output: string[];
-  close(): Promise<void>;
-}
+};
 
 // The few browser globals used inside page.evaluate (tsconfig has no DOM lib; these stay module-local).
 declare const document: { querySelectorAll(selector: string): Iterable<{ textContent: string | null }> };
