@@ -7,6 +7,8 @@ import { DocumentTrees, grammarFor, loadGrammar } from './parser';
 import { loadQuery, QUERY_KINDS } from './queries';
 import type { RecentSnippets } from './recentSnippets';
 import { CHARS_PER_TOKEN, type ContextSnippet, type ContextSource } from './snippet';
+import { workspaceDefinitions } from './workspaceDefinitions';
+import type { WorkspaceIndex } from './workspaceIndex';
 
 export interface ContextRequest {
   uri: string;
@@ -42,6 +44,8 @@ export interface ContextEngineDeps {
   documents: OpenDocuments;
   recent: RecentSnippets;
   imports?: ImportsSource;
+  /** Definitions of files that are not open, found by name (workspaceIndex.ts). */
+  workspace?: WorkspaceIndex;
   log?: (message: string) => void;
 }
 
@@ -51,19 +55,31 @@ export interface ContextEngineDeps {
  * document's indexing (bounded by the parse time limit) and their cached work serves the next call.
  * `scopes` includes the current document's incremental reparse (p95 ~4 ms on 5,000 lines, busy 2-core machine).
  */
-export const DEFAULT_BUDGETS_MS: Record<ContextSource, number> = { scopes: 15, imports: 20, definitions: 15, recent: 10 };
+export const DEFAULT_BUDGETS_MS: Record<ContextSource, number> = { scopes: 15, imports: 20, definitions: 15, workspace: 20, recent: 10 };
 
 /**
  * Prompt order, for the worker's KV cache: a snippet that changes invalidates everything after it.
- * Imports change only when the import list does; definitions when the identifiers near the cursor
- * do; enclosing scopes when the cursor leaves a function; recent snippets with every new line.
+ * Imports change only when the import list does; definitions (open documents', then the
+ * workspace's) when the identifiers near the cursor do; enclosing scopes when the cursor leaves a
+ * function; recent snippets with every new line.
  */
-const SOURCE_ORDER: ContextSource[] = ['imports', 'definitions', 'scopes', 'recent'];
-/** Which snippets get the budget first: the enclosing signatures are small and always relevant. */
-const BUDGET_PRIORITY: ContextSource[] = ['scopes', 'imports', 'definitions', 'recent'];
+const SOURCE_ORDER: ContextSource[] = ['imports', 'definitions', 'workspace', 'scopes', 'recent'];
+/**
+ * Which snippets get the budget first: the enclosing signatures are small and always relevant;
+ * the workspace's definitions are found by name alone, so they come after what imports and open
+ * documents give.
+ */
+const BUDGET_PRIORITY: ContextSource[] = ['scopes', 'imports', 'definitions', 'workspace', 'recent'];
 
-/** A result is reused while the cursor stays on its line: typing within a line keeps the prompt's context stable. */
-const REUSE_MS = 10_000;
+/**
+ * Snippets precede the prefix in the prompt, so each change of them costs the worker a prefill of
+ * everything after them (~1,000 tokens: seconds on a laptop CPU). So a new result replaces the
+ * last one only when it brings a definition the last lacked (the user typed a new name), the
+ * cursor left the last one's 16-line block, or the last is older than REUSE_MS; otherwise the
+ * prompt keeps the last snippets, and the worker its cache.
+ */
+const REUSE_BLOCK_LINES = 16;
+const REUSE_MS = 30_000;
 
 /**
  * Composes the context sources into the snippets of one prompt within a character budget of
@@ -103,8 +119,7 @@ export class ContextEngine {
     const maxChars = request.maxContextTokens * CHARS_PER_TOKEN;
     if (maxChars <= 0) return { snippets: [], dropped: [], timings: {} };
     const cursorLine = countNewlines(request.text, 0, request.cursorOffset);
-    const key = `${request.uri}\n${cursorLine}\n${request.prefixStartLine}\n${maxChars}`;
-    if (this.last?.key === key && performance.now() - this.last.at < this.reuseMs) return this.last.result;
+    const key = `${request.uri}\n${Math.floor(cursorLine / REUSE_BLOCK_LINES)}\n${request.prefixStartLine}\n${maxChars}`;
 
     const grammar = grammarFor(request.languageId);
     if (!grammar && !this.warnedLanguages.has(request.languageId)) {
@@ -136,8 +151,9 @@ export class ContextEngine {
       }
     };
 
-    // The async source starts first and runs while the synchronous ones do.
+    // The async sources start first and run while the synchronous ones do.
     const imports = this.deps.imports && grammar ? this.runAsync('imports', (deadline) => this.deps.imports!.snippets(request, documents, deadline)) : undefined;
+    const workspace = this.deps.workspace && grammar ? this.runAsync('workspace', () => workspaceDefinitions(request, documents, this.deps.workspace!)) : undefined;
 
     run('scopes', () => {
       const tree = grammar && this.deps.trees.tree(request.uri, request.text, request.languageId);
@@ -146,14 +162,17 @@ export class ContextEngine {
     });
     run('definitions', (deadline) => openDefinitions(request, documents, this.definitions, deadline));
     run('recent', (deadline) => this.deps.recent.snippets(request, documents, deadline));
-    if (imports) {
-      const out = await imports;
-      timings.imports = out.ms;
-      if (out.dropped) dropped.push({ source: 'imports', reason: out.dropped });
+    for (const [source, pending] of [['imports', imports], ['workspace', workspace]] as const) {
+      if (!pending) continue;
+      const out = await pending;
+      timings[source] = out.ms;
+      if (out.dropped) dropped.push({ source, reason: out.dropped });
       else found.push(...out.snippets);
     }
 
     const result = { snippets: fit(found, maxChars, dropped), dropped, timings };
+    const last = this.last;
+    if (last?.key === key && performance.now() - last.at < this.reuseMs && !bringsDefinitions(result.snippets, last.result.snippets)) return last.result;
     this.last = { key, at: performance.now(), result };
     return result;
   }
@@ -209,6 +228,12 @@ export function fit(snippets: ContextSnippet[], maxChars: number, dropped: Conte
   return chosen.sort(
     (a, b) => SOURCE_ORDER.indexOf(a.source) - SOURCE_ORDER.indexOf(b.source) || a.path.localeCompare(b.path) || (a.range?.startLine ?? 0) - (b.range?.startLine ?? 0),
   );
+}
+
+/** Whether `next` has a definition (imported, in an open file, or in the workspace index) that `previous` lacks. */
+function bringsDefinitions(next: ContextSnippet[], previous: ContextSnippet[]): boolean {
+  const had = new Set(previous.map((s) => `${s.path}:${s.range?.startLine}`));
+  return next.some((s) => (s.source === 'imports' || s.source === 'definitions' || s.source === 'workspace') && !had.has(`${s.path}:${s.range?.startLine}`));
 }
 
 /** The share of `snippet`'s lines that chosen snippets of the same file cover. */

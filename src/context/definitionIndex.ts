@@ -1,5 +1,5 @@
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, type Tree } from './parser';
+import { DocumentTrees, grammarFor, type Node, type Query, type Tree } from './parser';
 import { readyQuery } from './queries';
 
 export interface Definition {
@@ -46,15 +46,8 @@ export class DefinitionIndex {
     const query = grammar && readyQuery(grammar, 'definitions');
     if (!query) return undefined;
     const byName = new Map<string, Definition[]>();
-    for (const match of query.matches(tree.rootNode)) {
-      const def = match.captures.find((c) => c.name === 'definition')?.node;
-      const name = match.captures.find((c) => c.name === 'definition.name')?.node.text;
-      if (!def || !name) continue;
-      // From the start of the definition's line, so that indentation and `export` stay.
-      const lineStart = doc.text.lastIndexOf('\n', def.startIndex - 1) + 1;
-      const lines = doc.text.slice(lineStart, def.endIndex).replace(/\r/g, '').split('\n');
-      const text = lines.length > MAX_DEFINITION_LINES ? [...lines.slice(0, MAX_DEFINITION_LINES), '...'].join('\n') : lines.join('\n');
-      const entry: Definition = { name, uri: doc.uri, path: doc.path, startLine: def.startPosition.row, endLine: def.endPosition.row, text };
+    for (const { name, node } of definitionNodes(query, tree)) {
+      const entry: Definition = { name, uri: doc.uri, path: doc.path, startLine: node.startPosition.row, endLine: node.endPosition.row, text: definitionText(doc.text, node.startIndex, node.endIndex) };
       const list = byName.get(name);
       if (list) list.push(entry);
       else byName.set(name, [entry]);
@@ -66,4 +59,28 @@ export class DefinitionIndex {
   forget(uri: string): void {
     this.docs.delete(uri);
   }
+}
+
+/**
+ * The named definitions (definitions.scm) in a tree. `progressCallback` may cancel the query
+ * (returning true), after which the list is partial.
+ */
+export function definitionNodes(query: Query, tree: Tree, progressCallback?: () => boolean): { name: string; node: Node }[] {
+  const out: { name: string; node: Node }[] = [];
+  for (const match of query.matches(tree.rootNode, progressCallback && { progressCallback })) {
+    const node = match.captures.find((c) => c.name === 'definition')?.node;
+    const name = match.captures.find((c) => c.name === 'definition.name')?.node.text;
+    if (node && name) out.push({ name, node });
+  }
+  return out;
+}
+
+/**
+ * A definition's text, from the start of its line (so that indentation and `export` stay), cut to
+ * MAX_DEFINITION_LINES lines.
+ */
+export function definitionText(text: string, startIndex: number, endIndex: number): string {
+  const lineStart = text.lastIndexOf('\n', startIndex - 1) + 1;
+  const lines = text.slice(lineStart, endIndex).replace(/\r/g, '').split('\n');
+  return lines.length > MAX_DEFINITION_LINES ? [...lines.slice(0, MAX_DEFINITION_LINES), '...'].join('\n') : lines.join('\n');
 }

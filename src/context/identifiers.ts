@@ -25,9 +25,32 @@ export function identifierSet(text: string): Set<string> {
   return new Set(identifiersIn(text));
 }
 
-/** The text of the lines around `offset`: `before` lines above its line, `after` below. */
+/**
+ * Identifiers of the cursor's line up to the cursor and of the `linesAbove` lines above it, each
+ * line read right to left: name -> rank, 0 for the nearest.
+ */
+export function identifiersNearCursor(text: string, cursorOffset: number, linesAbove: number, max: number): Map<string, number> {
+  const near = linesAround(text, cursorOffset, linesAbove, 0);
+  const lines = near.text.slice(0, cursorOffset - near.startOffset).split('\n');
+  const rank = new Map<string, number>();
+  for (let l = lines.length - 1; l >= 0 && rank.size < max; l--) {
+    for (const word of identifiersIn(lines[l]!).reverse()) if (!rank.has(word) && rank.size < max) rank.set(word, rank.size);
+  }
+  return rank;
+}
+
+/**
+ * Characters a window reaches at most on either side of its offset: scanning the identifiers of a
+ * 1 MB minified line took ~250 ms here, on the typing path.
+ */
+const MAX_WINDOW_REACH = 8_000;
+
+/**
+ * The text of the lines around `offset`: `before` lines above its line, `after` below, cut to
+ * MAX_WINDOW_REACH characters either side of `offset`.
+ */
 export function linesAround(text: string, offset: number, before: number, after: number): { text: string; startOffset: number; startLine: number; cursorLine: number } {
-  const start = lineStartBefore(text, offset, before);
+  const start = Math.max(lineStartBefore(text, offset, before), offset - MAX_WINDOW_REACH);
   let end = offset;
   for (let i = 0; i <= after; i++) {
     const next = text.indexOf('\n', end);
@@ -37,6 +60,7 @@ export function linesAround(text: string, offset: number, before: number, after:
     }
     end = i < after ? next + 1 : next;
   }
+  end = Math.min(end, offset + MAX_WINDOW_REACH);
   const startLine = countNewlines(text, 0, start);
   return { text: text.slice(start, end), startOffset: start, startLine, cursorLine: startLine + countNewlines(text, start, offset) };
 }

@@ -1,15 +1,15 @@
-import * as path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import type { ContextRequest, ImportsSource } from './contextEngine';
 import { DefinitionIndex, type Definition } from './definitionIndex';
+import { relativeLabel, toFsPath } from './fsPaths';
+import { ImportResolver, type ReadFile } from './importResolver';
 import { identifiersIn, linesAround } from './identifiers';
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, type GrammarId, type Tree } from './parser';
+import { DocumentTrees, grammarFor, languageOfFile, type GrammarId, type Tree } from './parser';
 import { readyQuery } from './queries';
 import { estimateTokens, type ContextSnippet } from './snippet';
 
-/** What the source needs of the file system: a file's text, or undefined if it is not a readable file. */
-export type ReadFile = (fsPath: string) => Promise<string | undefined>;
+export type { ReadFile };
 
 interface ImportStatement {
   startIndex: number;
@@ -19,10 +19,6 @@ interface ImportStatement {
   names: string[];
 }
 
-const JS_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
-const LANGUAGE_OF_EXTENSION: Record<string, string> = {
-  '.ts': 'typescript', '.tsx': 'typescriptreact', '.js': 'javascript', '.jsx': 'javascriptreact', '.mjs': 'javascript', '.cjs': 'javascript', '.py': 'python',
-};
 /** Identifiers looked for: those of the cursor's line and the 30 above it. */
 const LINES_ABOVE = 30;
 /** An imported file larger than this is not read (a bundle, generated code). */
@@ -38,10 +34,9 @@ const MISS_TTL_MS = 5_000;
 
 /**
  * The definitions of imported symbols used near the cursor, read from the files the imports
- * resolve to: TypeScript/JavaScript relative paths (`./x`, `./x.js` for `x.ts`, `./dir` for
- * `dir/index.ts`) and Python modules (relative `.a.b`, and absolute `a.b` looked for in the
- * current file's folder and each folder above it up to the workspace root). Not resolved:
- * tsconfig `paths`, packages in node_modules, Go/Rust/Java/C/C#/C++ imports.
+ * resolve to (importResolver.ts: JS/TS relative paths and tsconfig `paths`, Python modules, Go
+ * packages of the current module, Java classes). Not resolved: packages in node_modules, Rust,
+ * C#, C/C++ includes (the workspace index finds their definitions by name).
  *
  * Imported files are parsed with a private DocumentTrees and indexed once per content; an open
  * document's text is used in place of the disk's.
@@ -52,19 +47,22 @@ export class ImportDefinitions implements ImportsSource {
   private readonly cache = new Map<string, { text: string; definitions: Map<string, Definition[]>; readAt: number }>();
 
   private readonly missing = new Map<string, number>();
+  private readonly resolver: ImportResolver;
 
   constructor(
     /** The engine's trees: the current document's tree is read from them, never parsed again. */
     private readonly shared: DocumentTrees,
     private readonly readFile: ReadFile,
-    /** Workspace folders (file system paths): Python module lookups stop at them. */
+    /** Workspace folders (file system paths): lookups upwards (Python modules, tsconfig, go.mod) stop at them. */
     private readonly roots: string[] = [],
-  ) {}
+  ) {
+    this.resolver = new ImportResolver(readFile, roots);
+  }
 
   async snippets(request: ContextRequest, documents: OpenDocument[]): Promise<ContextSnippet[]> {
     const grammar = grammarFor(request.languageId);
     const fsPath = toFsPath(request.uri);
-    if (!grammar || !fsPath || !(grammar === 'python' || FAMILY_JS.has(grammar))) return [];
+    if (!grammar || !fsPath || !RESOLVED.has(grammar)) return [];
     const tree = this.shared.tree(request.uri, request.text, request.languageId);
     const imports = tree && importsOf(grammar, tree);
     if (!imports?.length) return [];
@@ -110,7 +108,7 @@ export class ImportDefinitions implements ImportsSource {
     for (const statement of imports) {
       for (const name of statement.names) {
         const r = usedSet.has(name) ? rank(name) : used.length + unused++;
-        const targets = grammar === 'python' ? this.resolvePython(fsPath, statement.source, name) : this.resolveJs(fsPath, statement.source);
+        const targets = await this.resolver.resolve(grammar, fsPath, statement.source, name);
         const elsewhere = [...(fileMembers.get(name) ?? [])].sort((a, b) => b[1] - a[1]);
         for (const target of targets) {
           wanted.push({ file: target.file, symbol: target.symbolIsModule ? '' : name, rank: r });
@@ -135,42 +133,6 @@ export class ImportDefinitions implements ImportsSource {
         seen.add(key);
         out.push({ path: relativeLabel(this.roots, want.file), text: def.text, source: 'imports', score: 1 / (1 + want.rank), tokens: estimateTokens(def.text), range: { startLine: def.startLine, endLine: def.endLine } });
       }
-    }
-    return out;
-  }
-
-  /** Candidate files for a JS/TS import source; relative ones only. */
-  private resolveJs(from: string, source: string): { file: string; symbolIsModule: boolean }[] {
-    if (!source.startsWith('.')) return [];
-    const base = path.resolve(path.dirname(from), source);
-    const stem = base.replace(/\.(js|jsx|mjs|cjs)$/, '');
-    const candidates = [base, ...JS_EXTENSIONS.map((e) => stem + e), ...JS_EXTENSIONS.map((e) => path.join(base, `index${e}`))];
-    return [...new Set(candidates)].map((file) => ({ file, symbolIsModule: false }));
-  }
-
-  /**
-   * Candidate files for a Python import: `from .a.b import name` (name may be a function in a/b.py
-   * or the submodule a/b/name.py) and `import a.b` / `from a.b import name` from the folders above.
-   */
-  private resolvePython(from: string, source: string, name: string): { file: string; symbolIsModule: boolean }[] {
-    const dots = /^\.*/.exec(source)![0].length;
-    const parts = source.slice(dots).split('.').filter(Boolean);
-    const bases: string[] = [];
-    if (dots > 0) {
-      let dir = path.dirname(from);
-      for (let i = 1; i < dots; i++) dir = path.dirname(dir);
-      bases.push(dir);
-    } else {
-      for (let dir = path.dirname(from), i = 0; i < 8; i++, dir = path.dirname(dir)) {
-        bases.push(dir);
-        if (this.roots.includes(dir) || path.dirname(dir) === dir) break;
-      }
-    }
-    const out: { file: string; symbolIsModule: boolean }[] = [];
-    for (const base of bases) {
-      const module = path.join(base, ...parts);
-      out.push({ file: `${module}.py`, symbolIsModule: false }, { file: path.join(module, '__init__.py'), symbolIsModule: false });
-      out.push({ file: path.join(module, `${name}.py`), symbolIsModule: true }, { file: path.join(module, name, '__init__.py'), symbolIsModule: true });
     }
     return out;
   }
@@ -210,7 +172,7 @@ export class ImportDefinitions implements ImportsSource {
   }
 }
 
-const FAMILY_JS = new Set<GrammarId>(['typescript', 'tsx', 'javascript']);
+const RESOLVED = new Set<GrammarId>(['typescript', 'tsx', 'javascript', 'python', 'go', 'java']);
 
 /** The import statements of a file, with the local names each binds; undefined until the query is compiled. */
 function importsOf(grammar: GrammarId, tree: Tree): ImportStatement[] | undefined {
@@ -238,19 +200,7 @@ function importsOf(grammar: GrammarId, tree: Tree): ImportStatement[] | undefine
   }
   // `import os` / `import a.b` bind the module's first name.
   for (const s of statements) if (s.names.length === 0 && grammar === 'python' && !s.source.startsWith('.')) s.names.push(s.source.split('.')[0]!);
+  // `import "example.com/m/pkg/v2"` binds its last element that is not a major version: `pkg`.
+  for (const s of statements) if (s.names.length === 0 && grammar === 'go') s.names.push(s.source.replace(/["`]/g, '').split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? '');
   return statements;
-}
-
-function languageOfFile(file: string): string | undefined {
-  return LANGUAGE_OF_EXTENSION[file.endsWith('.d.ts') ? '.ts' : path.extname(file)];
-}
-
-function toFsPath(uri: string): string | undefined {
-  if (uri.startsWith('file:')) return fileURLToPath(uri);
-  return path.isAbsolute(uri) ? uri : undefined;
-}
-
-function relativeLabel(roots: string[], file: string): string {
-  const root = roots.find((r) => file.startsWith(r + path.sep));
-  return root ? path.relative(root, file).split(path.sep).join('/') : file;
 }

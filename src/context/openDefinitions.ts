@@ -1,5 +1,5 @@
 import type { DefinitionIndex } from './definitionIndex';
-import { identifiersIn, linesAround } from './identifiers';
+import { identifiersNearCursor } from './identifiers';
 import type { OpenDocument } from './openDocuments';
 import { grammarFor, type GrammarId } from './parser';
 import { estimateTokens, type ContextSnippet } from './snippet';
@@ -16,6 +16,10 @@ const FAMILY: Record<GrammarId, string> = {
   typescript: 'js', tsx: 'js', javascript: 'js', c: 'c', cpp: 'c', python: 'python', go: 'go', rust: 'rust', java: 'java', csharp: 'csharp',
 };
 
+export function sameFamily(a: GrammarId, b: GrammarId): boolean {
+  return FAMILY[a] === FAMILY[b];
+}
+
 /** Identifiers looked up: those in the 30 lines above the cursor and the cursor's line, nearest first. */
 const LINES_ABOVE = 30;
 const MAX_IDENTIFIERS = 40;
@@ -30,22 +34,14 @@ const MAX_DEFINITIONS_PER_NAME = 2;
 export function openDefinitions(request: DefinitionsRequest, documents: OpenDocument[], index: DefinitionIndex, deadline: number): { snippets: ContextSnippet[]; incomplete: boolean } {
   const grammar = grammarFor(request.languageId);
   if (!grammar) return { snippets: [], incomplete: false };
-  const near = linesAround(request.text, request.cursorOffset, LINES_ABOVE, 0);
-  const cut = request.cursorOffset - (request.text.lastIndexOf('\n', request.cursorOffset - 1) + 1);
-  // Nearest first: the cursor's line up to the cursor, then the lines above, each right to left.
-  const lines = near.text.split('\n');
-  lines[lines.length - 1] = lines[lines.length - 1]!.slice(0, cut);
-  const rank = new Map<string, number>();
-  for (let l = lines.length - 1; l >= 0 && rank.size < MAX_IDENTIFIERS; l--) {
-    for (const word of identifiersIn(lines[l]!).reverse()) if (!rank.has(word) && rank.size < MAX_IDENTIFIERS) rank.set(word, rank.size);
-  }
+  const rank = identifiersNearCursor(request.text, request.cursorOffset, LINES_ABOVE, MAX_IDENTIFIERS);
 
   const found = new Map<string, ContextSnippet>();
   let incomplete = false;
   for (const doc of documents) {
     if (doc.uri === request.uri) continue;
     const other = grammarFor(doc.languageId);
-    if (!other || FAMILY[other] !== FAMILY[grammar]) continue;
+    if (!other || !sameFamily(other, grammar)) continue;
     if (performance.now() > deadline) {
       incomplete = true;
       break;

@@ -13,7 +13,7 @@ export type GrammarId = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 
  * beside its (unused, never built) native binding. `tree-sitter-wasms` was tried and rejected:
  * built with tree-sitter-cli 0.20, none of its grammars load in web-tree-sitter 0.27.
  */
-const GRAMMAR_FILES: Record<GrammarId, string> = {
+export const GRAMMAR_FILES: Record<GrammarId, string> = {
   typescript: '@vscode/tree-sitter-wasm/wasm/tree-sitter-typescript.wasm',
   tsx: '@vscode/tree-sitter-wasm/wasm/tree-sitter-tsx.wasm',
   javascript: '@vscode/tree-sitter-wasm/wasm/tree-sitter-javascript.wasm',
@@ -41,7 +41,21 @@ const LANGUAGE_GRAMMARS: Record<string, GrammarId> = {
   csharp: 'csharp',
 };
 
+/** File extensions to VS Code language ids, for files read from disk (no editor to ask). */
+const EXTENSION_LANGUAGES: Record<string, string> = {
+  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript', '.tsx': 'typescriptreact',
+  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascriptreact',
+  '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.cs': 'csharp',
+  '.c': 'c', '.h': 'c', '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hh': 'cpp', '.hpp': 'cpp', '.hxx': 'cpp',
+};
+
 export const GRAMMARS = Object.keys(GRAMMAR_FILES) as GrammarId[];
+
+/** The language id of a file on disk, by its extension; undefined for a language without a grammar. */
+export function languageOfFile(fsPath: string): string | undefined {
+  const dot = fsPath.lastIndexOf('.');
+  return dot < 0 ? undefined : EXTENSION_LANGUAGES[fsPath.slice(dot).toLowerCase()];
+}
 
 /** The grammar for a VS Code language id, or undefined: callers fall back to line-based context. */
 export function grammarFor(languageId: string): GrammarId | undefined {
@@ -119,6 +133,55 @@ function chunked(text: string): (index: number) => string {
     if (last >= 0xd800 && last <= 0xdbff) end++;
     return text.slice(index, end);
   };
+}
+
+export interface SlicedParseLimits {
+  /** Longest stretch of parsing between two yields to the event loop. */
+  sliceMs: number;
+  /** Parsing time in all (yields not counted) after which the parse is abandoned. */
+  maxMs: number;
+  /** Waits for the event loop (setImmediate); the parse stops if `cancelled` is true after it. */
+  yieldNow: () => Promise<void>;
+  cancelled: () => boolean;
+}
+
+/**
+ * Parses files in the background: a parse halted at the end of its slice resumes where it left off
+ * on the parser's next call, so a 1 MB file (~250-400 ms of parsing here) never holds the event loop
+ * longer than one slice. Owns its parsers: a halted parse would be resumed by anyone else's call
+ * on a shared one. Not reentrant: one parse at a time.
+ */
+export class BackgroundParser {
+  private readonly parsers = new Map<GrammarId, Parser>();
+
+  async parse(grammar: GrammarId, text: string, limits: SlicedParseLimits): Promise<Tree | undefined> {
+    const language = await loadGrammar(grammar);
+    let parser = this.parsers.get(grammar);
+    if (!parser) {
+      parser = new Parser();
+      parser.setLanguage(language);
+      this.parsers.set(grammar, parser);
+    }
+    const input = chunked(text);
+    let spent = 0;
+    for (;;) {
+      const started = performance.now();
+      const sliceEnd = started + Math.min(limits.sliceMs, limits.maxMs - spent);
+      const tree = parser.parse(input, null, { progressCallback: () => performance.now() > sliceEnd });
+      spent += performance.now() - started;
+      if (tree) return tree;
+      if (spent >= limits.maxMs) break;
+      await limits.yieldNow();
+      if (limits.cancelled()) break;
+    }
+    parser.reset();
+    return undefined;
+  }
+
+  dispose(): void {
+    for (const parser of this.parsers.values()) parser.delete();
+    this.parsers.clear();
+  }
 }
 
 /** One text change, in the shape of VS Code's TextDocumentContentChangeEvent (UTF-16 offsets). */
@@ -273,4 +336,33 @@ export function toEdit(change: TextChange): Edit {
     oldEndPosition: { row: change.range.end.line, column: change.range.end.character },
     newEndPosition: newEnd,
   });
+}
+
+/**
+ * Parses a snippet (a window of a document, or a window with a completion spliced in) with the
+ * language's loaded grammar, synchronously. Undefined when the language has no grammar, its
+ * grammar is still loading (the load is started, so a later call can parse), or the parse ran over
+ * `timeoutMs`. The caller owns the tree and must `delete()` it: trees live in WASM memory.
+ */
+export function parseSnippet(languageId: string, text: string, timeoutMs: number): Tree | undefined {
+  const grammar = grammarFor(languageId);
+  if (!grammar) return undefined;
+  const parser = readyParser(grammar);
+  if (!parser) {
+    void loadGrammar(grammar).catch(() => {}); // retried on the next call: loadGrammar forgets a failed load
+    return undefined;
+  }
+  return parseWith(parser, text, undefined, { timeoutMs });
+}
+
+/** Loads the language's grammar; false when it has none or the load failed. For tests and warm-up. */
+export async function ensureGrammar(languageId: string): Promise<boolean> {
+  const grammar = grammarFor(languageId);
+  if (!grammar) return false;
+  try {
+    await parserFor(grammar);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,5 +1,5 @@
 /** Where a context snippet came from; also the order of stability in the prompt (see contextEngine). */
-export type ContextSource = 'scopes' | 'imports' | 'definitions' | 'recent';
+export type ContextSource = 'scopes' | 'imports' | 'definitions' | 'workspace' | 'recent';
 
 /** A piece of context for the prompt: another file's code, or the current file's outline. */
 export interface ContextSnippet {

@@ -9,7 +9,8 @@
 // write). Hit: some context snippet contains the definition's first line.
 //
 // Editor state simulated: the current file and the 5 files before it in the package's listing are
-// open and recently viewed (not chosen for the case); imports are read from disk.
+// open and recently viewed (not chosen for the case); imports are read from disk; the package is
+// the workspace folder, indexed before the first case (WORKSPACE=0 leaves the index out).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,6 +19,7 @@ import { ImportDefinitions } from '../../src/context/importDefinitions';
 import type { OpenDocument } from '../../src/context/openDocuments';
 import { DocumentTrees } from '../../src/context/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
+import { WorkspaceIndex } from '../../src/context/workspaceIndex';
 
 const ROOT = path.resolve(__dirname, '../..');
 const JS_PACKAGES = ['mocha/lib', 'semver', 'protobufjs/src', 'diff/libesm', 'workerpool/src', 'glob/dist/esm', 'minimatch/dist/esm', 'lru-cache/dist/esm'];
@@ -26,6 +28,7 @@ const MAX_CASES_PER_FILE = 4;
 const MAX_CASES_PER_PACKAGE = 40;
 const OPEN_FILES = 5;
 const MAX_CONTEXT_TOKENS = Number(process.env.CONTEXT_TOKENS ?? 1024);
+const WORKSPACE = process.env.WORKSPACE !== '0';
 
 interface Case {
   pkg: string;
@@ -170,7 +173,8 @@ async function main(): Promise<void> {
   const pyLib = ['/usr/lib/python3.13', '/usr/lib/python3.12', '/usr/lib/python3.11'].find((d) => fs.existsSync(d));
   if (pyLib) for (const p of PY_PACKAGES) if (fs.existsSync(path.join(pyLib, p))) packages.push({ name: `python:${p}`, dir: path.join(pyLib, p), python: true });
 
-  const rows: { pkg: string; cases: number; full: number; defs: number; imports: number; recent: number; nearby: number }[] = [];
+  const rows: { pkg: string; cases: number; full: number; defs: number; imports: number; workspace: number; recent: number; nearby: number }[] = [];
+  const indexing: string[] = [];
   const cold: number[] = [];
   const warm: number[] = [];
   const dropped = new Map<string, number>();
@@ -189,9 +193,13 @@ async function main(): Promise<void> {
     const imports = new ImportDefinitions(trees, (p) => fs.promises.readFile(p, 'utf8').catch(() => undefined), [pkg.dir]);
     let documents: OpenDocument[] = [];
     // One engine per package, as in the editor; reuseMs 0 so that the second call is built again, on warm caches.
-    const engine = new ContextEngine({ trees, documents: { list: () => documents }, recent, imports }, {}, { reuseMs: 0 });
+    const workspace = WORKSPACE ? new WorkspaceIndex({ roots: [pkg.dir] }) : undefined;
+    workspace?.start();
+    await workspace?.ready;
+    if (workspace) indexing.push(`${pkg.name} ${JSON.stringify(workspace.stats())}`);
+    const engine = new ContextEngine({ trees, documents: { list: () => documents }, recent, imports, workspace }, {}, { reuseMs: 0 });
     await engine.prepare(pkg.python ? 'python' : 'javascript');
-    const row = { pkg: pkg.name, cases: cases.length, full: 0, defs: 0, imports: 0, recent: 0, nearby: 0 };
+    const row = { pkg: pkg.name, cases: cases.length, full: 0, defs: 0, imports: 0, workspace: 0, recent: 0, nearby: 0 };
     for (const c of cases) {
       const lines = texts.get(c.file)!.split('\n');
       const indent = /^\s*/.exec(lines[c.line]!)![0];
@@ -226,6 +234,7 @@ async function main(): Promise<void> {
       }
       if (has('definitions')) row.defs++;
       if (has('imports')) row.imports++;
+      if (has('workspace')) row.workspace++;
       if (has('recent')) row.recent++;
       // Baseline: nearby lines only (the prefix window from prefixStartLine and 16 lines after the cursor).
       const nearby = lines.slice(prefixStartLine, c.line).concat(lines.slice(c.line + 1, c.line + 17));
@@ -234,18 +243,22 @@ async function main(): Promise<void> {
     total += cases.length;
     rows.push(row);
     trees.dispose();
+    workspace?.dispose();
   }
 
   const pct = (n: number, d: number) => (d ? (n / d).toFixed(2) : '-');
   console.log(`context benchmark: ${total} cases, maxContextTokens ${MAX_CONTEXT_TOKENS}, ${OPEN_FILES} other files open`);
-  console.log('package                     cases  recall  (imports  open-defs  recent)  nearby-lines baseline');
-  const sum = { cases: 0, full: 0, defs: 0, imports: 0, recent: 0, nearby: 0 };
+  console.log('package                     cases  recall  (imports  open-defs  workspace  recent)  nearby-lines baseline');
+  const sum = { cases: 0, full: 0, defs: 0, imports: 0, workspace: 0, recent: 0, nearby: 0 };
+  const line = (name: string, r: typeof sum) =>
+    `${name.padEnd(28)}${String(r.cases).padStart(5)}  ${pct(r.full, r.cases).padStart(6)}  (${pct(r.imports, r.cases).padStart(7)}  ${pct(r.defs, r.cases).padStart(9)}  ${pct(r.workspace, r.cases).padStart(9)}  ${pct(r.recent, r.cases).padStart(6)})  ${pct(r.nearby, r.cases).padStart(6)}`;
   for (const r of rows) {
-    console.log(`${r.pkg.padEnd(28)}${String(r.cases).padStart(5)}  ${pct(r.full, r.cases).padStart(6)}  (${pct(r.imports, r.cases).padStart(7)}  ${pct(r.defs, r.cases).padStart(9)}  ${pct(r.recent, r.cases).padStart(6)})  ${pct(r.nearby, r.cases).padStart(6)}`);
+    console.log(line(r.pkg, r));
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r[k];
   }
-  console.log(`${'all'.padEnd(28)}${String(sum.cases).padStart(5)}  ${pct(sum.full, sum.cases).padStart(6)}  (${pct(sum.imports, sum.cases).padStart(7)}  ${pct(sum.defs, sum.cases).padStart(9)}  ${pct(sum.recent, sum.cases).padStart(6)})  ${pct(sum.nearby, sum.cases).padStart(6)}`);
+  console.log(line('all', sum));
   console.log(`context build (extension host, ms): cold p50 ${quantile(cold, 0.5).toFixed(2)} p95 ${quantile(cold, 0.95).toFixed(2)}; warm p50 ${quantile(warm, 0.5).toFixed(2)} p95 ${quantile(warm, 0.95).toFixed(2)} max ${quantile(warm, 1).toFixed(2)}`);
+  if (indexing.length) console.log(`workspace index (first walk):\n  ${indexing.join('\n  ')}`);
   console.log('dropped (warm):');
   for (const [reason, n] of [...dropped].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(4)}  ${reason}`);
 }

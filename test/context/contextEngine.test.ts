@@ -99,6 +99,23 @@ describe('context/contextEngine', () => {
     trees.dispose();
   });
 
+  it('keeps its snippets while typing in the block unless a new definition turns up', async () => {
+    const { trees, documents, recent } = await setup();
+    const units: OpenDocument = { uri: 'file:///w/src/units.ts', path: 'src/units.ts', languageId: 'typescript', text: 'export const GRAVITY = 9.81;\n' };
+    await trees.open(units.uri, units.languageId, units.text);
+    documents.push(units);
+    const engine = new ContextEngine({ trees, documents: { list: () => documents }, recent }, { scopes: 1000, definitions: 1000, recent: 1000 });
+    await engine.prepare('typescript');
+    const first = await engine.build(request);
+    assert.ok(!first.snippets.some((s) => s.path === 'src/units.ts'));
+    const at = (typed: string) => ({ ...request, text: `${main.text.slice(0, cursorOffset)}${typed}${main.text.slice(cursorOffset)}`, cursorOffset: cursorOffset + typed.length });
+    assert.equal(await engine.build(at('0.5 * ')), first, 'nothing new: the same snippets, so the worker keeps its cache');
+    const named = await engine.build(at('GRAVITY * '));
+    assert.notEqual(named, first);
+    assert.ok(named.snippets.some((s) => s.source === 'definitions' && s.text === 'export const GRAVITY = 9.81;'));
+    trees.dispose();
+  });
+
   it('reuses its result while the cursor stays on its line, and falls back to recent snippets without a grammar', async () => {
     const { trees, documents, recent } = await setup();
     const logs: string[] = [];

@@ -33,7 +33,7 @@ describe('context/importDefinitions', () => {
   });
 
   before(async () => {
-    for (const grammar of ['typescript', 'javascript', 'python'] as const) {
+    for (const grammar of ['typescript', 'javascript', 'python', 'go', 'java'] as const) {
       await loadQuery(grammar, 'imports');
       await loadQuery(grammar, 'definitions');
     }
@@ -87,6 +87,51 @@ describe('context/importDefinitions', () => {
     const snippets = await source.snippets(requestFor(root, 'main.ts', 'typescript', "import { format } from './a';\nformat("), open);
     assert.equal(snippets[0]?.text, 'export function format(edited: boolean) { return 2; }');
     assert.deepEqual(await source.snippets(requestFor(root, 'main.go', 'go', 'import "fmt"\nfmt.'), []), []);
+    trees.dispose();
+  });
+
+  it('resolves tsconfig paths and baseUrl (nearest tsconfig above the file, with comments, trailing commas and extends)', async () => {
+    const root = workspace({
+      'tsconfig.base.json': '{\n  // shared options\n  "compilerOptions": { "baseUrl": "./packages", },\n}\n',
+      'tsconfig.json': '{\n  "extends": "./tsconfig.base",\n  /* the app\'s aliases */\n  "compilerOptions": {\n    "paths": {\n      "@app/*": ["app/src/*", "fallback/*"], // two targets\n      "config": ["app/config.ts"],\n    },\n  },\n}\n',
+      'packages/app/src/models/user.ts': 'export class User {\n  name = "";\n}\n',
+      'packages/app/config.ts': 'export const settings = { debug: true };\n',
+      'packages/shared/math.ts': 'export function clamp(v: number) {\n  return v;\n}\n',
+    });
+    const text = "import { User } from '@app/models/user';\nimport { settings } from 'config';\nimport { clamp } from 'shared/math';\n\nconst u = new User();\nclamp(settings.debug ? 1 : 0);\n";
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'packages/app/src/main.ts', 'typescript', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort(), [
+      'packages/app/config.ts:0 export const settings = { debug: true };',
+      'packages/app/src/models/user.ts:0 export class User {',
+      'packages/shared/math.ts:0 export function clamp(v: number) {',
+    ]);
+    trees.dispose();
+  });
+
+  it("resolves a Go import of the current module to its package's files, and Java imports under a source root", async () => {
+    const root = workspace({
+      'go.mod': 'module example.com/shop\n\ngo 1.22\n',
+      'internal/models/user.go': 'package models\n\ntype User struct {\n\tName string\n}\n',
+      'internal/models/order.go': 'package models\n\nfunc NewOrder(u *User) int {\n\treturn 0\n}\n',
+      'internal/models/order_test.go': 'package models\n\nfunc NewOrder() {}\n',
+      'src/main/java/com/shop/model/Item.java': 'package com.shop.model;\n\npublic class Item {\n  public static Item of(String name) { return new Item(); }\n}\n',
+    });
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const goText = 'package main\n\nimport (\n\t"fmt"\n\t"example.com/shop/internal/models"\n)\n\nfunc main() {\n\tu := &models.User{}\n\tfmt.Println(models.NewOrder(u))\n';
+    const go = await source.snippets(requestFor(root, 'cmd/main.go', 'go', goText), []);
+    assert.deepEqual(go.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort(), [
+      'internal/models/order.go:2 func NewOrder(u *User) int {',
+      'internal/models/user.go:2 type User struct {',
+    ]);
+    const javaText = 'package com.shop.app;\n\nimport com.shop.model.Item;\n\nclass App {\n  void run() {\n    Item i = Item.of("x");\n';
+    const java = await source.snippets(requestFor(root, 'src/main/java/com/shop/app/App.java', 'java', javaText), []);
+    assert.deepEqual(java.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0].trim()}`).sort(), [
+      'src/main/java/com/shop/model/Item.java:2 public class Item {',
+      'src/main/java/com/shop/model/Item.java:3 public static Item of(String name) { return new Item(); }',
+    ]);
     trees.dispose();
   });
 });

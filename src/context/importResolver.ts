@@ -1,0 +1,202 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { GrammarId } from './parser';
+
+/** What resolution needs of the file system: a file's text, or undefined if it is not a readable file. */
+export type ReadFile = (fsPath: string) => Promise<string | undefined>;
+
+/** A file an import may refer to; `symbolIsModule`: the imported name is the module itself (its members are looked up). */
+export interface ImportTarget {
+  file: string;
+  symbolIsModule: boolean;
+}
+
+const JS_EXTENSIONS = ['.ts', '.tsx', '.d.ts', '.js', '.jsx', '.mjs', '.cjs'];
+/** Project files (tsconfig.json, go.mod) are read again at most this often: they rarely change while one types. */
+const CONFIG_TTL_MS = 5_000;
+/** Folders looked at above a file for a project file or a source root. */
+const MAX_LEVELS = 12;
+
+interface PathsConfig {
+  /** `compilerOptions.baseUrl`, absolute. */
+  baseUrl?: string;
+  /** `compilerOptions.paths`, and the folder its targets are relative to. */
+  paths?: { patterns: Record<string, string[]>; base: string };
+}
+
+/**
+ * Files an import statement may refer to, for the languages whose imports name files: JS/TS
+ * relative paths and tsconfig/jsconfig `paths` and `baseUrl`; Python modules; Go packages of the
+ * current module (go.mod's `module` path -> folder: all its .go files); Java classes under a
+ * source root (any folder above the file). Candidates need not exist: the caller reads them and
+ * remembers misses.
+ */
+export class ImportResolver {
+  private readonly cached = new Map<string, { at: number; value: Promise<unknown> }>();
+
+  constructor(
+    private readonly readFile: ReadFile,
+    /** Workspace folders: lookups upwards stop at them. */
+    private readonly roots: string[],
+  ) {}
+
+  async resolve(grammar: GrammarId, from: string, source: string, name: string): Promise<ImportTarget[]> {
+    if (grammar === 'python') return this.resolvePython(from, source, name);
+    if (grammar === 'go') return this.resolveGo(from, source);
+    if (grammar === 'java') return this.resolveJava(from, source);
+    return (await this.resolveJs(from, source)).map((file) => ({ file, symbolIsModule: false }));
+  }
+
+  private async resolveJs(from: string, source: string): Promise<string[]> {
+    if (source.startsWith('.')) return jsCandidates(path.resolve(path.dirname(from), source));
+    const config = await this.nearest(from, ['tsconfig.json', 'jsconfig.json'], (file) => this.pathsConfig(file, 0));
+    if (!config) return [];
+    const out: string[] = [];
+    // The longest matching prefix first, as TypeScript tries them.
+    const patterns = Object.entries(config.paths?.patterns ?? {}).sort((a, b) => b[0].indexOf('*') - a[0].indexOf('*'));
+    for (const [pattern, targets] of patterns) {
+      const star = pattern.indexOf('*');
+      const [prefix, suffix] = star < 0 ? [pattern, ''] : [pattern.slice(0, star), pattern.slice(star + 1)];
+      const matches = star < 0 ? source === pattern : source.startsWith(prefix) && source.endsWith(suffix) && source.length >= prefix.length + suffix.length;
+      if (!matches) continue;
+      const wildcard = star < 0 ? '' : source.slice(prefix.length, source.length - suffix.length);
+      for (const target of targets) out.push(...jsCandidates(path.resolve(config.paths!.base, target.replace('*', wildcard))));
+    }
+    if (config.baseUrl) out.push(...jsCandidates(path.resolve(config.baseUrl, source)));
+    return [...new Set(out)];
+  }
+
+  /**
+   * `from .a.b import name` (name may be a function in a/b.py or the submodule a/b/name.py) and
+   * `import a.b` / `from a.b import name` from the folders above.
+   */
+  private resolvePython(from: string, source: string, name: string): ImportTarget[] {
+    const dots = /^\.*/.exec(source)![0].length;
+    const parts = source.slice(dots).split('.').filter(Boolean);
+    const bases: string[] = [];
+    if (dots > 0) {
+      let dir = path.dirname(from);
+      for (let i = 1; i < dots; i++) dir = path.dirname(dir);
+      bases.push(dir);
+    } else bases.push(...this.foldersAbove(from));
+    const out: ImportTarget[] = [];
+    for (const base of bases) {
+      const module = path.join(base, ...parts);
+      out.push({ file: `${module}.py`, symbolIsModule: false }, { file: path.join(module, '__init__.py'), symbolIsModule: false });
+      out.push({ file: path.join(module, `${name}.py`), symbolIsModule: true }, { file: path.join(module, name, '__init__.py'), symbolIsModule: true });
+    }
+    return out;
+  }
+
+  /** A package of the current module: every non-test .go file of its folder. */
+  private async resolveGo(from: string, source: string): Promise<ImportTarget[]> {
+    const importPath = source.replace(/^["`]|["`]$/g, '');
+    const mod = await this.nearest(from, ['go.mod'], async (file) => {
+      const module = /^module\s+("?)(\S+)\1\s*$/m.exec((await this.readFile(file)) ?? '')?.[2];
+      return module ? { module, dir: path.dirname(file) } : undefined;
+    });
+    if (!mod || !(importPath === mod.module || importPath.startsWith(`${mod.module}/`))) return [];
+    const dir = path.join(mod.dir, ...importPath.slice(mod.module.length).split('/').filter(Boolean));
+    const files = await this.cache(`dir:${dir}`, () => fs.promises.readdir(dir).catch(() => [] as string[]));
+    return files.filter((f) => f.endsWith('.go') && !f.endsWith('_test.go')).map((f) => ({ file: path.join(dir, f), symbolIsModule: true }));
+  }
+
+  /** `a.b.C` as a/b/C.java under any folder above the file; `a.b.C.m` (static) also as C.java's member. */
+  private resolveJava(from: string, source: string): ImportTarget[] {
+    const parts = source.split('.');
+    const out: ImportTarget[] = [];
+    for (const root of this.foldersAbove(from)) {
+      out.push({ file: `${path.join(root, ...parts)}.java`, symbolIsModule: false });
+      if (parts.length > 1) out.push({ file: `${path.join(root, ...parts.slice(0, -1))}.java`, symbolIsModule: false });
+    }
+    return out;
+  }
+
+  /** The file's folder and those above it, up to its workspace folder (or MAX_LEVELS). */
+  private foldersAbove(from: string): string[] {
+    const out: string[] = [];
+    for (let dir = path.dirname(from), i = 0; i < MAX_LEVELS; i++, dir = path.dirname(dir)) {
+      out.push(dir);
+      if (this.roots.includes(dir) || path.dirname(dir) === dir) break;
+    }
+    return out;
+  }
+
+  /** The first of `names` found in the folders above `from`, read by `load` (undefined if it gives nothing). */
+  private async nearest<T>(from: string, names: string[], load: (file: string) => Promise<T | undefined>): Promise<T | undefined> {
+    for (const dir of this.foldersAbove(from)) {
+      for (const name of names) {
+        const file = path.join(dir, name);
+        const value = await this.cache(file, () => load(file));
+        if (value !== undefined) return value;
+      }
+    }
+    return undefined;
+  }
+
+  /** tsconfig's `baseUrl` and `paths`, with those of the configs it `extends` (relative ones; 4 levels at most). */
+  private async pathsConfig(file: string, depth: number): Promise<PathsConfig | undefined> {
+    const text = await this.readFile(file);
+    if (text === undefined) return undefined;
+    let json: { extends?: unknown; compilerOptions?: { baseUrl?: unknown; paths?: unknown } };
+    try {
+      json = JSON.parse(stripJsonComments(text));
+    } catch {
+      return undefined;
+    }
+    const dir = path.dirname(file);
+    const base = typeof json.extends === 'string' && json.extends.startsWith('.') && depth < 4 ? await this.pathsConfig(path.resolve(dir, json.extends.endsWith('.json') ? json.extends : `${json.extends}.json`), depth + 1) : undefined;
+    const options = json.compilerOptions ?? {};
+    const baseUrl = typeof options.baseUrl === 'string' ? path.resolve(dir, options.baseUrl) : base?.baseUrl;
+    // Targets of `paths` are relative to baseUrl, or to the config that declares them (TypeScript 4.1+).
+    const paths = options.paths && typeof options.paths === 'object' ? { patterns: options.paths as Record<string, string[]>, base: baseUrl ?? dir } : base?.paths;
+    return { baseUrl, paths };
+  }
+
+  private cache<T>(key: string, load: () => Promise<T>): Promise<T> {
+    const hit = this.cached.get(key);
+    if (hit && performance.now() - hit.at < CONFIG_TTL_MS) return hit.value as Promise<T>;
+    if (this.cached.size > 1_000) this.cached.clear();
+    const value = load();
+    this.cached.set(key, { at: performance.now(), value });
+    return value;
+  }
+}
+
+/** `x` as a file: x itself, x.ts..., x/index.ts...; `./x.js` also as x.ts (TypeScript's ESM imports). */
+function jsCandidates(base: string): string[] {
+  const stem = base.replace(/\.(js|jsx|mjs|cjs)$/, '');
+  return [...new Set([base, ...JS_EXTENSIONS.map((e) => stem + e), ...JS_EXTENSIONS.map((e) => path.join(base, `index${e}`))])];
+}
+
+/**
+ * JSON with comments (tsconfig.json) as JSON: `//` and `/* *\/` comments and trailing commas
+ * removed, strings kept as they are (a `"@app/*"` key holds what looks like a comment's start).
+ */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  /** Index in `out` of the last comma outside strings, while only white space followed it. */
+  let comma = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '"') {
+      let end = i + 1;
+      while (end < text.length && text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      out += text.slice(i, end + 1);
+      i = end;
+      comma = -1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      const end = text.indexOf('\n', i);
+      i = end < 0 ? text.length : end - 1;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 1;
+    } else {
+      if ((c === '}' || c === ']') && comma >= 0) out = out.slice(0, comma) + out.slice(comma + 1);
+      if (c === ',') comma = out.length;
+      else if (!/\s/.test(c)) comma = -1;
+      out += c;
+    }
+  }
+  return out;
+}
