@@ -10,10 +10,12 @@ import { chooseModel } from './commands/chooseModel';
 import { installGpu } from './commands/installGpu';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
+import { WorkspaceContext } from './context/workspaceContext';
 import { errorMessage } from './engine/errors';
 import { ModelController } from './models/modelController';
 import type { LoadParams } from './worker/protocol';
 import { WorkerClient } from './workerClient/workerClient';
+import { openDocuments, trackDocuments } from './ui/contextTracker';
 import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
 import { powerSource } from './ui/powerSource';
@@ -90,6 +92,13 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   }
 
+  const workspaceContext = new WorkspaceContext({
+    roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+    documents: openDocuments,
+    log: (line) => log.info(line),
+  });
+  context.subscriptions.push({ dispose: () => workspaceContext.dispose() });
+
   const service = new CompletionService(
     { complete: (params, signal) => client.request('complete', params, { signal }) },
     () => settings.completion,
@@ -104,6 +113,7 @@ export function activate(context: vscode.ExtensionContext): void {
         refresh();
       },
     },
+    workspaceContext,
   );
 
   let lastSkip = '';
@@ -176,6 +186,9 @@ export function activate(context: vscode.ExtensionContext): void {
   // The model loads in the background, off activation's critical path.
   setTimeout(() => {
     void ensureModel();
+    // Open documents are parsed, and the workspace indexed in the background, off activation's critical path too.
+    context.subscriptions.push(trackDocuments(workspaceContext));
+    if (settings.completion.maxContextTokens > 0) void workspaceContext.indexWorkspace();
     void checkPower();
   }, 0);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);

@@ -1,6 +1,10 @@
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CompletionService, type CompletionRequest } from '../completion/completionService';
+import { CompletionService, type CompletionPlan, type CompletionRequest } from '../completion/completionService';
+import type { ContextResult } from '../context/contextEngine';
+import { WorkspaceContext } from '../context/workspaceContext';
+import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../ui/settings';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
 
@@ -26,20 +30,63 @@ const LANGUAGES: Record<string, string> = {
 
 function positionRequest(values: { file?: string; line?: string; col?: string; language?: string; workspace?: string }): CompletionRequest {
   const file = required(values.file, 'file');
-  const lines = readTextFile(file).split(/\r?\n/);
+  const text = readTextFile(file);
+  const lines = text.split(/\r?\n/);
   const line = numberArg(required(values.line, 'line'), 'line')!;
   const col = numberArg(required(values.col, 'col'), 'col')!;
   if (line < 1 || line > lines.length) throw new UsageError(`--line must be from 1 to ${lines.length}`);
   if (col < 1 || col > lines[line - 1].length + 1) throw new UsageError(`--col must be from 1 to ${lines[line - 1].length + 1} on line ${line}`);
-  const workspace = values.workspace ? path.resolve(values.workspace) : path.dirname(path.resolve(file));
+  const workspace = workspaceOf(values);
+  const lineStarts = text.split('\n').slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   return {
-    documentId: path.resolve(file),
+    documentId: pathToFileURL(path.resolve(file)).href,
     document: { lineCount: lines.length, lineText: (i) => lines[i] },
     languageId: values.language ?? LANGUAGES[path.extname(file).toLowerCase()] ?? 'plaintext',
     position: { line: line - 1, character: col - 1 },
     explicit: true,
-    filePath: path.relative(workspace, path.resolve(file)),
+    filePath: path.relative(workspace, path.resolve(file)).split(path.sep).join('/'),
     repoName: path.basename(workspace),
+    fullText: () => ({ text, cursorOffset: lineStarts + col - 1 }),
+  };
+}
+
+function workspaceOf(values: { file?: string; workspace?: string }): string {
+  return values.workspace ? path.resolve(values.workspace) : path.dirname(path.resolve(required(values.file, 'file')));
+}
+
+/**
+ * The editor's context engine over `--workspace` with the one file open, given time budgets for
+ * a cold start (nobody is typing): what the editor would find once its caches are warm.
+ */
+async function workspaceContext(values: { workspace?: string; file?: string }, request: CompletionRequest): Promise<WorkspaceContext> {
+  const context = new WorkspaceContext({
+    roots: [workspaceOf(values)],
+    documents: { list: () => [{ uri: request.documentId, path: request.filePath ?? request.documentId, languageId: request.languageId, text: request.fullText!().text }] },
+    budgetsMs: { scopes: 2000, imports: 5000, definitions: 2000, workspace: 5000, recent: 2000 },
+    log: (line) => process.stderr.write(`[context] ${line}\n`),
+  });
+  // Only a workspace named on the command line is indexed: a file's folder may be anything (~, /tmp).
+  await Promise.all([context.opened(request.documentId, request.languageId, () => request.fullText!().text), values.workspace ? context.indexWorkspace() : undefined]);
+  return context;
+}
+
+/** Each snippet as the prompt got it: exact token counts from the worker's prompt parts (in snippet order). */
+function describeContext(context: ContextResult | undefined, parts: PromptPart[]) {
+  if (!context) return undefined;
+  const placed = parts.filter((p) => p.kind === 'context');
+  return {
+    snippets: context.snippets.map((s, i) => ({
+      path: s.path,
+      range: s.range && { startLine: s.range.startLine + 1, endLine: s.range.endLine + 1 },
+      source: s.source,
+      score: Number(s.score.toFixed(4)),
+      estimatedTokens: s.tokens,
+      // Templates without a repo-level format (DeepSeek-Coder, CodeLlama) take no snippets.
+      tokens: placed[i]?.tokens ?? 0,
+      ...(placed[i]?.droppedChars ? { dropped: 'prompt budget (exact token count)' } : placed[i] ? {} : { dropped: 'the template has no repo-level format' }),
+    })),
+    dropped: context.dropped,
+    timingsMs: Object.fromEntries(Object.entries(context.timings).map(([k, v]) => [k, Number(v.toFixed(2))])),
   };
 }
 
@@ -52,8 +99,11 @@ export async function completeCommand(argv: string[]): Promise<void> {
   const client = startWorker(values.json);
   try {
     const model = await client.load(load);
-    const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, settings);
+    const context = await workspaceContext(values, request);
+    const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, settings, {}, context);
     const plan = service.plan(request);
+    await service.addContext(request, plan);
+    context.dispose();
     const result = await client.request('complete', plan.params);
     const completion = service.finish(result.text, plan);
     if (values.json) {
@@ -75,9 +125,17 @@ export async function promptCommand(argv: string[]): Promise<void> {
   const client = startWorker(true);
   try {
     await client.load(load);
-    const plan = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings).plan(request);
+    const context = await workspaceContext(values, request);
+    const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings, {}, context);
+    const plan: CompletionPlan = service.plan(request);
+    const found = await service.addContext(request, plan);
+    context.dispose();
     const prompt = await client.request('prompt', { input: plan.params.input, budget: plan.params.budget });
-    const out = { text: prompt.text, tokens: prompt.ids.length, template: prompt.template, parts: prompt.parts, multiline: plan.multiline, window: { prefixStartLine: plan.window.prefixStartLine, prefixChars: plan.window.prefix.length, suffixChars: plan.window.suffix.length } };
+    const out = {
+      text: prompt.text, tokens: prompt.ids.length, template: prompt.template, parts: prompt.parts, multiline: plan.multiline,
+      window: { prefixStartLine: plan.window.prefixStartLine, prefixChars: plan.window.prefix.length, suffixChars: plan.window.suffix.length },
+      context: describeContext(found, prompt.parts),
+    };
     process.stdout.write(values.json ? JSON.stringify(out, null, 2) + '\n' : `${prompt.text}\n`);
   } finally {
     await client.dispose();

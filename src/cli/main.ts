@@ -17,7 +17,7 @@ Lines and columns are 1-based. Options:
   --precision P         auto | fp32 | fp16 | q8 | q4 | q4f16 (default auto)
   --threads N           intra-op threads (default: physical cores, at most 8)
   --language ID         VS Code language id (default: from the file extension)
-  --workspace DIR       workspace root for the file's path label (default: the file's folder)
+  --workspace DIR       workspace root: path labels, import resolution and context (default: the file's folder)
   generate only: --max-tokens N (128), --temperature T (0 = greedy), --top-p P, --top-k K,
                  --seed S, --stop S (repeatable), --time-budget-ms MS`;
 

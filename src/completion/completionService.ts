@@ -1,9 +1,19 @@
+import type { ContextRequest, ContextResult } from '../context/contextEngine';
 import type { CompleteParams, CompleteResult } from '../worker/protocol';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
+import { languageSyntax } from './postprocess/languageSyntax';
 import { postprocess, shouldBeMultiline } from './postprocess/postprocess';
 import type { CompletionPosition, MultilineMode } from './postprocess/types';
 import { ResultCache, TypedAhead } from './resultCache';
+import { cutToParse } from './syntax/cutToParse';
+import { syntaxBlockEnd } from './syntax/syntaxBlockEnd';
+import { syntaxMultiline } from './syntax/syntaxMultiline';
+
+/** Snippets from elsewhere in the workspace for the prompt (context/workspaceContext.ts). */
+export interface ContextBuilder {
+  build(request: ContextRequest): Promise<ContextResult>;
+}
 
 /** What the service needs of the worker: one infill request, cancellable. */
 export interface CompletionBackend {
@@ -33,6 +43,8 @@ export interface CompletionRequest {
   explicit: boolean;
   filePath?: string;
   repoName?: string;
+  /** The whole document and the cursor's offset in it, for the context engine; read only when a prompt is built. */
+  fullText?(): { text: string; cursorOffset: number };
 }
 
 export interface CompletionPlan {
@@ -56,6 +68,8 @@ export interface RequestRecord {
   debounceMs: number;
   windowMs: number;
   result?: CompleteResult;
+  /** What the context engine found: snippets offered to the prompt, its time, and what it left out. */
+  context?: { snippets: number; paths: string[]; ms: number; dropped: string[] };
   error?: string;
   chars: number;
 }
@@ -83,6 +97,7 @@ export class CompletionService {
     private readonly backend: CompletionBackend,
     private readonly settings: () => CompletionSettings,
     private readonly events: CompletionEvents = {},
+    private readonly context?: ContextBuilder,
   ) {}
 
   /**
@@ -97,13 +112,17 @@ export class CompletionService {
       maxSuffixChars: settings.maxSuffixTokens * CHARS_PER_TOKEN,
     });
     const position = { prefix: window.prefix, suffix: window.suffix, languageId: request.languageId };
-    const multiline = shouldBeMultiline(position, settings.multiline);
+    // The syntax tree decides where a grammar is loaded and the position is clear; the text rules otherwise.
+    const multiline = (settings.multiline === 'auto' ? syntaxMultiline(position) : undefined) ?? shouldBeMultiline(position, settings.multiline);
     return {
       window,
       position,
       multiline,
       params: {
-        input: { prefix: window.prefix, prefixStartLine: window.prefixStartLine, suffix: window.suffix, filePath: request.filePath, repoName: request.repoName },
+        input: {
+          prefix: window.prefix, prefixStartLine: window.prefixStartLine, suffix: window.suffix, filePath: request.filePath, repoName: request.repoName,
+          lineComment: languageSyntax(request.languageId).lineComments[0],
+        },
         budget: { maxPromptTokens: settings.maxPromptTokens, maxSuffixTokens: settings.maxSuffixTokens, maxContextTokens: settings.maxContextTokens },
         // One line rarely needs more; a small cap bounds the cost of a model that rambles.
         maxNewTokens: multiline ? settings.maxNewTokens : Math.min(settings.maxNewTokens, 48),
@@ -114,9 +133,37 @@ export class CompletionService {
     };
   }
 
-  /** What is shown of a raw model output at the planned position. */
+  /**
+   * Asks the context engine for snippets and puts them into the plan's prompt input. Undefined
+   * (and the plan unchanged) without a context engine, a context budget, or the document's text.
+   */
+  async addContext(request: CompletionRequest, plan: CompletionPlan, settings = this.settings()): Promise<ContextResult | undefined> {
+    if (!this.context || settings.maxContextTokens <= 0 || !request.fullText) return undefined;
+    const { text, cursorOffset } = request.fullText();
+    const result = await this.context.build({
+      uri: request.documentId,
+      path: request.filePath ?? request.documentId,
+      languageId: request.languageId,
+      text,
+      cursorOffset,
+      prefixStartLine: plan.window.prefixStartLine,
+      maxContextTokens: settings.maxContextTokens,
+    });
+    if (result.snippets.length) plan.params.input.snippets = result.snippets.map((s) => ({ path: s.path, text: s.text }));
+    return result;
+  }
+
+  /**
+   * What is shown of a raw model output at the planned position: the text rules, then the syntax
+   * tree (where a grammar is loaded) ends a multi-line completion with the block it is in and cuts
+   * a completion that adds a syntax error back to the last point that parses. A completion cut
+   * short by slm.maxLines is left open on purpose, so it is not held to parsing.
+   */
   finish(raw: string, plan: CompletionPlan, settings = this.settings()): string {
-    return postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines }) ?? '';
+    let text = postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
+    if (text && plan.multiline) text = syntaxBlockEnd(text, plan.position);
+    if (text && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
+    return text ?? '';
   }
 
   async provide(request: CompletionRequest, signal: AbortSignal): Promise<Completion | undefined> {
@@ -152,19 +199,25 @@ export class CompletionService {
     const onAbort = () => controller.abort();
     signal.addEventListener('abort', onAbort, { once: true });
     this.events.onGenerating?.(true);
+    let context: RequestRecord['context'];
     try {
+      context = await this.timedContext(request, plan, settings);
+      if (controller.signal.aborted) {
+        record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
+        return undefined;
+      }
       const result = await this.backend.complete(plan.params, controller.signal);
       if (result.finishReason === 'cancelled') {
-        record({ source: 'model', outcome: 'cancelled', debounceMs, result, chars: 0 });
+        record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
         return undefined;
       }
       const text = this.finish(result.text, plan, settings);
       this.cache.set(window.prefix, window.suffix, text);
       if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, chars: text.length });
+      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length });
       return text && !signal.aborted ? { text, source: 'model' } : undefined;
     } catch (err) {
-      record({ source: 'model', outcome: 'error', debounceMs, error: (err as Error).message, chars: 0 });
+      record({ source: 'model', outcome: 'error', debounceMs, context, error: (err as Error).message, chars: 0 });
       throw err;
     } finally {
       signal.removeEventListener('abort', onAbort);
@@ -172,6 +225,19 @@ export class CompletionService {
         this.inFlight = undefined;
         this.events.onGenerating?.(false);
       }
+    }
+  }
+
+  /** addContext for a request about to go to the model; a failing context engine costs the prompt its snippets, never the completion. */
+  private async timedContext(request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings): Promise<RequestRecord['context']> {
+    const started = performance.now();
+    try {
+      const result = await this.addContext(request, plan, settings);
+      if (!result) return undefined;
+      const paths = [...new Set(result.snippets.map((s) => s.path))];
+      return { snippets: result.snippets.length, paths, ms: performance.now() - started, dropped: result.dropped.map((d) => `${d.source}: ${d.reason}`) };
+    } catch (err) {
+      return { snippets: 0, paths: [], ms: performance.now() - started, dropped: [`failed: ${(err as Error).message}`] };
     }
   }
 

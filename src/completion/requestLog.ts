@@ -4,12 +4,17 @@ const ms = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 
 /**
  * One log line per request, e.g.
- * `request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (52 tok/s), 41 chars`
+ * `request model shown: debounce 37 ms, window 0.3 ms, context 3 snippets (240 tok) from lib/tax.ts main.ts in 4.2 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (52 tok/s), 41 chars`
  * Lines for requests that reached the model start with `request model`; cache and typed-ahead hits say so.
  */
 export function formatRecord(r: RequestRecord): string {
   const parts = [`debounce ${ms(r.debounceMs)}`, `window ${ms(r.windowMs)}`];
   const result = r.result;
+  if (r.context) {
+    const tokens = result?.prompt.parts.filter((p) => p.kind === 'context').reduce((n, p) => n + p.tokens, 0);
+    const from = r.context.paths.length ? ` from ${r.context.paths.join(' ')}` : '';
+    parts.push(`context ${r.context.snippets} snippets${tokens !== undefined ? ` (${tokens} tok)` : ''}${from} in ${ms(r.context.ms)}` + (r.context.dropped.length ? ` [dropped ${r.context.dropped.join('; ')}]` : ''));
+  }
   if (result) {
     const t = result.timings;
     parts.push(

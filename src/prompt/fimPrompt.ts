@@ -13,6 +13,12 @@ export interface FimInput {
   repoName?: string;
   /** Other files' snippets, most stable first (filled in by the context engine). */
   snippets?: { path: string; text: string }[];
+  /**
+   * The language's line comment (`//`, `#`). Templates without a repo-level format (DeepSeek-Coder,
+   * CodeLlama) get the snippets as commented lines at the top of the prefix, as Continue and Tabby
+   * do; without it they get none.
+   */
+  lineComment?: string;
 }
 
 export interface PromptBudget {

@@ -51,37 +51,51 @@ export class PromptBuilder {
     // Stable parts first: repository header and other files change least.
     const repo = t.repo && (input.filePath || input.snippets?.length) ? t.repo : undefined;
     if (repo?.repoName) push('control', [this.control(repo.repoName), ...this.encode(`${input.repoName ?? 'workspace'}\n`)]);
-    if (repo && input.snippets?.length) {
-      let left = budget.maxContextTokens;
-      for (const snippet of input.snippets) {
-        const ids = [this.control(repo.fileSeparator), ...this.encode(`${snippet.path}\n${snippet.text}\n`)];
-        if (ids.length > left) {
-          parts.push({ kind: 'context', tokens: 0, droppedChars: snippet.text.length });
-          continue;
-        }
-        left -= ids.length;
-        push('context', ids);
-      }
-    }
+    if (repo) this.placeSnippets(input.snippets ?? [], budget.maxContextTokens, (s) => [this.control(repo.fileSeparator), ...this.encode(`${s.path}\n${s.text}\n`)], push, parts);
     if (repo && input.filePath) push('path', [this.control(repo.fileSeparator), ...this.encode(`${input.filePath}\n`)]);
 
     const prefixToken = [this.control(t.prefix), ...(t.afterPrefixToken ? this.encode(t.afterPrefixToken) : [])];
+    push('control', prefixToken);
+    // Without a repo-level format, snippets open the prefix as comments: `// Path: a.ts` then the lines.
+    const comment = input.lineComment;
+    if (!repo && comment) {
+      this.placeSnippets(input.snippets ?? [], budget.maxContextTokens, (s) => this.encode(`${comment} Path: ${s.path}\n${s.text.split('\n').map((l) => `${comment} ${l}`.trimEnd()).join('\n')}\n`), push, parts);
+    }
     const suffixToken = [this.control(t.suffix), ...(t.afterSuffixToken ? this.encode(t.afterSuffixToken) : [])];
     const middleToken = [this.control(t.middle)];
 
     const suffix = this.fitSuffix(input.suffix, budget.maxSuffixTokens);
-    const fixed = head.length + prefixToken.length + suffixToken.length + middleToken.length + suffix.ids.length;
+    const fixed = head.length + suffixToken.length + middleToken.length + suffix.ids.length;
     const prefix = this.fitPrefix(input.prefix, input.prefixStartLine, Math.max(0, budget.maxPromptTokens - fixed));
 
-    const ids = [...head, ...prefixToken, ...prefix.ids, ...suffixToken, ...suffix.ids, ...middleToken];
+    const ids = [...head, ...prefix.ids, ...suffixToken, ...suffix.ids, ...middleToken];
     parts.push(
-      { kind: 'control', tokens: prefixToken.length },
       { kind: 'prefix', tokens: prefix.ids.length, ...(prefix.droppedChars ? { droppedChars: prefix.droppedChars } : {}) },
       { kind: 'control', tokens: suffixToken.length },
       { kind: 'suffix', tokens: suffix.ids.length, ...(suffix.droppedChars ? { droppedChars: suffix.droppedChars } : {}) },
       { kind: 'control', tokens: middleToken.length },
     );
     return { ids, template: t.id, parts, stopTokenIds: this.stopTokenIds };
+  }
+
+  /** Adds each snippet that fits the context budget, in order; one that does not is recorded as dropped. */
+  private placeSnippets(
+    snippets: NonNullable<FimInput['snippets']>,
+    budget: number,
+    render: (snippet: NonNullable<FimInput['snippets']>[number]) => number[],
+    push: (kind: PromptPart['kind'], ids: number[]) => void,
+    parts: PromptPart[],
+  ): void {
+    let left = budget;
+    for (const snippet of snippets) {
+      const ids = render(snippet);
+      if (ids.length > left) {
+        parts.push({ kind: 'context', tokens: 0, droppedChars: snippet.text.length });
+        continue;
+      }
+      left -= ids.length;
+      push('context', ids);
+    }
   }
 
   /** Keeps the chunks nearest the cursor that fit; drops whole chunks from the start. */

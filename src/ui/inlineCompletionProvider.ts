@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CompletionService } from '../completion/completionService';
+import { textOf } from './contextTracker';
 
 /** Why a request is not served (paused, disabled language, huge file...), or undefined to serve it. */
 export type Gate = (document: vscode.TextDocument, position: vscode.Position) => string | undefined;
@@ -38,6 +39,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
           explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
           filePath: document.uri.scheme === 'file' ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
           repoName: vscode.workspace.name,
+          fullText: () => ({ text: textOf(document), cursorOffset: document.offsetAt(position) }),
         },
         controller.signal,
       );

@@ -65,7 +65,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
   if (languages && typeof languages === 'object') {
     for (const [k, v] of Object.entries(languages)) if (typeof v === 'boolean') enabledLanguages[k] = v;
   }
-  const maxPromptTokens = int('maxPromptTokens', 1024, 64, 32768);
+  const maxPromptTokens = int('maxPromptTokens', 1536, 64, 32768);
   const threads = int('threads', 0, 0, 64);
   return {
     settings: {
@@ -80,7 +80,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         maxNewTokens: int('maxNewTokens', 64, 1, 1024),
         maxPromptTokens,
         maxSuffixTokens: Math.min(int('maxSuffixTokens', 256, 0, 8192), Math.floor(maxPromptTokens / 2)),
-        maxContextTokens: Math.min(int('maxContextTokens', 0, 0, 16384), Math.floor(maxPromptTokens / 2)),
+        maxContextTokens: Math.min(int('maxContextTokens', 512, 0, 16384), Math.floor(maxPromptTokens / 2)),
         multiline: oneOf<MultilineMode>('multiline', ['auto', 'always', 'never'], 'auto'),
         maxLines: int('maxLines', 16, 1, 200),
         timeBudgetMs: TIME_BUDGET_MS,

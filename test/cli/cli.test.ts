@@ -48,6 +48,40 @@ describe('slm CLI', function () {
     assert.equal(out.tokens, out.parts.reduce((n: number, p: { tokens: number }) => n + p.tokens, 0));
   });
 
+  it('prompt --workspace lists each context snippet with its path, range, source, score and tokens', () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-cli-ws-'));
+    fs.mkdirSync(path.join(workspace, 'lib'));
+    fs.writeFileSync(path.join(workspace, 'lib', 'tax.ts'), 'export const CURRENCY = "EUR";\n\nexport function taxRate(country: string): number {\n  return country === "FR" ? 0.2 : 0.1;\n}\n');
+    const file = path.join(workspace, 'invoice.ts');
+    fs.writeFileSync(file, 'import { taxRate } from "./lib/tax";\n\nexport function total(net: number, c: string): number {\n  return net * (1 + taxRate(c));\n}\n');
+    const r = slm('prompt', '--model', modelDir, '--workspace', workspace, '--file', file, '--line', '4', '--col', '3', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const snippet = out.context.snippets.find((s: { path: string }) => s.path === 'lib/tax.ts');
+    assert.deepEqual({ ...snippet, score: undefined, tokens: undefined, estimatedTokens: undefined }, { path: 'lib/tax.ts', range: { startLine: 3, endLine: 5 }, source: 'imports', score: undefined, tokens: undefined, estimatedTokens: undefined });
+    assert.ok(snippet.tokens > 10 && snippet.estimatedTokens > 10 && snippet.score > 0);
+    assert.ok(Array.isArray(out.context.dropped) && typeof out.context.timingsMs.imports === 'number');
+    // The definition is in the prompt, labelled with its path, before the current file.
+    assert.ok(out.text.indexOf('<|file_sep|>lib/tax.ts\nexport function taxRate(country: string)') < out.text.indexOf('<|file_sep|>invoice.ts'));
+    assert.ok(!out.text.includes('CURRENCY'), 'only the symbols used near the cursor');
+    assert.equal(out.parts.filter((p: { kind: string }) => p.kind === 'context').length, out.context.snippets.length);
+  });
+
+  it('prompt --workspace finds definitions in files that are neither open nor imported (workspace index)', () => {
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-cli-ws-'));
+    fs.mkdirSync(path.join(workspace, 'shapes'));
+    fs.writeFileSync(path.join(workspace, 'go.mod'), 'module example.com/geo\n');
+    fs.writeFileSync(path.join(workspace, 'shapes', 'circle.go'), 'package shapes\n\nfunc CircleArea(r float64) float64 {\n\treturn 3.14159 * r * r\n}\n');
+    const file = path.join(workspace, 'shapes', 'report.go');
+    fs.writeFileSync(file, 'package shapes\n\nfunc Report(r float64) string {\n\ta := CircleArea(r)\n\treturn \n}\n');
+    const r = slm('prompt', '--model', modelDir, '--workspace', workspace, '--file', file, '--line', '5', '--col', '9', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    const found = out.context.snippets.find((s: { text?: string; path: string }) => s.path === 'shapes/circle.go');
+    assert.ok(found, JSON.stringify(out.context));
+    assert.ok(out.text.includes('<|file_sep|>shapes/circle.go\nfunc CircleArea(r float64) float64 {'));
+  });
+
   it('complete prints the post-processed completion', () => {
     const r = slm('complete', '--model', modelDir, '--file', promptFile, '--line', '2', '--col', '11', '--json', '--language', 'python');
     assert.equal(r.status, 0, r.stderr);

@@ -26,6 +26,19 @@ describe('formatRecord', () => {
     assert.match(line, /drafts 12\/16 accepted/);
   });
 
+  it('reports the context snippets, their prompt tokens and what was dropped', () => {
+    const line = formatRecord({
+      source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,
+      context: { snippets: 2, paths: ['lib/tax.ts', 'main.ts'], ms: 4.24, dropped: ['recent: took 30 ms'] },
+      result: {
+        text: 'abc', tokenIds: [1], finishReason: 'max-tokens',
+        timings: { promptTokens: 10, reusedTokens: 0, newTokens: 1, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
+        prompt: { template: 'qwen2.5-coder', parts: [{ kind: 'context', tokens: 40 }, { kind: 'prefix', tokens: 9 }, { kind: 'context', tokens: 12 }], buildMs: 0 },
+      },
+    });
+    assert.match(line, /context 2 snippets \(52 tok\) from lib\/tax\.ts main\.ts in 4\.2 ms \[dropped recent: took 30 ms\]/);
+  });
+
   it('says when the answer came from the typed-ahead suggestion', () => {
     assert.match(formatRecord({ source: 'typed-ahead', outcome: 'shown', debounceMs: 0, windowMs: 0.1, chars: 5 }), /^request typed-ahead shown/);
   });

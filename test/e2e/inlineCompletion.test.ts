@@ -75,6 +75,9 @@ describe('inline completions in VS Code', function () {
     otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-ws-'));
     for (const name of ['README.md', ...FILES]) fs.writeFileSync(path.join(workspace, name), '');
+    fs.mkdirSync(path.join(workspace, 'lib'));
+    fs.writeFileSync(path.join(workspace, 'lib', 'tax.ts'), 'export function taxRate(country: string): number {\n  return country === "FR" ? 0.2 : 0.1;\n}\n');
+    fs.writeFileSync(path.join(workspace, 'invoice.ts'), 'import { taxRate } from "./lib/tax";\n\nexport function total(net: number, country: string): number {\n');
     vscode = await launchVsCode({
       extensionDevelopmentPath: REPO_ROOT,
       workspace,
@@ -108,6 +111,16 @@ describe('inline completions in VS Code', function () {
     const accepted = text.slice(text.indexOf('return ') + 'return '.length);
     // Compare a stretch of plain characters: the view renders tabs and rare glyphs its own way.
     assert.ok(accepted.length > 5 && accepted.startsWith(ghost.slice(0, 5)), `${JSON.stringify(ghost)} not in ${JSON.stringify(text)}`);
+  });
+
+  it('puts the definition of an imported function into the prompt (tree-sitter context)', async () => {
+    await newFile('invoice.ts');
+    await vscode.press('Control+End');
+    await vscode.typeText('  return net * (1 + taxRate(');
+    await vscode.waitForGhostText(30_000).catch(() => undefined); // noise may be empty; the prompt is what counts
+    const line = await waitFor('a request with context', () => logLines().find((l) => l.includes('request model') && /context [1-9]\d* snippets \([1-9]\d* tok\)/.test(l)));
+    assert.match(line, /from [^\]]*lib\/tax\.ts/, 'the imported file gave a snippet');
+    await vscode.press('Escape');
   });
 
   it('shows ghost text in a Python file; Escape dismisses it', async () => {

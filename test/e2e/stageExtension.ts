@@ -1,9 +1,11 @@
 /**
  * Lays out the extension as VS Code installs it (what a VSIX unpacks to): the manifest, the
- * bundles, the embedded default model, and onnxruntime-node with only this platform's binaries.
+ * bundles, the embedded default model, onnxruntime-node with only this platform's binaries, and
+ * tree-sitter (web-tree-sitter's runtime, the grammars' WASM files and the queries in syntaxes/).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { GRAMMAR_FILES } from '../../src/context/parser';
 import { writeTestModelFolder } from '../modelgen/testModels';
 import { REPO_ROOT } from './setup';
 
@@ -29,6 +31,11 @@ export function stageExtension(extensionsDir: string): string {
   copy('dist', (src) => !src.endsWith('.map'));
   ensureDefaultModel();
   copy('models/default');
+  copy('syntaxes');
+  // The bundle requires web-tree-sitter and resolves the grammars through node_modules (context/parser.ts).
+  const packageFiles = new Set(['web-tree-sitter/web-tree-sitter.cjs', 'web-tree-sitter/web-tree-sitter.wasm', ...Object.values(GRAMMAR_FILES)]);
+  for (const file of packageFiles) copy(path.join('node_modules', file));
+  for (const pkg of new Set([...packageFiles].map((f) => f.split('/').slice(0, f.startsWith('@') ? 2 : 1).join('/')))) copy(path.join('node_modules', pkg, 'package.json'));
   copy('node_modules/onnxruntime-common');
   // onnxruntime-node ships every platform (~290 MB); this one's binaries are ~46 MB.
   const platformDir = path.join('bin', 'napi-v6', process.platform, process.arch);

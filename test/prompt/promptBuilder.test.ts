@@ -50,6 +50,34 @@ describe('FIM templates', () => {
   }
 });
 
+describe('context snippets in each format', () => {
+  const snippets = [{ path: 'lib/tax.ts', text: 'export function taxRate(c: string): number {\n  return 0.2;\n}' }];
+  const input = { prefix: 'const t = ', prefixStartLine: 0, suffix: ';', filePath: 'main.ts', repoName: 'demo', snippets, lineComment: '//' };
+  const build = (id: FimTemplate['id'], budget = BUDGET) => {
+    const template = FIM_TEMPLATES.find((t) => t.id === id)!;
+    const tokenizer = fakeTokenizer(template);
+    const prompt = new PromptBuilder(template, tokenizer).build(input, budget);
+    return { text: tokenizer.decode(prompt.ids), prompt };
+  };
+
+  it('labels each snippet with its path in the repo-level format', () => {
+    assert.equal(build('qwen2.5-coder').text, '<|repo_name|>demo\n<|file_sep|>lib/tax.ts\nexport function taxRate(c: string): number {\n  return 0.2;\n}\n<|file_sep|>main.ts\n<|fim_prefix|>const t = <|fim_suffix|>;<|fim_middle|>');
+  });
+
+  it('writes snippets as comments at the top of the prefix where the format has no files (DeepSeek-Coder, CodeLlama)', () => {
+    assert.equal(build('deepseek-coder').text, '<｜fim▁begin｜>// Path: lib/tax.ts\n// export function taxRate(c: string): number {\n//   return 0.2;\n// }\nconst t = <｜fim▁hole｜>;<｜fim▁end｜>');
+    const { prompt } = build('codellama');
+    assert.deepEqual(prompt.parts.map((p) => p.kind), ['control', 'context', 'prefix', 'control', 'suffix', 'control']);
+    assert.equal(prompt.ids.length, prompt.parts.reduce((n, p) => n + p.tokens, 0));
+  });
+
+  it('leaves out a snippet over the context budget, and says so', () => {
+    const { text, prompt } = build('deepseek-coder', { ...BUDGET, maxContextTokens: 20 });
+    assert.ok(!text.includes('taxRate'));
+    assert.deepEqual(prompt.parts.find((p) => p.kind === 'context'), { kind: 'context', tokens: 0, droppedChars: snippets[0]!.text.length });
+  });
+});
+
 describe('PromptBuilder on the real Qwen tokenizer', () => {
   let tokenizer: TextTokenizer;
   let builder: PromptBuilder;

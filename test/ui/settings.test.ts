@@ -10,7 +10,7 @@ describe('readSettings', () => {
     assert.equal(settings.model, '');
     assert.equal(settings.device, 'auto');
     assert.equal(settings.threads, undefined);
-    assert.equal(settings.completion.maxPromptTokens, 1024);
+    assert.equal(settings.completion.maxPromptTokens, 1536);
     assert.equal(settings.completion.multiline, 'auto');
   });
 

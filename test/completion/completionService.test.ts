@@ -1,0 +1,110 @@
+import * as assert from 'node:assert/strict';
+import { CompletionService, type CompletionRequest, type CompletionSettings, type ContextBuilder, type RequestRecord } from '../../src/completion/completionService';
+import { postprocess } from '../../src/completion/postprocess/postprocess';
+import type { ContextRequest, ContextResult } from '../../src/context/contextEngine';
+import { ensureGrammar, parseSnippet } from '../../src/context/parser';
+import type { CompleteParams, CompleteResult } from '../../src/worker/protocol';
+
+const SETTINGS: CompletionSettings = {
+  debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,
+  multiline: 'never', maxLines: 16, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false },
+};
+
+function requestFor(text: string, line: number, character: number): CompletionRequest {
+  const lines = text.split('\n');
+  return {
+    documentId: 'file:///w/main.ts',
+    document: { lineCount: lines.length, lineText: (l) => lines[l]! },
+    languageId: 'typescript',
+    position: { line, character },
+    explicit: true,
+    filePath: 'main.ts',
+    fullText: () => ({ text, cursorOffset: lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + character }),
+  };
+}
+
+function result(text: string): CompleteResult {
+  return {
+    text, tokenIds: [1], finishReason: 'stop-string',
+    timings: { promptTokens: 10, reusedTokens: 0, newTokens: 1, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
+    prompt: { template: 'qwen2.5-coder', parts: [{ kind: 'context', tokens: 7 }], buildMs: 0.1 },
+  };
+}
+
+describe('CompletionService with context', () => {
+  const doc = 'import { rate } from "./tax";\nconst total = ';
+
+  it('sends the context engine\'s snippets with the prompt, for the request\'s document and cursor', async () => {
+    const asked: ContextRequest[] = [];
+    const context: ContextBuilder = {
+      async build(request) {
+        asked.push(request);
+        return { snippets: [{ path: 'tax.ts', text: 'export const rate = 0.2;', source: 'imports', score: 1, tokens: 6 }], dropped: [{ source: 'recent', reason: 'took 30 ms' }], timings: {} };
+      },
+    };
+    const sent: CompleteParams[] = [];
+    const records: RequestRecord[] = [];
+    const service = new CompletionService({ complete: async (params) => (sent.push(params), result('price * rate;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
+    const completion = await service.provide(requestFor(doc, 1, 14), new AbortController().signal);
+    assert.equal(completion?.text, 'price * rate;');
+    assert.deepEqual(sent[0]!.input.snippets, [{ path: 'tax.ts', text: 'export const rate = 0.2;' }]);
+    assert.equal(asked[0]!.cursorOffset, doc.length);
+    assert.equal(asked[0]!.maxContextTokens, 256);
+    assert.equal(asked[0]!.path, 'main.ts');
+    assert.deepEqual(records[0]!.context?.dropped, ['recent: took 30 ms']);
+    assert.equal(records[0]!.context?.snippets, 1);
+    assert.deepEqual(records[0]!.context?.paths, ['tax.ts']);
+  });
+
+  it('completes without snippets when the context engine fails, and says so in the record', async () => {
+    const records: RequestRecord[] = [];
+    const sent: CompleteParams[] = [];
+    const context: ContextBuilder = { build: () => Promise.reject(new Error('grammar exploded')) };
+    const service = new CompletionService({ complete: async (params) => (sent.push(params), result('1;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
+    assert.equal((await service.provide(requestFor(doc, 1, 14), new AbortController().signal))?.text, '1;');
+    assert.equal(sent[0]!.input.snippets, undefined);
+    assert.deepEqual(records[0]!.context?.dropped, ['failed: grammar exploded']);
+  });
+
+  it('asks for no context when the budget is 0', async () => {
+    let asked = 0;
+    const context: ContextBuilder = { build: async (): Promise<ContextResult> => (asked++, { snippets: [], dropped: [], timings: {} }) };
+    const service = new CompletionService({ complete: async () => result('1;') }, () => ({ ...SETTINGS, maxContextTokens: 0 }), {}, context);
+    await service.provide(requestFor(doc, 1, 14), new AbortController().signal);
+    assert.equal(asked, 0);
+  });
+
+  it('does not call the model when the request is cancelled while context is built', async () => {
+    const controller = new AbortController();
+    let called = 0;
+    const context: ContextBuilder = {
+      async build() {
+        controller.abort();
+        return { snippets: [], dropped: [], timings: {} };
+      },
+    };
+    const service = new CompletionService({ complete: async () => (called++, result('1;')) }, () => SETTINGS, {}, context);
+    assert.equal(await service.provide(requestFor(doc, 1, 14), controller.signal), undefined);
+    assert.equal(called, 0);
+  });
+});
+
+describe('CompletionService.finish with a syntax tree', () => {
+  before(async () => {
+    await ensureGrammar('typescript');
+    // The first parses run while V8 still compiles the grammar, slower than finish()'s time limit.
+    for (let i = 0; i < 20; i++) parseSnippet('typescript', 'function f(a: number) {\n  return compute(a, [1, 2]);\n}\n'.repeat(20), 1000)?.delete();
+  });
+
+  it('cuts a completion that would leave a new syntax error back to what parses', () => {
+    const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, () => SETTINGS);
+    const plan = service.plan(requestFor('function f(a: number) {\n  const label = \n  return a;\n}\n', 1, 16));
+    // The text rules keep it (they see no unmatched closer); the tree sees the unclosed call.
+    assert.equal(postprocess('compute(a, b;', plan.position, { multiline: false, maxLines: 16 }), 'compute(a, b;');
+    // A parse over finish()'s time limit (a busy machine) leaves the text as it is; a later one cuts.
+    let shown = '';
+    for (let i = 0; i < 20 && (shown = service.finish('compute(a, b;', plan)) === 'compute(a, b;'; i++);
+    assert.ok(shown.length < 'compute(a, b;'.length && 'compute(a, b;'.startsWith(shown), JSON.stringify(shown));
+    assert.equal(service.finish('compute(a, b);', plan), 'compute(a, b);');
+  });
+});
