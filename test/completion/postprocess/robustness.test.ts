@@ -1,19 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { postprocess, shouldBeMultiline } from '../../../src/completion/postprocess/postprocess';
 import type { CompletionPosition } from '../../../src/completion/postprocess/types';
-
-/** xorshift32: reproducible garbage. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
+import { random } from '../../support/random';
 
 const ALPHABET = ['(', ')', '[', ']', '{', '}', '"', "'", '`', '#', '//', '/*', '*/', '\\', '\n', '\r\n', '\t', ' ', '  ', ':', ';', '=>', 'def ', 'end', 'x', '😀', '\u0000', '\u202E', '\uD800', '<|endoftext|>', 'else:'];
 

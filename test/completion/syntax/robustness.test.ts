@@ -5,19 +5,7 @@ import { syntaxBlockEnd } from '../../../src/completion/syntax/syntaxBlockEnd';
 import { syntaxMultiline } from '../../../src/completion/syntax/syntaxMultiline';
 import type { CompletionPosition } from '../../../src/completion/postprocess/types';
 import { RELAXED } from './relaxedLimits';
-
-/** xorshift32: reproducible garbage. */
-function random(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 0x1_0000_0000;
-  };
-}
+import { random } from '../../support/random';
 
 const ALPHABET = ['(', ')', '[', ']', '{', '}', '"', "'", '`', '#', '//', '/*', '*/', '\\', '\n', '\r\n', '\t', ' ', ':', ';', '=>', 'def ', 'fn ', 'x', '😀', '\u0000', '\uD800', 'if (x) {', 'return 1;'];
 
