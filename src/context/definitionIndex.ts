@@ -76,11 +76,14 @@ export function definitionNodes(query: Query, tree: Tree, progressCallback?: () 
 }
 
 /**
- * A definition's text, from the start of its line (so that indentation and `export` stay), cut to
+ * A definition's text, from the start of its line (so that indentation and `export` stay) to the
+ * end of its last line (a trailing comment often says what a constant is), cut to
  * MAX_DEFINITION_LINES lines.
  */
 export function definitionText(text: string, startIndex: number, endIndex: number): string {
   const lineStart = text.lastIndexOf('\n', startIndex - 1) + 1;
-  const lines = text.slice(lineStart, endIndex).replace(/\r/g, '').split('\n');
+  // A node may end with its line's newline (a C macro).
+  const lineEnd = text[endIndex - 1] === '\n' ? endIndex - 1 : text.indexOf('\n', endIndex);
+  const lines = text.slice(lineStart, lineEnd < 0 ? text.length : lineEnd).replace(/\r/g, '').trimEnd().split('\n');
   return lines.length > MAX_DEFINITION_LINES ? [...lines.slice(0, MAX_DEFINITION_LINES), '...'].join('\n') : lines.join('\n');
 }

@@ -2,29 +2,34 @@ import { pathToFileURL } from 'node:url';
 import type { ContextRequest, ImportsSource } from './contextEngine';
 import { DefinitionIndex, type Definition } from './definitionIndex';
 import { relativeLabel, toFsPath } from './fsPaths';
-import { ImportResolver, type ReadFile } from './importResolver';
-import { identifiersIn, linesAround } from './identifiers';
+import { ImportResolver, type FindDefinitions, type ReadFile } from './importResolver';
+import { importsOf } from './importStatements';
+import { ImportUsage } from './importUsage';
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, languageOfFile, type GrammarId, type Tree } from './parser';
-import { readyQuery } from './queries';
+import { DocumentTrees, grammarFor, languageOfFile } from './parser';
 import { estimateTokens, type ContextSnippet } from './snippet';
 
 export type { ReadFile };
 
-interface ImportStatement {
-  startIndex: number;
-  endIndex: number;
-  source: string;
-  /** Local names it binds. */
-  names: string[];
+interface Wanted {
+  /** The imported name it is for: a definition is taken from the first of its files that has it. */
+  name: string;
+  file: string;
+  symbol: string;
+  rank: number;
+  /** Only a definition at the file's top level (a module's member, not a method of one of its classes). */
+  topLevel: boolean;
+  /** The file's outline in place of a definition; `unlessDefined`: not if the file defines `symbol` (then the name is not the module). */
+  outline?: { unlessDefined: boolean };
 }
 
-/** Identifiers looked for: those of the cursor's line and the 30 above it. */
-const LINES_ABOVE = 30;
 /** An imported file larger than this is not read (a bundle, generated code). */
 const MAX_FILE_CHARS = 1_000_000;
 /** Definitions in all: each costs budget, and the nearest names matter most (the engine fits them to the budget). */
 const MAX_SNIPPETS = 12;
+/** Definitions in a module's outline: about as many characters as one definition cut to its 24 lines. */
+const MAX_OUTLINE_LINES = 24;
+const MAX_OUTLINE_LINE_CHARS = 120;
 /** Imported files whose definitions are kept (by content). */
 const MAX_CACHED_FILES = 256;
 /** A file read from disk is not read again for this long. */
@@ -33,10 +38,9 @@ const REREAD_MS = 3_000;
 const MISS_TTL_MS = 5_000;
 
 /**
- * The definitions of imported symbols used near the cursor, read from the files the imports
- * resolve to (importResolver.ts: JS/TS relative paths and tsconfig `paths`, Python modules, Go
- * packages of the current module, Java classes). Not resolved: packages in node_modules, Rust,
- * C#, C/C++ includes (the workspace index finds their definitions by name).
+ * The definitions of imported symbols used near the cursor, and outlines of imported modules, read
+ * from the files the imports resolve to (importResolver.ts). Not resolved: packages in
+ * node_modules, other crates, system headers (the workspace index finds definitions by name).
  *
  * Imported files are parsed with a private DocumentTrees and indexed once per content; an open
  * document's text is used in place of the disk's.
@@ -55,84 +59,89 @@ export class ImportDefinitions implements ImportsSource {
     private readonly readFile: ReadFile,
     /** Workspace folders (file system paths): lookups upwards (Python modules, tsconfig, go.mod) stop at them. */
     private readonly roots: string[] = [],
+    findDefinitions?: FindDefinitions,
   ) {
-    this.resolver = new ImportResolver(readFile, roots);
+    this.resolver = new ImportResolver(readFile, roots, findDefinitions);
   }
 
   async snippets(request: ContextRequest, documents: OpenDocument[]): Promise<ContextSnippet[]> {
     const grammar = grammarFor(request.languageId);
     const fsPath = toFsPath(request.uri);
-    if (!grammar || !fsPath || !RESOLVED.has(grammar)) return [];
+    if (!grammar || !fsPath) return [];
     const tree = this.shared.tree(request.uri, request.text, request.languageId);
     const imports = tree && importsOf(grammar, tree);
     if (!imports?.length) return [];
+    const usage = new ImportUsage(request.text, request.cursorOffset, imports);
+    const near = usage.nearCount;
+    const bound = imports.flatMap((s) => s.names);
 
-    // What is used near the cursor, import statements left out: plain names, and `name.member` pairs.
-    const window = linesAround(request.text, request.cursorOffset, LINES_ABOVE, 0);
-    let near = window.text;
-    for (const s of imports) {
-      const from = Math.max(0, s.startIndex - window.startOffset);
-      const to = Math.min(near.length, s.endIndex - window.startOffset);
-      if (from < to) near = near.slice(0, from) + ' '.repeat(to - from) + near.slice(to);
-    }
-    const used = identifiersIn(near);
-    const usedSet = new Set(used);
-    const members = new Map<string, Set<string>>();
-    for (const m of near.matchAll(/([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)/g)) {
-      const set = members.get(m[1]!) ?? new Set<string>();
-      set.add(m[2]!);
-      members.set(m[1]!, set);
-    }
-    const rank = (name: string) => {
-      const at = used.lastIndexOf(name);
-      return at < 0 ? used.length : used.length - 1 - at;
-    };
-
-    // Members of imported modules used anywhere in the file (`events.get_event_loop` above or below
-    // the cursor), most used first: the line being written often uses one of them.
-    const bound = new Set(imports.flatMap((s) => s.names));
-    const fileMembers = new Map<string, Map<string, number>>();
-    for (const m of request.text.matchAll(/([A-Za-z_$][\w$]*)\s*\.\s*([A-Za-z_$][\w$]*)/g)) {
-      if (!bound.has(m[1]!)) continue;
-      const counts = fileMembers.get(m[1]!) ?? new Map<string, number>();
-      counts.set(m[2]!, (counts.get(m[2]!) ?? 0) + 1);
-      fileMembers.set(m[1]!, counts);
-    }
-
-    const open = new Map(documents.map((d) => [toFsPath(d.uri), d]));
-    // Names used near the cursor first, nearest first; then the other imported names in import
-    // order (a symbol's first use is often the very line being written); then module members
-    // used elsewhere in the file. Bench (test/bench/context.ts): recall 0.37 with near names only.
-    const wanted: { file: string; symbol: string; rank: number }[] = [];
-    let unused = 0;
+    // Ranks, lowest first: [0, near) names used near the cursor, nearest first, and their members
+    // used near it; [near, near + 1) the outlines of modules used near it (a guess, so after every
+    // definition used near it); then the imported names the file does not use yet, in import order
+    // (one is often imported just before its first use: the line being written), a module's
+    // outline after it; then the other imported names, used nearest the cursor first; then members
+    // of imported modules used elsewhere in the file, nearest first.
+    // Bench (test/bench/context.ts, 512 tokens): recall 0.80 -> 0.92 with outlines and these tiers.
+    const unused = near + 1;
+    const usedElsewhere = unused + bound.length;
+    const membersElsewhere = usedElsewhere + request.text.length;
+    const wanted: Wanted[] = [];
+    let fresh = 0;
     for (const statement of imports) {
+      if (statement.wildcard) {
+        // `from a import *`: the names used near the cursor that no other import binds.
+        const names = usage.nearNames().filter((name) => !bound.some((n) => n.local === name));
+        for (const target of await this.resolver.resolveWildcard(grammar, fsPath, statement.source, names)) {
+          for (const name of names) wanted.push({ name: `*${statement.source}`, file: target.file, symbol: name, rank: usage.nearRank(name)!, topLevel: target.symbolIsModule });
+        }
+        continue;
+      }
       for (const name of statement.names) {
-        const r = usedSet.has(name) ? rank(name) : used.length + unused++;
-        const targets = await this.resolver.resolve(grammar, fsPath, statement.source, name);
-        const elsewhere = [...(fileMembers.get(name) ?? [])].sort((a, b) => b[1] - a[1]);
+        const distance = usage.distanceInFile(name.local);
+        const nearRank = usage.nearRank(name.local);
+        const rank = nearRank ?? (distance === undefined ? unused + fresh++ : usedElsewhere + distance);
+        const outlineRank = nearRank === undefined ? rank + 0.5 : near + nearRank / (near + 1);
+        const targets = await this.resolver.resolve(grammar, fsPath, statement.source, name.original, name.module);
         for (const target of targets) {
-          wanted.push({ file: target.file, symbol: target.symbolIsModule ? '' : name, rank: r });
-          for (const member of members.get(name) ?? []) wanted.push({ file: target.file, symbol: member, rank: rank(member) });
-          elsewhere.forEach(([member], i) => wanted.push({ file: target.file, symbol: member, rank: 2 * used.length + 1000 + i }));
+          const file = target.file;
+          const of = name.local;
+          if (!target.symbolIsModule) wanted.push({ name: of, file, symbol: name.original, rank, topLevel: false });
+          // A Go package spans files: no one file's outline stands for it.
+          if ((target.symbolIsModule || name.module) && grammar !== 'go') wanted.push({ name: of, file, symbol: name.original, rank: outlineRank, topLevel: true, outline: { unlessDefined: !target.symbolIsModule } });
+          for (const member of usage.membersNear(name.local)) wanted.push({ name: of, file, symbol: member, rank: usage.nearRank(member) ?? rank, topLevel: target.symbolIsModule });
+          for (const { member, distance } of usage.membersInFile(name.local)) wanted.push({ name: of, file, symbol: member, rank: membersElsewhere + distance, topLevel: target.symbolIsModule });
         }
       }
     }
     wanted.sort((a, b) => a.rank - b.rank);
 
     // Every candidate file at once: most do not exist, and the others are read and indexed in parallel.
-    const files = [...new Set(wanted.filter((w) => w.symbol).map((w) => w.file))];
+    const open = new Map(documents.map((d) => [toFsPath(d.uri), d]));
+    const files = [...new Set(wanted.map((w) => w.file))];
     const indexed = new Map(await Promise.all(files.map(async (f) => [f, await this.definitionsIn(f, open)] as const)));
     const out: ContextSnippet[] = [];
     const seen = new Set<string>();
+    // What each imported name gave: its files are alternatives (x.py or x/__init__.py; x.d.ts or x.js).
+    const found = new Set<string>();
     for (const want of wanted) {
-      if (out.length >= MAX_SNIPPETS || !want.symbol) continue;
       const definitions = indexed.get(want.file);
-      for (const def of definitions?.get(want.symbol)?.slice(0, 1) ?? []) {
-        const key = `${def.uri}:${def.startLine}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-        out.push({ path: relativeLabel(this.roots, want.file), text: def.text, source: 'imports', score: 1 / (1 + want.rank), tokens: estimateTokens(def.text), range: { startLine: def.startLine, endLine: def.endLine } });
+      const wantKey = `${want.name}\n${want.outline ? '' : want.symbol}`;
+      if (out.length >= MAX_SNIPPETS || !definitions || found.has(wantKey)) continue;
+      const path = relativeLabel(this.roots, want.file);
+      const score = 1 / (1 + want.rank);
+      if (want.outline) {
+        if (want.outline.unlessDefined && definitions.get(want.symbol)?.some(isTopLevel)) continue;
+        const text = outlineOf(definitions, seen);
+        if (text) out.push({ path, text, source: 'imports', score, tokens: estimateTokens(text) });
+        found.add(wantKey);
+        continue;
       }
+      const def = definitions.get(want.symbol)?.find((d) => !want.topLevel || isTopLevel(d));
+      const key = def && `${def.uri}:${def.startLine}`;
+      if (!def || seen.has(key!)) continue;
+      seen.add(key!);
+      found.add(wantKey);
+      out.push({ path, text: def.text, source: 'imports', score, tokens: estimateTokens(def.text), range: { startLine: def.startLine, endLine: def.endLine } });
     }
     return out;
   }
@@ -172,35 +181,24 @@ export class ImportDefinitions implements ImportsSource {
   }
 }
 
-const RESOLVED = new Set<GrammarId>(['typescript', 'tsx', 'javascript', 'python', 'go', 'java']);
+/** Whether a definition is at its file's top level: its first line is not indented. */
+function isTopLevel(def: Definition): boolean {
+  return !/^\s/.test(def.text);
+}
 
-/** The import statements of a file, with the local names each binds; undefined until the query is compiled. */
-function importsOf(grammar: GrammarId, tree: Tree): ImportStatement[] | undefined {
-  const query = readyQuery(grammar, 'imports');
-  if (!query) return undefined;
-  const statements: ImportStatement[] = [];
-  const byNode = new Map<number, ImportStatement>();
-  const names: { index: number; name: string }[] = [];
-  for (const match of query.matches(tree.rootNode)) {
-    const statement = match.captures.find((c) => c.name === 'import')?.node;
-    const source = match.captures.find((c) => c.name === 'import.source')?.node.text;
-    if (statement && source !== undefined) {
-      const entry = { startIndex: statement.startIndex, endIndex: statement.endIndex, source, names: match.captures.filter((c) => c.name === 'import.name').map((c) => c.node.text) };
-      byNode.set(statement.startIndex, entry);
-      statements.push(entry);
-    } else for (const c of match.captures) if (c.name === 'import.name') names.push({ index: c.node.startIndex, name: c.node.text });
-  }
-  // Names captured by patterns of their own belong to the statement that starts last before them.
-  const starts = [...byNode.keys()].sort((a, b) => a - b);
-  for (const { index, name } of names) {
-    let owner: number | undefined;
-    for (const s of starts) if (s <= index) owner = s;
-    const entry = owner === undefined ? undefined : byNode.get(owner);
-    if (entry && !entry.names.includes(name)) entry.names.push(name);
-  }
-  // `import os` / `import a.b` bind the module's first name.
-  for (const s of statements) if (s.names.length === 0 && grammar === 'python' && !s.source.startsWith('.')) s.names.push(s.source.split('.')[0]!);
-  // `import "example.com/m/pkg/v2"` binds its last element that is not a major version: `pkg`.
-  for (const s of statements) if (s.names.length === 0 && grammar === 'go') s.names.push(s.source.replace(/["`]/g, '').split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? '');
-  return statements;
+/**
+ * The first lines of a module's top-level definitions, in file order, those in `given` left out:
+ * the module's interface, for a line that uses a member not yet used in the file (~12 tokens a
+ * definition where the definition itself costs ~100). Public names first when they are too many;
+ * dunders (`__all__`) say nothing of the interface.
+ */
+function outlineOf(definitions: Map<string, Definition[]>, given: Set<string>): string | undefined {
+  const defs = [...definitions.values()]
+    .map((list) => list.find(isTopLevel))
+    .filter((d): d is Definition => !!d && !given.has(`${d.uri}:${d.startLine}`) && !/^__\w+__$/.test(d.name))
+    .sort((a, b) => Number(a.name.startsWith('_')) - Number(b.name.startsWith('_')) || a.startLine - b.startLine)
+    .slice(0, MAX_OUTLINE_LINES)
+    .sort((a, b) => a.startLine - b.startLine);
+  if (defs.length === 0) return undefined;
+  return defs.map((d) => d.text.split('\n', 1)[0]!.trimEnd().slice(0, MAX_OUTLINE_LINE_CHARS)).join('\n');
 }

@@ -24,12 +24,16 @@ interface PathsConfig {
   paths?: { patterns: Record<string, string[]>; base: string };
 }
 
+/** The files that define a name, from the workspace index (C# namespaces name no files). */
+export type FindDefinitions = (name: string) => readonly string[];
+
 /**
- * Files an import statement may refer to, for the languages whose imports name files: JS/TS
- * relative paths and tsconfig/jsconfig `paths` and `baseUrl`; Python modules; Go packages of the
- * current module (go.mod's `module` path -> folder: all its .go files); Java classes under a
- * source root (any folder above the file). Candidates need not exist: the caller reads them and
- * remembers misses.
+ * Files an import statement may refer to: JS/TS relative paths and tsconfig/jsconfig `paths` and
+ * `baseUrl`; Python modules; Go packages of the current module (go.mod's `module` path -> folder:
+ * all its .go files); Java classes under a source root (any folder above the file); C/C++
+ * includes; Rust modules (`mod`, and `use` paths from `crate`, `self` and `super`); C# namespaces
+ * (files of the workspace that define a used name in the namespace). Candidates need not exist:
+ * the caller reads them and remembers misses.
  */
 export class ImportResolver {
   private readonly cached = new Map<string, { at: number; value: Promise<unknown> }>();
@@ -38,13 +42,71 @@ export class ImportResolver {
     private readonly readFile: ReadFile,
     /** Workspace folders: lookups upwards stop at them. */
     private readonly roots: string[],
+    private readonly findDefinitions: FindDefinitions = () => [],
   ) {}
 
-  async resolve(grammar: GrammarId, from: string, source: string, name: string): Promise<ImportTarget[]> {
-    if (grammar === 'python') return this.resolvePython(from, source, name);
+  /** `module`: the statement binds the module itself (`import a.b`, `from a import *`), not a name in it. */
+  async resolve(grammar: GrammarId, from: string, source: string, name: string, module = false): Promise<ImportTarget[]> {
+    if (grammar === 'python') return this.resolvePython(from, source, name, module);
     if (grammar === 'go') return this.resolveGo(from, source);
     if (grammar === 'java') return this.resolveJava(from, source);
+    if (grammar === 'rust') return this.resolveRust(from, source, name, module);
+    if (grammar === 'c' || grammar === 'cpp' || grammar === 'csharp') return [];
     return (await this.resolveJs(from, source)).map((file) => ({ file, symbolIsModule: false }));
+  }
+
+  /**
+   * Files of a statement that binds no names of its own but all a module's (`from a import *`,
+   * `#include "a.h"`, `use a::*`, C#'s `using A.B;`), where `names` (those used near the cursor)
+   * may be defined.
+   */
+  async resolveWildcard(grammar: GrammarId, from: string, source: string, names: string[]): Promise<ImportTarget[]> {
+    if (grammar === 'python') return this.resolvePython(from, source, '', true);
+    if (grammar === 'rust') return this.resolveRust(from, source, '', true);
+    if (grammar === 'c' || grammar === 'cpp') return this.resolveInclude(from, source);
+    if (grammar === 'csharp') return this.resolveNamespace(source, names);
+    return [];
+  }
+
+  /** `#include "a/b.h"` beside the file, then under each workspace folder and its include/; `<a/b.h>` under those folders only. */
+  private resolveInclude(from: string, source: string): ImportTarget[] {
+    const quoted = source.startsWith('"');
+    if (!quoted && !source.startsWith('<')) return [];
+    const include = source.slice(1, -1);
+    const dirs = [...(quoted ? [path.dirname(from)] : []), ...this.roots.flatMap((root) => [root, path.join(root, 'include')])];
+    return [...new Set(dirs.map((dir) => path.resolve(dir, include)))].map((file) => ({ file, symbolIsModule: false }));
+  }
+
+  /**
+   * `mod foo;` -> foo.rs or foo/mod.rs among the declaring module's children; `use crate::a::b::Name`
+   * (or `self::`, `super::`) -> Name in a/b.rs or a/b/mod.rs, or the module a/b/Name.rs, from the
+   * crate's src/ (beside the nearest Cargo.toml) or the current module. Other crates are not read.
+   */
+  private async resolveRust(from: string, source: string, name: string, module: boolean): Promise<ImportTarget[]> {
+    const declared = /^(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;$/.exec(source.trim());
+    if (declared) return rustModuleFiles(rustChildrenDir(from), [declared[1]!]).map((file) => ({ file, symbolIsModule: true }));
+    // `a::b::{C, D}`, `a::b::*` and `a::b::C as E` name items of a::b.
+    const segments = source.replace(/\s+as\s+\w+$/, '').replace(/::\s*(\{[\s\S]*\}|\*)$/, '').split('::').map((s) => s.trim());
+    if (!module && segments[segments.length - 1] === name) segments.pop();
+    const head = segments.shift();
+    let dir: string | undefined;
+    if (head === 'crate') dir = await this.nearest(from, ['Cargo.toml'], async (file) => ((await this.readFile(file)) === undefined ? undefined : path.join(path.dirname(file), 'src')));
+    else if (head === 'self') dir = rustChildrenDir(from);
+    else if (head === 'super') {
+      dir = path.dirname(rustChildrenDir(from));
+      for (; segments[0] === 'super'; segments.shift()) dir = path.dirname(dir);
+    }
+    if (!dir) return [];
+    const out = rustModuleFiles(dir, segments).map((file) => ({ file, symbolIsModule: module }));
+    if (!module) out.push(...rustModuleFiles(dir, [...segments, name]).map((file) => ({ file, symbolIsModule: true })));
+    return out;
+  }
+
+  /** C# `using A.B;`: files of the workspace that define one of `names` and declare `namespace A.B`. */
+  private async resolveNamespace(namespace: string, names: string[]): Promise<ImportTarget[]> {
+    const files = [...new Set(names.flatMap((name) => this.findDefinitions(name)))].filter((f) => f.endsWith('.cs'));
+    const declares = await Promise.all(files.map((file) => this.cache(`namespaces:${file}`, async () => new Set([...((await this.readFile(file)) ?? '').matchAll(/\bnamespace\s+([\w.]+)/g)].map((m) => m[1]!)))));
+    return files.filter((_, i) => declares[i]!.has(namespace)).map((file) => ({ file, symbolIsModule: false }));
   }
 
   private async resolveJs(from: string, source: string): Promise<string[]> {
@@ -67,10 +129,11 @@ export class ImportResolver {
   }
 
   /**
-   * `from .a.b import name` (name may be a function in a/b.py or the submodule a/b/name.py) and
-   * `import a.b` / `from a.b import name` from the folders above.
+   * `from .a.b import name` (name may be a function in a/b.py or the submodule a/b/name.py),
+   * `import a.b` / `from a.b import *` (the module a/b.py), and absolute ones from the folders above
+   * that are not packages: inside a package, `import x` names a top-level module, never a sibling x.py.
    */
-  private resolvePython(from: string, source: string, name: string): ImportTarget[] {
+  private async resolvePython(from: string, source: string, name: string, module: boolean): Promise<ImportTarget[]> {
     const dots = /^\.*/.exec(source)![0].length;
     const parts = source.slice(dots).split('.').filter(Boolean);
     const bases: string[] = [];
@@ -78,12 +141,15 @@ export class ImportResolver {
       let dir = path.dirname(from);
       for (let i = 1; i < dots; i++) dir = path.dirname(dir);
       bases.push(dir);
-    } else bases.push(...this.foldersAbove(from));
+    } else {
+      for (const dir of this.foldersAbove(from)) if (!(await this.cache(`package:${dir}`, async () => (await this.readFile(path.join(dir, '__init__.py'))) !== undefined))) bases.push(dir);
+    }
     const out: ImportTarget[] = [];
     for (const base of bases) {
-      const module = path.join(base, ...parts);
-      out.push({ file: `${module}.py`, symbolIsModule: false }, { file: path.join(module, '__init__.py'), symbolIsModule: false });
-      out.push({ file: path.join(module, `${name}.py`), symbolIsModule: true }, { file: path.join(module, name, '__init__.py'), symbolIsModule: true });
+      const dir = path.join(base, ...parts);
+      if (parts.length > 0) out.push({ file: `${dir}.py`, symbolIsModule: module });
+      out.push({ file: path.join(dir, '__init__.py'), symbolIsModule: module });
+      if (!module) out.push({ file: path.join(dir, `${name}.py`), symbolIsModule: true }, { file: path.join(dir, name, '__init__.py'), symbolIsModule: true });
     }
     return out;
   }
@@ -161,6 +227,18 @@ export class ImportResolver {
     this.cached.set(key, { at: performance.now(), value });
     return value;
   }
+}
+
+/** The folder of a Rust file's child modules: its own folder for lib.rs, main.rs and mod.rs, else a folder named after it. */
+function rustChildrenDir(file: string): string {
+  const base = path.basename(file);
+  return ['lib.rs', 'main.rs', 'mod.rs'].includes(base) ? path.dirname(file) : path.join(path.dirname(file), base.replace(/\.rs$/, ''));
+}
+
+/** The files of the module `segments` under `dir`: a/b.rs or a/b/mod.rs; `dir`'s own module (lib.rs, main.rs...) for none. */
+function rustModuleFiles(dir: string, segments: string[]): string[] {
+  const base = path.join(dir, ...segments);
+  return segments.length === 0 ? ['lib.rs', 'main.rs', 'mod.rs'].map((f) => path.join(dir, f)).concat(`${dir}.rs`) : [`${base}.rs`, path.join(base, 'mod.rs')];
 }
 
 /** `x` as a file: x itself, x.ts..., x/index.ts...; `./x.js` also as x.ts (TypeScript's ESM imports). */

@@ -6,7 +6,8 @@ import { compileQuery, type GrammarId, type Node, type Query, type Tree } from '
  * The queries each grammar has in `syntaxes/<grammar>/<kind>.scm`. Capture names:
  * - scopes: `@scope` (a function, method or class) with `@scope.body` (its body: the signature is
  *   what precedes it) and `@scope.name`;
- * - imports: `@import` (the statement), `@import.source` (the module), `@import.name` (a name it binds);
+ * - imports: `@import` (the statement), `@import.source` (the module), `@import.name` (a name it binds),
+ *   `@import.module` (a name it binds to the module itself), `@import.wildcard` (it binds all the module's names);
  * - definitions: `@definition` (a named declaration) with `@definition.name`.
  */
 export type QueryKind = 'scopes' | 'imports' | 'definitions';

@@ -53,7 +53,8 @@ export class WorkspaceContext {
       trees: this.trees,
       recent: this.recent,
       documents: options.documents,
-      imports: new ImportDefinitions(this.trees, options.readFile ?? readSourceFile, options.roots),
+      // C#'s `using A.B;` names no file: the index tells which files define a used name.
+      imports: new ImportDefinitions(this.trees, options.readFile ?? readSourceFile, options.roots, (name) => this.index?.lookup(name).map((d) => d.file) ?? []),
       workspace: this.index,
       log: this.log,
     }, options.budgetsMs);

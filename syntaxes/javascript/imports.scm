@@ -3,17 +3,18 @@
 (import_specifier alias: (identifier) @import.name)
 (import_specifier !alias name: (identifier) @import.name)
 (import_clause (identifier) @import.name)
-(namespace_import (identifier) @import.name)
+; `* as m` and `const m = require()` bind the module itself.
+(namespace_import (identifier) @import.module)
 (export_statement source: (string (string_fragment) @import.source)) @import
 (lexical_declaration
   (variable_declarator
-    name: (identifier) @import.name
+    name: (identifier) @import.module
     value: (call_expression
       function: (identifier) @_require (#eq? @_require "require")
       arguments: (arguments (string (string_fragment) @import.source))))) @import
 (variable_declaration
   (variable_declarator
-    name: (identifier) @import.name
+    name: (identifier) @import.module
     value: (call_expression
       function: (identifier) @_require (#eq? @_require "require")
       arguments: (arguments (string (string_fragment) @import.source))))) @import

@@ -33,7 +33,7 @@ describe('context/importDefinitions', () => {
   });
 
   before(async () => {
-    for (const grammar of ['typescript', 'javascript', 'python', 'go', 'java'] as const) {
+    for (const grammar of ['typescript', 'javascript', 'python', 'go', 'java', 'c', 'cpp', 'rust', 'csharp'] as const) {
       await loadQuery(grammar, 'imports');
       await loadQuery(grammar, 'definitions');
     }
@@ -75,7 +75,60 @@ describe('context/importDefinitions', () => {
     const source = new ImportDefinitions(trees, readFile, [root]);
     const snippets = await source.snippets(requestFor(root, 'app/main.py', 'python', text), []);
     const got = snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort();
-    assert.deepEqual(got, ['app/models/user.py:0 class User:', 'app/sibling.py:0 def parse(path):']);
+    // `import lib.tools` binds the dotted path: `lib.tools.helper` is tools.py's `helper`.
+    assert.deepEqual(got, ['app/models/user.py:0 class User:', 'app/sibling.py:0 def parse(path):', 'lib/tools.py:0 def helper(x):']);
+    trees.dispose();
+  });
+
+  it('resolves Python `import a.b as m`, `from a import x as y`, and `from a import *` to the names used near the cursor', async () => {
+    const root = workspace({
+      'pkg/__init__.py': '',
+      'pkg/shapes.py': 'def area(s):\n    return 0\n',
+      'pkg/colors.py': 'RED = 1  # the default\n',
+      'pkg/base.py': 'class Base:\n    pass\n\ndef make():\n    return Base()\n',
+    });
+    const text = 'import pkg.shapes as sh\nfrom pkg.colors import RED as r\nfrom pkg.base import *\n\nx = sh.area(make())\ny = r\n';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'main.py', 'python', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text}`).sort(), [
+      'pkg/base.py:3 def make():\n    return Base()',
+      // The rest of a definition's last line (its comment) comes with it.
+      'pkg/colors.py:0 RED = 1  # the default',
+      'pkg/shapes.py:0 def area(s):\n    return 0',
+    ]);
+    trees.dispose();
+  });
+
+  it("looks up a module's members among its top-level definitions, never a sibling of a package for an absolute import", async () => {
+    const root = workspace({
+      'app/__init__.py': '',
+      'app/events.py': 'class Loop:\n    def run(self):\n        pass\n\ndef run(loop):\n    return loop\n',
+      // `import logging` inside the package `app` is the standard library's, not this file.
+      'app/logging.py': 'def getLogger(name):\n    return name\n',
+    });
+    const text = 'import logging\nfrom . import events\n\nlog = logging.getLogger(__name__)\nevents.run(None)\n';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'app/main.py', 'python', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text.split('\n')[0]}`), ['app/events.py:4 def run(loop):', 'app/events.py:undefined class Loop:']);
+    trees.dispose();
+  });
+
+  it("gives an imported module's outline when the line may use a member the file does not use yet, and unused imports before used ones", async () => {
+    const root = workspace({
+      'pkg/__init__.py': '',
+      'pkg/events.py': '_loop = None\n\ndef get_loop():\n    return _loop\n\nclass Policy:\n    def new_loop(self):\n        pass\n\ndef _reset():\n    pass\n',
+      'pkg/util.py': 'def helper():\n    pass\n\ndef fresh():\n    pass\n',
+    });
+    const text = 'from . import events\nfrom .util import helper, fresh\n\nhelper()\n' + 'x = 1\n'.repeat(40) + 'def main():\n    ';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'pkg/main.py', 'python', text), []);
+    // `events` and `fresh` are used nowhere yet: the line being written may be their first use.
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine}`), ['pkg/events.py:undefined', 'pkg/util.py:3', 'pkg/util.py:0']);
+    // Top-level definitions only, public ones and private ones alike, in file order; no methods.
+    assert.equal(snippets[0]!.text, '_loop = None\ndef get_loop():\nclass Policy:\ndef _reset():');
     trees.dispose();
   });
 
@@ -132,6 +185,62 @@ describe('context/importDefinitions', () => {
       'src/main/java/com/shop/model/Item.java:2 public class Item {',
       'src/main/java/com/shop/model/Item.java:3 public static Item of(String name) { return new Item(); }',
     ]);
+    trees.dispose();
+  });
+
+  it('resolves C/C++ includes beside the file, then under each workspace folder and its include/', async () => {
+    const root = workspace({
+      'src/util.h': '#define MAX_ITEMS 64\nint clamp(int v, int lo, int hi);\n',
+      'include/core/point.h': 'typedef struct { int x, y; } Point;\n',
+      'core/point.h': 'typedef struct { float x; } Point;\n',
+      'include/core/unused.h': 'int unused(void);\n',
+    });
+    const text = '#include <stdio.h>\n#include "util.h"\n#include <core/point.h>\n\nint main(void) {\n  Point p = {0};\n  return clamp(p.x, 0, MAX_ITEMS);\n';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'src/main.c', 'c', text), []);
+    // `core/point.h` under the folder itself comes before include/'s; unused.h is not included.
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text}`).sort(), [
+      'core/point.h:0 typedef struct { float x; } Point;',
+      'src/util.h:0 #define MAX_ITEMS 64',
+      'src/util.h:1 int clamp(int v, int lo, int hi);',
+    ]);
+    trees.dispose();
+  });
+
+  it('resolves Rust `mod foo;` and `use crate::`, `self::` and `super::` paths from the crate root beside Cargo.toml', async () => {
+    const root = workspace({
+      'Cargo.toml': '[package]\nname = "shop"\n',
+      'src/app/parser.rs': 'pub fn parse(s: &str) -> u32 {\n    0\n}\npub struct Token;\n',
+      'src/util/math.rs': 'pub fn clamp(v: f32) -> f32 {\n    v\n}\npub struct Vec2 {\n    x: f32,\n}\n',
+      'src/config.rs': 'pub struct Settings {\n    debug: bool,\n}\n',
+      'src/other.rs': 'pub struct Settings;\n',
+    });
+    const text = 'mod parser;\nuse crate::util::math::{clamp, Vec2};\nuse super::config::Settings as Config;\nuse self::parser::Token;\n\nfn run(v: Vec2, t: Token) -> Config {\n    let n = parser::parse("1");\n    clamp(v.x);\n';
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const snippets = await source.snippets(requestFor(root, 'src/app.rs', 'rust', text), []);
+    assert.deepEqual(snippets.filter((s) => s.range).map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort(), [
+      'src/app/parser.rs:0 pub fn parse(s: &str) -> u32 {',
+      'src/app/parser.rs:3 pub struct Token;',
+      'src/config.rs:0 pub struct Settings {',
+      'src/util/math.rs:0 pub fn clamp(v: f32) -> f32 {',
+      'src/util/math.rs:3 pub struct Vec2 {',
+    ]);
+    trees.dispose();
+  });
+
+  it('resolves C# `using A.B;` to the files that define a used name and declare namespace A.B', async () => {
+    const root = workspace({
+      'Models/User.cs': 'namespace Shop.Models\n{\n    public class User\n    {\n        public string Name { get; set; }\n    }\n}\n',
+      'Legacy/User.cs': 'namespace Shop.Legacy;\n\npublic class User\n{\n}\n',
+    });
+    const files: Record<string, string[]> = { User: ['Models/User.cs', 'Legacy/User.cs'].map((f) => path.join(root, f)) };
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root], (name) => files[name] ?? []);
+    const text = 'using System;\nusing Shop.Models;\n\nclass App\n{\n    void Run()\n    {\n        var u = new User();\n';
+    const snippets = await source.snippets(requestFor(root, 'App.cs', 'csharp', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text.split('\n')[0].trim()}`), ['Models/User.cs:2 public class User']);
     trees.dispose();
   });
 });

@@ -1,0 +1,74 @@
+import type { GrammarId, Node, Tree } from './parser';
+import { readyQuery } from './queries';
+
+/** A local name an import binds. */
+export interface ImportedName {
+  /** The name in the importing file. */
+  local: string;
+  /** The name in the imported file: differs from `local` for `a as b`. */
+  original: string;
+  /** Bound to the module itself (`import a.b`, `import * as m`, `const m = require()`): its members are what is used. */
+  module: boolean;
+}
+
+export interface ImportStatement {
+  startIndex: number;
+  endIndex: number;
+  source: string;
+  names: ImportedName[];
+  /** `from a import *`: every name the module defines is bound. */
+  wildcard: boolean;
+}
+
+/** The import statements of a file, with the names each binds; undefined until the query is compiled. */
+export function importsOf(grammar: GrammarId, tree: Tree): ImportStatement[] | undefined {
+  const query = readyQuery(grammar, 'imports');
+  if (!query) return undefined;
+  const statements: ImportStatement[] = [];
+  const byNode = new Map<number, ImportStatement>();
+  const loose: { index: number; capture: string; node: Node }[] = [];
+  for (const match of query.matches(tree.rootNode)) {
+    const statement = match.captures.find((c) => c.name === 'import')?.node;
+    const source = match.captures.find((c) => c.name === 'import.source')?.node.text;
+    if (statement && source !== undefined) {
+      const entry: ImportStatement = { startIndex: statement.startIndex, endIndex: statement.endIndex, source, names: [], wildcard: false };
+      for (const c of match.captures) addCapture(entry, c.name, c.node);
+      byNode.set(statement.startIndex, entry);
+      statements.push(entry);
+    } else for (const c of match.captures) loose.push({ index: c.node.startIndex, capture: c.name, node: c.node });
+  }
+  // Names captured by patterns of their own belong to the statement that starts last before them.
+  const starts = [...byNode.keys()].sort((a, b) => a - b);
+  for (const { index, capture, node } of loose) {
+    let owner: number | undefined;
+    for (const s of starts) if (s <= index) owner = s;
+    const entry = owner === undefined ? undefined : byNode.get(owner);
+    if (entry) addCapture(entry, capture, node);
+  }
+  for (const s of statements) {
+    if (s.names.length > 0 || s.wildcard) continue;
+    // `import a.b` binds `a`, used as `a.b.name`: the dotted path stands for the module.
+    if (grammar === 'python' && !s.source.startsWith('.')) s.names.push({ local: s.source, original: s.source, module: true });
+    // `import "example.com/m/pkg/v2"` binds its last element that is not a major version: `pkg`.
+    else if (grammar === 'go') {
+      const name = s.source.replace(/["`]/g, '').split('/').filter((p) => !/^v\d+$/.test(p)).pop() ?? '';
+      s.names.push({ local: name, original: name, module: true });
+    }
+    // `#include "a.h"`, `using A.B;`, `use a::*`: every name of the module.
+    else s.wildcard = true;
+  }
+  return statements;
+}
+
+/** `@import.name` (a name), `@import.module` (a name for the module itself), `@import.wildcard`. */
+function addCapture(entry: ImportStatement, capture: string, node: Node): void {
+  if (capture === 'import.wildcard') entry.wildcard = true;
+  if (capture !== 'import.name' && capture !== 'import.module') return;
+  const local = node.text;
+  if (entry.names.some((n) => n.local === local)) return;
+  // An alias (`b` of `a as b`, `{ a: b }`) names what its node's `name` (or `key`) field holds.
+  const parent = node.parent;
+  const isAlias = parent?.childForFieldName('alias')?.startIndex === node.startIndex || (parent?.type === 'pair_pattern' && parent.childForFieldName('value')?.startIndex === node.startIndex);
+  const original = (isAlias && (parent!.childForFieldName('name') ?? parent!.childForFieldName('key') ?? parent!.childForFieldName('path'))?.text.split(/\.|::/).pop()) || local;
+  entry.names.push({ local, original, module: capture === 'import.module' });
+}
