@@ -28,6 +28,8 @@ export interface CompletionSettings {
   maxContextTokens: number;
   multiline: MultilineMode;
   maxLines: number;
+  /** Cut or drop completions that would leave a new syntax error (where a grammar exists). */
+  syntaxCheck: boolean;
   /** Wall-clock budget of one generation. */
   timeBudgetMs: number;
   /** Speculative decoding: prompt lookup always (free when it finds nothing), the draft model when one is set. */
@@ -162,7 +164,7 @@ export class CompletionService {
   finish(raw: string, plan: CompletionPlan, settings = this.settings()): string {
     let text = postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
     if (text && plan.multiline) text = syntaxBlockEnd(text, plan.position);
-    if (text && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
+    if (text && settings.syntaxCheck && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
     return text ?? '';
   }
 

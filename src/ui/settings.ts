@@ -83,6 +83,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         maxContextTokens: Math.min(int('maxContextTokens', 512, 0, 16384), Math.floor(maxPromptTokens / 2)),
         multiline: oneOf<MultilineMode>('multiline', ['auto', 'always', 'never'], 'auto'),
         maxLines: int('maxLines', 16, 1, 200),
+        syntaxCheck: config.get<unknown>('syntaxCheck') !== false,
         timeBudgetMs: TIME_BUDGET_MS,
         speculation: { promptLookup: oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto', draftModel: draftModel !== '' },
       },

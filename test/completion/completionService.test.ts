@@ -7,7 +7,7 @@ import type { CompleteParams, CompleteResult } from '../../src/worker/protocol';
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,
-  multiline: 'never', maxLines: 16, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false },
+  multiline: 'never', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false },
 };
 
 function requestFor(text: string, line: number, character: number): CompletionRequest {
@@ -106,5 +106,6 @@ describe('CompletionService.finish with a syntax tree', () => {
     for (let i = 0; i < 20 && (shown = service.finish('compute(a, b;', plan)) === 'compute(a, b;'; i++);
     assert.ok(shown.length < 'compute(a, b;'.length && 'compute(a, b;'.startsWith(shown), JSON.stringify(shown));
     assert.equal(service.finish('compute(a, b);', plan), 'compute(a, b);');
+    assert.equal(service.finish('compute(a, b;', plan, { ...SETTINGS, syntaxCheck: false }), 'compute(a, b;', 'slm.syntaxCheck off');
   });
 });

@@ -23,7 +23,9 @@ async function main(): Promise<void> {
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
-    fs.writeFileSync(settingsFile, JSON.stringify({ 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'update.mode': 'none', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off' }, null, 2));
+    // The embedded model's noise seldom parses, so the syntax check is off here to show ghost text.
+    const settings = { 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'update.mode': 'none', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'slm.syntaxCheck': false };
+    fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
   const configFile = path.join(home, 'config.yaml');
   fs.writeFileSync(configFile, 'auth: none\n');

@@ -12,6 +12,7 @@ describe('readSettings', () => {
     assert.equal(settings.threads, undefined);
     assert.equal(settings.completion.maxPromptTokens, 1536);
     assert.equal(settings.completion.multiline, 'auto');
+    assert.equal(settings.completion.syntaxCheck, true);
   });
 
   it('replaces bad values by their defaults and says so', () => {
