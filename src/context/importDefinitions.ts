@@ -3,7 +3,7 @@ import type { ContextRequest, ImportsSource } from './contextEngine';
 import { DefinitionIndex, type Definition } from './definitionIndex';
 import { relativeLabel, toFsPath } from './fsPaths';
 import { ImportResolver, type FindDefinitions, type ReadFile } from './importResolver';
-import { importsOf } from './importStatements';
+import { DocumentImports } from './importStatements';
 import { ImportUsage } from './importUsage';
 import type { OpenDocument } from './openDocuments';
 import { DocumentTrees, grammarFor, languageOfFile } from './parser';
@@ -52,6 +52,7 @@ export class ImportDefinitions implements ImportsSource {
 
   private readonly missing = new Map<string, number>();
   private readonly resolver: ImportResolver;
+  private readonly documentImports = new DocumentImports();
 
   constructor(
     /** The engine's trees: the current document's tree is read from them, never parsed again. */
@@ -68,8 +69,7 @@ export class ImportDefinitions implements ImportsSource {
     const grammar = grammarFor(request.languageId);
     const fsPath = toFsPath(request.uri);
     if (!grammar || !fsPath) return [];
-    const tree = this.shared.tree(request.uri, request.text, request.languageId);
-    const imports = tree && importsOf(grammar, tree);
+    const imports = this.documentImports.get(request.uri, grammar, request.text, () => this.shared.tree(request.uri, request.text, request.languageId));
     if (!imports?.length) return [];
     const usage = new ImportUsage(request.text, request.cursorOffset, imports);
     const near = usage.nearCount;
