@@ -1,4 +1,5 @@
-// Bundles the extension host side and the inference worker as separate entry points.
+// Bundles the extension host side, the inference worker and its decode thread
+// (src/engine/decodeThread.ts, started from dist/ by the worker) as separate entry points.
 // Native and editor-provided modules stay external: `vscode` is injected by the editor,
 // onnxruntime-node ships platform binaries that must be loaded from node_modules.
 import * as esbuild from 'esbuild';
@@ -11,6 +12,7 @@ const options = {
   entryPoints: {
     extension: 'src/extension.ts',
     worker: 'src/worker/main.ts',
+    decodeThread: 'src/engine/decodeThread.ts',
     cli: 'src/cli/main.ts',
   },
   bundle: true,
@@ -21,7 +23,8 @@ const options = {
   sourcemap: !production,
   minify: production,
   // web-tree-sitter locates its runtime .wasm via import.meta.url, which a CJS bundle lacks.
-  external: ['vscode', 'onnxruntime-node', 'web-tree-sitter'],
+  // tsx is named only on the from-sources path of decodeThreadClient (tests), never bundled.
+  external: ['vscode', 'onnxruntime-node', 'web-tree-sitter', 'tsx'],
   logLevel: 'warning',
 };
 

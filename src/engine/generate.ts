@@ -1,7 +1,7 @@
-import type { DecoderModel } from './decoderModel';
+import type { DecodeThreadClient } from './decodeThreadClient';
 import { OutputStream } from './outputStream';
-import { Sampler, type SamplingOptions } from './sampler';
-import { DraftModel, PromptLookup, Speculator, VERIFY_COST_PER_TOKEN, type Drafter, type SpeculationStats } from './speculation';
+import type { SamplingOptions } from './sampler';
+import type { SpeculationStats } from './speculation';
 import type { TextTokenizer } from './tokenizer';
 
 export interface GenerateRequest {
@@ -55,120 +55,106 @@ export interface GenerateResult {
 
 export type TokenListener = (textDelta: string, tokenId: number) => void;
 
-/** Long prompts are prefilled in chunks so cancellation is seen between them (~1.5 s per 512 tokens at fp32 on 2 cores). */
-const PREFILL_CHUNK = 512;
-
 export interface GenerationContext {
-  model: DecoderModel;
-  /** A small model sharing the tokenizer, for speculative decoding. */
-  draft?: DecoderModel;
+  /** Runs the token loop, with the model and any draft model, in its own thread. */
+  thread: DecodeThreadClient;
   tokenizer: TextTokenizer;
   eosTokenIds: readonly number[];
   loadMs: number;
 }
 
-/**
- * The generation loop: prefill what the cache lacks, then sample, stream, and check the stop
- * conditions after every token. Cancellation and the time budget are checked between model
- * runs, so a cancelled request stops within one decode step.
- */
-export async function generate(ctx: GenerationContext, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
-  const started = performance.now();
-  const deadline = request.timeBudgetMs !== undefined ? started + request.timeBudgetMs : Infinity;
-  const { model, tokenizer } = ctx;
-  const promptIds = request.promptIds ?? tokenizer.encode(request.prompt ?? '');
-  if (promptIds.length === 0) throw new RangeError('The prompt is empty: at least one token is needed.');
+export interface Generation {
+  result: Promise<GenerateResult>;
+  /** Settles when the decode thread is free again: after `result` when a stop string ends it early. */
+  done: Promise<unknown>;
+}
 
-  const reused = request.reuseCache === false ? 0 : reusablePrefix(model.cache.tokens, promptIds);
-  model.cache.truncate(reused);
+/**
+ * The text side of a generation: encodes the prompt, hands the ids to the decode thread, and
+ * turns the tokens it streams back into text, applying stop tokens, stop strings and the token
+ * limit. The result is ready as soon as this side knows the answer; the decode thread, one model
+ * step ahead, sees the stop flag before its next step.
+ */
+export function generate(ctx: GenerationContext, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Generation {
+  const started = performance.now();
+  const promptIds = request.promptIds ?? ctx.tokenizer.encode(request.prompt ?? '');
+  if (promptIds.length === 0) {
+    const empty = Promise.reject(new RangeError('The prompt is empty: at least one token is needed.'));
+    return { result: empty, done: Promise.resolve() };
+  }
 
   const stopIds = new Set<number>(request.stopTokenIds ?? []);
   if (!request.ignoreEos) for (const id of ctx.eosTokenIds) stopIds.add(id);
-  const out = new OutputStream(tokenizer, stopIds, request.stopStrings ?? [], request.maxNewTokens, onToken);
-  const sampler = new Sampler(request.sampling);
-  const vocab = model.vocab;
-  let stepMs = 0; // smoothed time of one target decode step, for the speculation cost model
-  const speculator = makeSpeculator(ctx, request, () => stepMs);
+  const out = new OutputStream(ctx.tokenizer, stopIds, request.stopStrings ?? [], request.maxNewTokens, onToken);
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const halt = () => Atomics.store(stop, 0, 1);
+  signal?.addEventListener('abort', halt);
+  if (signal?.aborted) halt();
 
-  const interrupted = (): FinishReason | undefined =>
-    signal?.aborted ? 'cancelled' : performance.now() > deadline ? 'time-budget' : undefined;
-
-  // Prefill.
-  let logits: Float32Array | undefined;
+  let prefill = { reusedTokens: 0, prefillMs: 0 };
+  let speculation: SpeculationStats | undefined;
   let finishReason: FinishReason | undefined;
-  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += PREFILL_CHUNK) {
-    logits = await model.forward(promptIds.slice(at, at + PREFILL_CHUNK), 1);
-  }
-  const prefillEnd = performance.now();
-
-  // Decode. Each turn takes one token from the last logits (or the token a rejected draft left),
-  // then runs it through the model, with any drafts behind it for verification.
-  let forced: number | undefined;
-  while (!finishReason && logits && out.remaining > 0) {
-    const id = forced ?? sampler.sample(logits, 0, vocab);
-    forced = undefined;
-    if ((finishReason = out.push(id) ?? interrupted())) break;
-    const drafts = speculator ? await speculator.propose([...promptIds, ...out.tokenIds], out.remaining) : [];
-    const stepStarted = performance.now();
-    const rows = await model.forward([id, ...drafts], drafts.length + 1);
-    const perToken = (performance.now() - stepStarted) / (1 + VERIFY_COST_PER_TOKEN * drafts.length);
-    stepMs = stepMs ? 0.8 * stepMs + 0.2 * perToken : perToken;
-    let accepted = 0;
-    while (accepted < drafts.length) {
-      const verdict = sampler.verify(rows, drafts[accepted], accepted * vocab, vocab);
-      if (!verdict.accepted) {
-        forced = verdict.token;
-        break;
-      }
-      accepted++;
-      if ((finishReason = out.push(drafts[accepted - 1]))) break;
-    }
-    if (drafts.length) {
-      speculator!.record(drafts.length, accepted);
-      // Roll the KV cache back to the accepted tokens.
-      model.cache.truncate(model.cache.length - (drafts.length - accepted));
-    }
-    logits = rows.subarray(accepted * vocab, (accepted + 1) * vocab);
-  }
-  finishReason ??= interrupted() ?? 'max-tokens';
-  out.finish(finishReason);
-
-  const end = performance.now();
-  const prefillMs = prefillEnd - started;
-  const decodeMs = end - prefillEnd;
-  const prefilled = promptIds.length - reused;
-  const tokenIds = out.tokenIds;
-  return {
-    text: out.text,
-    tokenIds,
-    finishReason,
-    ...(speculator ? { speculation: speculator.stats } : {}),
-    timings: {
-      promptTokens: promptIds.length,
-      reusedTokens: reused,
-      newTokens: tokenIds.length,
-      loadMs: ctx.loadMs,
-      prefillMs,
-      decodeMs,
-      totalMs: end - started,
-      prefillTokensPerSecond: prefillMs > 0 ? (prefilled / prefillMs) * 1000 : 0,
-      decodeTokensPerSecond: decodeMs > 0 && tokenIds.length > 1 ? ((tokenIds.length - 1) / decodeMs) * 1000 : 0,
-    },
+  const posted = performance.now();
+  const result = (): GenerateResult => {
+    const end = performance.now();
+    const prefillMs = posted - started + prefill.prefillMs;
+    const decodeMs = end - started - prefillMs;
+    const prefilled = promptIds.length - prefill.reusedTokens;
+    const tokenIds = out.tokenIds;
+    return {
+      text: out.text,
+      tokenIds,
+      finishReason: finishReason!,
+      ...(speculation ? { speculation } : {}),
+      timings: {
+        promptTokens: promptIds.length,
+        reusedTokens: prefill.reusedTokens,
+        newTokens: tokenIds.length,
+        loadMs: ctx.loadMs,
+        prefillMs,
+        decodeMs,
+        totalMs: end - started,
+        prefillTokensPerSecond: prefillMs > 0 ? (prefilled / prefillMs) * 1000 : 0,
+        decodeTokensPerSecond: decodeMs > 0 && tokenIds.length > 1 ? ((tokenIds.length - 1) / decodeMs) * 1000 : 0,
+      },
+    };
   };
-}
 
-function makeSpeculator(ctx: GenerationContext, request: GenerateRequest, targetStepMs: () => number): Speculator | undefined {
-  const drafters: Drafter[] = [];
-  // Prompt lookup first: it costs nothing when it finds no match.
-  if (request.speculation?.promptLookup) drafters.push(new PromptLookup());
-  if (request.speculation?.draftModel && ctx.draft) drafters.push(new DraftModel(ctx.draft));
-  return drafters.length ? new Speculator(drafters, targetStepMs, request.speculation?.fixedDraftTokens) : undefined;
-}
-
-/** Cached positions shared with the new prompt; at least one prompt token is always fed to get fresh logits. */
-function reusablePrefix(cached: readonly number[], prompt: readonly number[]): number {
-  const limit = Math.min(cached.length, prompt.length - 1);
-  let n = 0;
-  while (n < limit && cached[n] === prompt[n]) n++;
-  return n;
+  let settle!: (r: GenerateResult) => void;
+  let fail!: (err: unknown) => void;
+  const settled = new Promise<GenerateResult>((resolve, reject) => ([settle, fail] = [resolve, reject]));
+  const done = ctx.thread.decode(
+    {
+      promptIds: [...promptIds],
+      maxNewTokens: request.maxNewTokens,
+      stopTokenIds: [...stopIds],
+      sampling: request.sampling,
+      budgetMs: request.timeBudgetMs !== undefined ? request.timeBudgetMs - (posted - started) : undefined,
+      reuseCache: request.reuseCache !== false,
+      speculation: request.speculation,
+    },
+    stop,
+    (event) => {
+      if (event.kind === 'prefilled') return void (prefill = event);
+      // Tokens the thread sent before it saw a cancellation are dropped with it.
+      if (finishReason || signal?.aborted) return;
+      speculation = event.speculation;
+      for (const id of event.ids) if ((finishReason = out.push(id))) break;
+      if (finishReason) {
+        halt();
+        out.finish(finishReason);
+        settle(result());
+      }
+    },
+  );
+  done
+    .then((end) => {
+      if (finishReason) return;
+      finishReason = end.finishReason;
+      speculation = end.speculation;
+      out.finish(finishReason);
+      settle(result());
+    }, fail)
+    .finally(() => signal?.removeEventListener('abort', halt));
+  return { result: settled, done };
 }

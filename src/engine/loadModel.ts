@@ -1,12 +1,12 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { discoverContract, type GraphContract } from './contract';
-import { DecoderModel } from './decoderModel';
-import { EngineError, errorMessage } from './errors';
+import type { GraphContract } from './contract';
+import type { LoadedSessions, SessionInfo } from './decodeProtocol';
+import { DecodeThreadClient } from './decodeThreadClient';
+import { EngineError } from './errors';
 import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
-import { prepareGraph } from './graphRewrite';
 import { openModelFolder, type Precision, type PrecisionChoice } from './modelFolder';
-import { defaultThreads, openSession, type DeviceChoice, type Provider } from './session';
+import type { DeviceChoice, Provider } from './session';
 import { TextTokenizer } from './tokenizer';
 
 export interface LoadOptions {
@@ -46,106 +46,97 @@ export function defaultCacheDir(): string {
   return path.join(base, 'slm-complete');
 }
 
-interface OpenedDecoder {
-  decoder: DecoderModel;
-  tokenizer: TextTokenizer;
-  info: Omit<ModelInfo, 'loadMs' | 'draft'>;
-  eosTokenIds: number[];
-}
-
-/** Opens one model folder: its tokenizer, its (possibly rewritten) graph in a session, and the graph's contract. */
-async function openDecoder(modelDir: string, options: LoadOptions): Promise<OpenedDecoder> {
-  const device = options.device ?? 'auto';
-  const folder = openModelFolder(modelDir, options.precision ?? 'auto', device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu');
-  const tokenizer = TextTokenizer.load(folder.tokenizerFile, folder.tokenizerConfigFile);
-  const prepared = await prepareGraph(folder.graphFile, path.join(options.cacheDir ?? defaultCacheDir(), 'graphs')).catch((err: unknown) => {
-    throw new EngineError('graph-invalid', errorMessage(err), folder.graphFile);
-  });
-  const threads = options.threads ?? defaultThreads();
-  const opened = await openSession(prepared.model, { device, threads, sessionConfig: prepared.sessionConfig, label: folder.graphFile });
-  const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, folder.graphFile);
-  if (tokenizer.maxTokenId >= contract.vocab) {
-    await opened.session.release();
-    throw new EngineError(
-      'vocab-mismatch',
-      `${folder.tokenizerFile} has token ids up to ${tokenizer.maxTokenId}, but the model scores only ${contract.vocab} tokens: ` +
-        `the tokenizer belongs to another model. Use the tokenizer.json of the same export.`,
-      folder.tokenizerFile,
-    );
-  }
-  return {
-    decoder: new DecoderModel(opened, contract),
-    tokenizer,
-    eosTokenIds: folder.config.eosTokenIds,
-    info: {
-      name: folder.name,
-      dir: folder.dir,
-      graphFile: folder.graphFile,
-      precision: folder.precision,
-      modelType: folder.config.modelType,
-      provider: opened.provider,
-      skippedProviders: opened.skipped,
-      threads,
-      layers: contract.kv.length,
-      vocab: contract.vocab,
-      kvDtype: contract.kvDtype,
-      graphChanges: prepared.changes,
-      bytes: folder.bytes,
-    },
-  };
-}
-
 /** Code that exercises merges, spaces and punctuation: two tokenizers that agree on it share a vocabulary. */
 const VOCABULARY_PROBE = 'def fetch_items(self, limit: int = 10) -> list:\n    return [x.id for x in self._items][:limit]  # ok\n';
 
-/** A loaded model (and optional draft model): tokenizer, sessions and KV caches; serves one generation at a time. */
+/**
+ * A loaded model (and optional draft model): the tokenizer here, the sessions and KV caches in
+ * the decode thread (decodeProtocol.ts says why apart); serves one generation at a time.
+ */
 export class LoadedModel {
   private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly info: ModelInfo,
     readonly tokenizer: TextTokenizer,
-    private readonly decoder: DecoderModel,
+    private readonly thread: DecodeThreadClient,
     private readonly eosTokenIds: number[],
-    private readonly draft?: DecoderModel,
   ) {}
 
-  static async load(options: LoadOptions): Promise<LoadedModel> {
+  /** `onLost`: the decode thread died (a bug, not a user error); the model answers nothing more. */
+  static async load(options: LoadOptions, onLost?: (why: string) => void): Promise<LoadedModel> {
     const started = performance.now();
-    const target = await openDecoder(options.modelDir, options);
-    let draft: OpenedDecoder | undefined;
-    if (options.draftModelDir) {
-      draft = await openDecoder(options.draftModelDir, options).catch(async (err: unknown) => {
-        await target.decoder.dispose();
-        throw err;
-      });
-      const same = (t: TextTokenizer) => JSON.stringify([t.maxTokenId, t.encode(VOCABULARY_PROBE)]);
-      if (draft.info.vocab !== target.info.vocab || same(draft.tokenizer) !== same(target.tokenizer)) {
-        await Promise.all([target.decoder.dispose(), draft.decoder.dispose()]);
-        throw new EngineError('vocab-mismatch', `The draft model ${draft.info.dir} does not share the vocabulary of ${target.info.dir}: speculative decoding needs the same tokenizer. Choose a smaller model of the same family.`, draft.info.dir);
-      }
+    const device = options.device ?? 'auto';
+    const precision = options.precision ?? 'auto';
+    const kind = device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu';
+    const folder = openModelFolder(options.modelDir, precision, kind);
+    const draftFolder = options.draftModelDir ? openModelFolder(options.draftModelDir, precision, kind) : undefined;
+    // The sessions load in the decode thread while this thread parses the tokenizers.
+    const thread = DecodeThreadClient.start(onLost);
+    const sessions = thread.load({
+      modelDir: options.modelDir,
+      draftModelDir: options.draftModelDir,
+      device,
+      threads: options.threads,
+      precision,
+      cacheDir: options.cacheDir ?? defaultCacheDir(),
+    });
+    let tokenizer: TextTokenizer;
+    let draftTokenizer: TextTokenizer | undefined;
+    let loaded: LoadedSessions;
+    try {
+      tokenizer = TextTokenizer.load(folder.tokenizerFile, folder.tokenizerConfigFile);
+      draftTokenizer = draftFolder && TextTokenizer.load(draftFolder.tokenizerFile, draftFolder.tokenizerConfigFile);
+      loaded = await sessions;
+    } catch (err) {
+      sessions.catch(() => undefined);
+      await thread.dispose().catch(() => undefined);
+      throw err;
     }
+    const mismatch = vocabularyMismatch(folder.tokenizerFile, tokenizer, loaded.target, draftTokenizer, loaded.draft);
+    if (mismatch) {
+      await thread.dispose();
+      throw mismatch;
+    }
+    const { draft } = loaded;
     const info: ModelInfo = {
-      ...target.info,
+      ...loaded.target,
       loadMs: performance.now() - started,
-      ...(draft ? { draft: { name: draft.info.name, precision: draft.info.precision, provider: draft.info.provider } } : {}),
+      ...(draft ? { draft: { name: draft.name, precision: draft.precision, provider: draft.provider } } : {}),
     };
-    return new LoadedModel(info, target.tokenizer, target.decoder, target.eosTokenIds, draft?.decoder);
+    return new LoadedModel(info, tokenizer, thread, folder.config.eosTokenIds);
   }
 
   /** Runs after any generation in progress; the KV caches carry over to the next request. */
   generate(request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
     const run = this.queue.then(() =>
-      generate({ model: this.decoder, draft: this.draft, tokenizer: this.tokenizer, eosTokenIds: this.eosTokenIds, loadMs: this.info.loadMs }, request, onToken, signal),
+      generate({ thread: this.thread, tokenizer: this.tokenizer, eosTokenIds: this.eosTokenIds, loadMs: this.info.loadMs }, request, onToken, signal),
     );
-    this.queue = run.catch(() => undefined);
-    return run;
+    this.queue = run.then((g) => g.done).catch(() => undefined);
+    return run.then((g) => g.result);
   }
 
   async dispose(): Promise<void> {
     await this.queue;
-    await Promise.all([this.decoder.dispose(), this.draft?.dispose()]);
+    await this.thread.dispose();
   }
+}
+
+/** A tokenizer with ids the model does not score, or a draft model with another vocabulary. */
+function vocabularyMismatch(tokenizerFile: string, tokenizer: TextTokenizer, target: SessionInfo, draftTokenizer?: TextTokenizer, draft?: SessionInfo): EngineError | undefined {
+  if (tokenizer.maxTokenId >= target.vocab) {
+    return new EngineError(
+      'vocab-mismatch',
+      `${tokenizerFile} has token ids up to ${tokenizer.maxTokenId}, but the model scores only ${target.vocab} tokens: ` +
+        `the tokenizer belongs to another model. Use the tokenizer.json of the same export.`,
+      tokenizerFile,
+    );
+  }
+  const same = (t: TextTokenizer) => JSON.stringify([t.maxTokenId, t.encode(VOCABULARY_PROBE)]);
+  if (draft && draftTokenizer && (draft.vocab !== target.vocab || same(draftTokenizer) !== same(tokenizer))) {
+    return new EngineError('vocab-mismatch', `The draft model ${draft.dir} does not share the vocabulary of ${target.dir}: speculative decoding needs the same tokenizer. Choose a smaller model of the same family.`, draft.dir);
+  }
+  return undefined;
 }
 
 export function loadModel(options: LoadOptions): Promise<LoadedModel> {

@@ -9,6 +9,8 @@ export interface Drafter {
   readonly name: 'prompt-lookup' | 'draft-model';
   /** Up to `k` tokens likely to follow `history`; [] when it has no guess. */
   propose(history: readonly number[], k: number): Promise<number[]>;
+  /** Work on the prompt that can be done before decoding starts. */
+  prefill?(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void>;
 }
 
 /**
@@ -43,14 +45,23 @@ export class DraftModel implements Drafter {
 
   constructor(private readonly model: DecoderModel) {}
 
+  /**
+   * Brings the draft's cache up to `prompt` during the prefill, so that the first proposal
+   * runs one token instead of the whole prompt (which counted as decode time and as a very slow
+   * first draft step, and made the cost model shy away from drafting).
+   */
+  async prefill(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void> {
+    const cache = this.model.cache;
+    cache.truncate(commonPrefix(cache.tokens, prompt, prompt.length));
+    for (let at = cache.length; at < prompt.length && !stopped(); at += chunk) await this.model.forward(prompt.slice(at, at + chunk), 1);
+  }
+
   async propose(history: readonly number[], k: number): Promise<number[]> {
     const cache = this.model.cache;
-    let common = 0;
-    const limit = Math.min(cache.length, history.length - 1);
-    while (common < limit && cache.tokens[common] === history[common]) common++;
-    cache.truncate(common);
+    // At least one token is fed, for fresh logits.
+    cache.truncate(commonPrefix(cache.tokens, history, history.length - 1));
     const started = performance.now();
-    let logits = await this.model.forward(history.slice(common), 1);
+    let logits = await this.model.forward(history.slice(cache.length), 1);
     const drafts: number[] = [];
     for (;;) {
       const id = argmax(logits);
@@ -65,6 +76,13 @@ export class DraftModel implements Drafter {
   }
 }
 
+function commonPrefix(a: readonly number[], b: readonly number[], limit: number): number {
+  const n = Math.min(a.length, limit);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
 function argmax(logits: Float32Array): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
@@ -75,8 +93,19 @@ export interface SpeculationStats {
   drafted: number;
   accepted: number;
   verifications: number;
+  /** Where the speculative steps' time went (the Speculator always sets it). */
+  ms?: SpeculationMs;
   /** Set when speculation switched itself off, with the reason. */
   off?: string;
+}
+
+export interface SpeculationMs {
+  /** Proposing drafts: the draft model's steps, and rolling its cache back. */
+  draft: number;
+  /** The target's runs over [token, ...drafts]. */
+  verify: number;
+  /** Rolling the target's cache back past rejected drafts. */
+  rollback: number;
 }
 
 /**
@@ -97,7 +126,7 @@ export function theoreticalSpeedup(a: number, k: number, c: number): number {
 }
 
 export class Speculator {
-  readonly stats: SpeculationStats = { drafted: 0, accepted: 0, verifications: 0 };
+  readonly stats: SpeculationStats & { ms: SpeculationMs } = { drafted: 0, accepted: 0, verifications: 0, ms: { draft: 0, verify: 0, rollback: 0 } };
   /** Acceptance rate per drafted token, smoothed; starts hopeful. */
   private rate = 0.6;
 
@@ -115,18 +144,30 @@ export class Speculator {
       const k = this.draftLength(drafter, limit);
       if (k === 0) continue;
       anyPays = true;
+      const started = performance.now();
       const drafts = await drafter.propose(history, k);
+      this.stats.ms.draft += performance.now() - started;
       if (drafts.length) return drafts;
     }
     if (!anyPays) this.stats.off = `acceptance ${(this.rate * 100).toFixed(0)}% is too low to pay for verification`;
     return [];
   }
 
-  /** Records a verification of `drafted` tokens of which the first `accepted` were right. */
-  record(drafted: number, accepted: number): void {
+  /** Catches the drafters up with the prompt, as part of the prefill. */
+  async prefill(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void> {
+    for (const drafter of this.drafters) await drafter.prefill?.(prompt, chunk, stopped);
+  }
+
+  /**
+   * Records a verification of `drafted` tokens of which the first `accepted` were right, the
+   * target's run over them and the rollback of its cache to the accepted ones.
+   */
+  record(drafted: number, accepted: number, verifyMs: number, rollbackMs: number): void {
     this.stats.drafted += drafted;
     this.stats.accepted += accepted;
     this.stats.verifications++;
+    this.stats.ms.verify += verifyMs;
+    this.stats.ms.rollback += rollbackMs;
     this.rate = 0.7 * this.rate + 0.3 * (accepted / drafted);
   }
 

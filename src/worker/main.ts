@@ -1,6 +1,8 @@
 /**
  * Entry point of the inference worker process. Owns the model and answers the requests of
- * protocol.ts; never imports vscode. If its parent goes away, it exits.
+ * protocol.ts; never imports vscode. If its parent goes away, it exits. The model's sessions
+ * and token loop run in a thread of their own (src/engine/decodeThread.ts); this thread keeps
+ * the tokenizer and the prompts.
  */
 import { EngineError, errorMessage } from '../engine/errors';
 import { LoadedModel } from '../engine/loadModel';
@@ -59,7 +61,11 @@ const handlers: Handlers = {
       const previous = current;
       current = undefined;
       await previous?.model.dispose();
-      const model = await LoadedModel.load(params);
+      // A dead decode thread leaves nothing to serve: exit, and the client restarts the worker and reloads the model.
+      const model = await LoadedModel.load(params, (why) => {
+        log('error', `worker: ${why}`);
+        process.exit(70);
+      });
       const completer = new FimCompleter(model);
       current = { model, completer };
       const info = model.info;

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import type { GenerateRequest, GenerateResult } from '../../src/engine/generate';
 import { LoadedModel } from '../../src/engine/loadModel';
 import { Sampler } from '../../src/engine/sampler';
-import { expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
+import type { DecoderModel } from '../../src/engine/decoderModel';
+import { DraftModel, expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
 import { ensureTestModel, type GraphStyle } from '../modelgen/testModels';
 import { ENGINE_CACHE } from '../support/tinyModels';
 
@@ -99,6 +100,38 @@ describe('PromptLookup', () => {
     assert.deepEqual(await lookup.propose([1, 2, 3, 4, 5, 9, 1, 2, 3], 3), [4, 5, 9]);
     assert.deepEqual(await lookup.propose([7, 8, 1, 2, 0, 7, 8], 2), [1, 2]);
     assert.deepEqual(await lookup.propose([1, 2, 3, 4], 3), []);
+  });
+});
+
+describe('DraftModel', () => {
+  /** A stand-in decoder that records what it is fed; its logits always favour token 7. */
+  function recordingModel() {
+    const fed: number[][] = [];
+    const tokens: number[] = [];
+    const cache = { tokens, get length() { return tokens.length; }, truncate: (n: number) => void tokens.splice(n) };
+    const logits = Float32Array.from({ length: 10 }, (_, i) => (i === 7 ? 1 : 0));
+    const model = { cache, forward: async (ids: readonly number[]) => (fed.push([...ids]), tokens.push(...ids), logits) };
+    return { fed, model: model as unknown as DecoderModel };
+  }
+
+  it('catches up with the prompt in the prefill, so that proposing runs only the new token', async () => {
+    const { fed, model } = recordingModel();
+    const draft = new DraftModel(model);
+    await draft.prefill([1, 2, 3, 4, 5], 2, () => false);
+    assert.deepEqual(fed, [[1, 2], [3, 4], [5]]);
+    fed.length = 0;
+    assert.deepEqual(await draft.propose([1, 2, 3, 4, 5, 6], 2), [7, 7]);
+    assert.deepEqual(fed, [[6], [7]]);
+    // After a rejection the cache rolls back to the shared prefix and feeds what differs.
+    fed.length = 0;
+    await draft.propose([1, 2, 3, 4, 5, 6, 9], 1);
+    assert.deepEqual(fed, [[9]]);
+  });
+
+  it('stops prefilling when told to', async () => {
+    const { fed, model } = recordingModel();
+    await new DraftModel(model).prefill([1, 2, 3, 4, 5], 2, () => fed.length >= 1);
+    assert.deepEqual(fed, [[1, 2]]);
   });
 });
 

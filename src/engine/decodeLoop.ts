@@ -1,0 +1,117 @@
+import type { DecoderModel } from './decoderModel';
+import type { DecodeEnd, DecodeRequest } from './decodeProtocol';
+import type { FinishReason } from './generate';
+import { Sampler } from './sampler';
+import { DraftModel, PromptLookup, Speculator, VERIFY_COST_PER_TOKEN, type Drafter, type SpeculationStats } from './speculation';
+
+/** Long prompts are prefilled in chunks so cancellation is seen between them (~1.5 s per 512 tokens at fp32 on 2 cores). */
+const PREFILL_CHUNK = 512;
+
+export interface DecodeModels {
+  model: DecoderModel;
+  /** A small model sharing the tokenizer, for speculative decoding. */
+  draft?: DecoderModel;
+}
+
+/** Where the loop's progress goes (the decode thread posts it to the tokenizer's thread). */
+export interface DecodeSink {
+  prefilled(reusedTokens: number, prefillMs: number): void;
+  /** Called with the live stats: a sink that keeps them must copy them. */
+  tokens(ids: number[], speculation?: SpeculationStats): void;
+}
+
+/**
+ * The token loop: prefill what the cache lacks, then sample and run each token through the
+ * model, with any drafts behind it for verification. It knows ids only; stop strings are the
+ * caller's, who sets `stopped` when it has what it needs. `stopped` and the time budget are
+ * checked before every model run, so a cancelled request stops within one step.
+ */
+export async function decode(models: DecodeModels, request: DecodeRequest, sink: DecodeSink, stopped: () => boolean): Promise<DecodeEnd> {
+  const started = performance.now();
+  const deadline = request.budgetMs !== undefined ? started + request.budgetMs : Infinity;
+  const { model } = models;
+  const { promptIds } = request;
+  const reused = request.reuseCache ? reusablePrefix(model.cache.tokens, promptIds) : 0;
+  model.cache.truncate(reused);
+
+  const stopIds = new Set(request.stopTokenIds);
+  const sampler = new Sampler(request.sampling);
+  const vocab = model.vocab;
+  let stepMs = 0; // smoothed time of one target decode step, for the speculation cost model
+  const speculator = makeSpeculator(models, request, () => stepMs);
+
+  const interrupted = (): FinishReason | undefined => (stopped() ? 'cancelled' : performance.now() > deadline ? 'time-budget' : undefined);
+
+  let logits: Float32Array | undefined;
+  let finishReason: FinishReason | undefined;
+  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += PREFILL_CHUNK) {
+    logits = await model.forward(promptIds.slice(at, at + PREFILL_CHUNK), 1);
+  }
+  if (!finishReason) await speculator?.prefill(promptIds, PREFILL_CHUNK, () => interrupted() !== undefined);
+  sink.prefilled(reused, performance.now() - started);
+
+  // Each turn takes one token from the last logits (or the token a rejected draft left), then
+  // runs it through the model with any drafts behind it.
+  const generated: number[] = [];
+  let pending: number[] = [];
+  const take = (id: number): FinishReason | undefined => {
+    pending.push(id);
+    if (stopIds.has(id)) return 'stop-token';
+    generated.push(id);
+    return generated.length >= request.maxNewTokens ? 'max-tokens' : undefined;
+  };
+  const flush = () => {
+    if (pending.length) sink.tokens(pending, speculator?.stats);
+    pending = [];
+  };
+  let forced: number | undefined;
+  while (!finishReason && logits && generated.length < request.maxNewTokens) {
+    const id = forced ?? sampler.sample(logits, 0, vocab);
+    forced = undefined;
+    if ((finishReason = take(id) ?? interrupted())) break;
+    // The caller checks stop strings while this thread drafts and runs the next step.
+    flush();
+    const drafts = speculator ? await speculator.propose([...promptIds, ...generated], request.maxNewTokens - generated.length) : [];
+    if ((finishReason = interrupted())) break;
+    const stepStarted = performance.now();
+    const rows = await model.forward([id, ...drafts], drafts.length + 1);
+    const ran = performance.now();
+    const perToken = (ran - stepStarted) / (1 + VERIFY_COST_PER_TOKEN * drafts.length);
+    stepMs = stepMs ? 0.8 * stepMs + 0.2 * perToken : perToken;
+    let accepted = 0;
+    while (accepted < drafts.length) {
+      const verdict = sampler.verify(rows, drafts[accepted], accepted * vocab, vocab);
+      if (!verdict.accepted) {
+        forced = verdict.token;
+        break;
+      }
+      accepted++;
+      if ((finishReason = take(drafts[accepted - 1]))) break;
+    }
+    if (drafts.length) {
+      const verified = performance.now();
+      // Roll the KV cache back to the accepted tokens.
+      model.cache.truncate(model.cache.length - (drafts.length - accepted));
+      speculator!.record(drafts.length, accepted, ran - stepStarted, performance.now() - verified);
+    }
+    logits = rows.subarray(accepted * vocab, (accepted + 1) * vocab);
+  }
+  flush();
+  return { finishReason: finishReason ?? interrupted() ?? 'max-tokens', ...(speculator ? { speculation: speculator.stats } : {}) };
+}
+
+function makeSpeculator(models: DecodeModels, request: DecodeRequest, targetStepMs: () => number): Speculator | undefined {
+  const drafters: Drafter[] = [];
+  // Prompt lookup first: it costs nothing when it finds no match.
+  if (request.speculation?.promptLookup) drafters.push(new PromptLookup());
+  if (request.speculation?.draftModel && models.draft) drafters.push(new DraftModel(models.draft));
+  return drafters.length ? new Speculator(drafters, targetStepMs, request.speculation?.fixedDraftTokens) : undefined;
+}
+
+/** Cached positions shared with the new prompt; at least one prompt token is always fed to get fresh logits. */
+function reusablePrefix(cached: readonly number[], prompt: readonly number[]): number {
+  const limit = Math.min(cached.length, prompt.length - 1);
+  let n = 0;
+  while (n < limit && cached[n] === prompt[n]) n++;
+  return n;
+}

@@ -1,0 +1,47 @@
+import * as assert from 'node:assert/strict';
+import type { GraphContract } from '../../src/engine/contract';
+import { KvCache } from '../../src/engine/kvCache';
+import { Tensor } from '../../src/engine/session';
+
+const HEADS = 3;
+const HEAD_DIM = 2;
+const contract = {
+  kv: [{ pastKey: 'past.0.key', pastValue: 'past.0.value', presentKey: 'present.0.key', presentValue: 'present.0.value' }],
+  kvDtype: 'float32',
+  kvHeads: HEADS,
+  headDim: HEAD_DIM,
+} as GraphContract;
+
+/** A [1, heads, length, headDim] tensor whose every value encodes its (head, position, dim). */
+function present(length: number, salt: number): Tensor {
+  const data = new Float32Array(HEADS * length * HEAD_DIM);
+  for (let h = 0; h < HEADS; h++) for (let p = 0; p < length; p++) for (let d = 0; d < HEAD_DIM; d++) data[(h * length + p) * HEAD_DIM + d] = salt + h * 100 + p * 10 + d;
+  return new Tensor('float32', data, [1, HEADS, length, HEAD_DIM]);
+}
+
+describe('KvCache', () => {
+  it('truncates every head to its first positions, in the [1, heads, length, headDim] layout', () => {
+    const cache = new KvCache(contract);
+    cache.append({ 'present.0.key': present(5, 0), 'present.0.value': present(5, 0.5) }, [1, 2, 3, 4, 5]);
+    cache.truncate(3);
+    assert.deepEqual(cache.tokens, [1, 2, 3]);
+    for (const [name, salt] of [['past.0.key', 0], ['past.0.value', 0.5]] as const) {
+      const t = cache.feeds()[name];
+      assert.deepEqual(t.dims, [1, HEADS, 3, HEAD_DIM]);
+      assert.deepEqual(Array.from(t.data as Float32Array), Array.from(present(3, salt).data as Float32Array));
+    }
+    // A second rollback works on the first one's result.
+    cache.truncate(1);
+    assert.deepEqual(Array.from(cache.feeds()['past.0.key'].data as Float32Array), Array.from(present(1, 0).data as Float32Array));
+  });
+
+  it('keeps everything when asked for its length or more, and empties at 0', () => {
+    const cache = new KvCache(contract);
+    cache.append({ 'present.0.key': present(2, 0), 'present.0.value': present(2, 0) }, [7, 8]);
+    cache.truncate(2);
+    assert.equal(cache.length, 2);
+    cache.truncate(0);
+    assert.equal(cache.length, 0);
+    assert.deepEqual(cache.feeds()['past.0.key'].dims, [1, HEADS, 0, HEAD_DIM]);
+  });
+});
