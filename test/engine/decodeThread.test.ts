@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
+import type { Worker } from 'node:worker_threads';
 import { LoadedModel } from '../../src/engine/loadModel';
 import { ENGINE_CACHE, REPO_ROOT, tinyModel } from '../support/tinyModels';
 
@@ -28,5 +29,18 @@ describe('the decode thread', function () {
     assert.equal(r.tokenIds.length, 2);
     await model.dispose();
     await assert.rejects(model.generate({ prompt: 'def f(x):', maxNewTokens: 2 }), (err: Error & { code?: string }) => err.code === 'not-loaded');
+  });
+
+  it('says once that it is lost when the thread dies in use, and fails what was asked of it', async () => {
+    const lost: string[] = [];
+    const model = await LoadedModel.load({ modelDir: await tinyModel('gqa', 'q4'), device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE }, (why) => lost.push(why));
+    // No public way to kill it: reach the thread as a crash would.
+    const thread = (model as unknown as { thread: { worker: Worker } }).thread;
+    await thread.worker.terminate();
+    await assert.rejects(model.generate({ prompt: 'def f(x):', maxNewTokens: 2 }), (err: Error & { code?: string }) => err.code === 'inference-failed');
+    assert.equal(lost.length, 1);
+    assert.match(lost[0]!, /decode thread exited/);
+    await model.dispose();
+    assert.equal(lost.length, 1, 'disposing is not a loss');
   });
 });
