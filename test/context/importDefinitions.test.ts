@@ -1,27 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ContextRequest } from '../../src/context/contextEngine';
 import { ImportDefinitions } from '../../src/context/importDefinitions';
 import { DocumentTrees } from '../../src/context/parser';
 import { loadQuery } from '../../src/context/queries';
+import { tempWorkspaces } from '../support/tempWorkspaces';
 
 const readFile = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => undefined);
 
-const roots: string[] = [];
-
-/** Writes `files` under a fresh temp folder; returns its path. */
-function workspace(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-imports-'));
-  roots.push(root);
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
+const workspaces = tempWorkspaces('slm-imports-');
+const workspace = (files: Record<string, string>) => workspaces.create(files);
 
 function requestFor(root: string, name: string, languageId: string, text: string): ContextRequest {
   return { uri: pathToFileURL(path.join(root, name)).href, path: name, languageId, text, cursorOffset: text.length, prefixStartLine: 0, maxContextTokens: 1000 };
@@ -29,7 +19,7 @@ function requestFor(root: string, name: string, languageId: string, text: string
 
 describe('context/importDefinitions', () => {
   after(() => {
-    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+    workspaces.removeAll();
   });
 
   before(async () => {

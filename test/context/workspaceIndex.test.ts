@@ -1,6 +1,5 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContextEngine, type ContextRequest } from '../../src/context/contextEngine';
@@ -10,19 +9,10 @@ import { RecentSnippets } from '../../src/context/recentSnippets';
 import { workspaceDefinitions } from '../../src/context/workspaceDefinitions';
 import { WorkspaceIndex } from '../../src/context/workspaceIndex';
 import { probeEventLoop } from './eventLoopLag';
+import { tempWorkspaces } from '../support/tempWorkspaces';
 
-const roots: string[] = [];
-
-/** Writes `files` under a fresh temp folder; returns its path. */
-function workspace(files: Record<string, string>): string {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-workspace-'));
-  roots.push(root);
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(root, name)), { recursive: true });
-    fs.writeFileSync(path.join(root, name), text);
-  }
-  return root;
-}
+const workspaces = tempWorkspaces('slm-workspace-');
+const workspace = (files: Record<string, string>) => workspaces.create(files);
 
 /** name -> sorted workspace-relative files defining it. */
 function where(index: WorkspaceIndex, root: string, name: string): string[] {
@@ -44,7 +34,7 @@ function requestFor(root: string, name: string, languageId: string, text: string
 
 describe('context/workspaceIndex', () => {
   after(() => {
-    for (const root of roots) fs.rmSync(root, { recursive: true, force: true });
+    workspaces.removeAll();
   });
 
   it('indexes the source files, following nested .gitignore files and skipping dependency, hidden and large files', async () => {
@@ -185,8 +175,7 @@ describe('context/workspaceIndex', () => {
 
     it('stops at maxFiles in a workspace of 100,000 files, in bounded time and memory, never holding the event loop', async function () {
       this.timeout(180_000);
-      const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-workspace-100k-'));
-      roots.push(root);
+      const root = workspaces.folder('100k-');
       for (let d = 0; d < 500; d++) {
         const dir = path.join(root, `pkg${d}`);
         fs.mkdirSync(dir);
