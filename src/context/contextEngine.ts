@@ -172,7 +172,9 @@ export class ContextEngine {
 
     const result = { snippets: fit(found, maxChars, dropped), dropped, timings };
     const last = this.last;
-    if (last?.key === key && performance.now() - last.at < this.reuseMs && !bringsDefinitions(result.snippets, last.result.snippets)) return last.result;
+    if (last?.key === key && performance.now() - last.at < this.reuseMs && (!bringsDefinitions(result.snippets, last.result.snippets) || lostSource(result.snippets, last.result.snippets))) {
+      return last.result;
+    }
     this.last = { key, at: performance.now(), result };
     return result;
   }
@@ -234,6 +236,16 @@ export function fit(snippets: ContextSnippet[], maxChars: number, dropped: Conte
 function bringsDefinitions(next: ContextSnippet[], previous: ContextSnippet[]): boolean {
   const had = new Set(previous.map((s) => `${s.path}:${s.range?.startLine}`));
   return next.some((s) => (s.source === 'imports' || s.source === 'definitions' || s.source === 'workspace') && !had.has(`${s.path}:${s.range?.startLine}`));
+}
+
+/**
+ * Whether a definition source that gave `previous` snippets gave `next` none: a passing failure
+ * (the half-typed line leaves the imports unparseable, a source ran over its budget), not a
+ * better answer. Replacing on it would swap the prompt's snippets back and forth, each swap
+ * costing a re-prefill (test/bench/typingSession.ts).
+ */
+function lostSource(next: ContextSnippet[], previous: ContextSnippet[]): boolean {
+  return (['imports', 'definitions', 'workspace'] as const).some((source) => previous.some((s) => s.source === source) && !next.some((s) => s.source === source));
 }
 
 /** The share of `snippet`'s lines that chosen snippets of the same file cover. */

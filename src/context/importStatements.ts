@@ -29,16 +29,26 @@ export interface ImportStatement {
 export class DocumentImports {
   private static readonly REUSE_MS = 5_000;
   private static readonly MAX_DOCUMENTS = 64;
-  private readonly docs = new Map<string, { statements: ImportStatement[]; head: string; at: number }>();
+  /** `head`: the text up to the last statement's end; `tail`: from the first statement's start to the end. */
+  private readonly docs = new Map<string, { statements: ImportStatement[]; head: string; tail: string; length: number; at: number }>();
 
   get(uri: string, grammar: GrammarId, text: string, tree: () => Tree | undefined): ImportStatement[] | undefined {
     const known = this.docs.get(uri);
     if (known && performance.now() - known.at < DocumentImports.REUSE_MS && text.startsWith(known.head)) return known.statements;
     const current = tree();
-    const statements = current && importsOf(grammar, current);
+    let statements = current && importsOf(grammar, current);
     if (!statements) return undefined;
+    let at = performance.now();
+    // A half-typed line above the imports (a file that requires at its end) can leave them
+    // unparseable: keep the last ones, moved by what was typed, rather than lose them for a keystroke.
+    if (known && current?.rootNode.hasError && statements.length < known.statements.length && text.endsWith(known.tail)) {
+      const shift = text.length - known.length;
+      statements = known.statements.map((s) => ({ ...s, startIndex: s.startIndex + shift, endIndex: s.endIndex + shift }));
+      at = known.at;
+    }
+    const first = Math.min(text.length, ...statements.map((s) => s.startIndex));
     this.docs.delete(uri);
-    this.docs.set(uri, { statements, head: text.slice(0, Math.max(0, ...statements.map((s) => s.endIndex))), at: performance.now() });
+    this.docs.set(uri, { statements, head: text.slice(0, Math.max(0, ...statements.map((s) => s.endIndex))), tail: text.slice(first), length: text.length, at });
     if (this.docs.size > DocumentImports.MAX_DOCUMENTS) this.docs.delete(this.docs.keys().next().value!);
     return statements;
   }

@@ -116,6 +116,31 @@ describe('context/contextEngine', () => {
     trees.dispose();
   });
 
+  it('keeps its snippets when a definition source that gave them fails for a keystroke (no back-and-forth)', async () => {
+    const { trees, documents, recent } = await setup();
+    const units: OpenDocument = { uri: 'file:///w/src/units.ts', path: 'src/units.ts', languageId: 'typescript', text: 'export const GRAVITY = 9.81;\n' };
+    await trees.open(units.uri, units.languageId, units.text);
+    documents.push(units);
+    let importsWork = true;
+    const imports = {
+      snippets: async () => (importsWork ? [{ path: 'src/geometry.ts', text: 'export function dot(a: Vector, b: Vector): number {', source: 'imports' as const, score: 1, tokens: 12, range: { startLine: 5, endLine: 5 } }] : []),
+    };
+    const engine = new ContextEngine({ trees, documents: { list: () => documents }, recent, imports }, { scopes: 1000, imports: 1000, definitions: 1000, recent: 1000 });
+    await engine.prepare('typescript');
+    const at = (typed: string) => ({ ...request, text: `${main.text.slice(0, cursorOffset)}${typed}${main.text.slice(cursorOffset)}`, cursorOffset: cursorOffset + typed.length });
+    const first = await engine.build(request);
+    assert.ok(first.snippets.some((s) => s.source === 'imports'));
+    // The imports answer nothing (an unparseable half line, a missed budget) while a new name turns up: keep.
+    importsWork = false;
+    assert.equal(await engine.build(at('GRAVITY * (')), first);
+    // They answer again: the new definition is taken.
+    importsWork = true;
+    const next = await engine.build(at('GRAVITY * (1)'));
+    assert.notEqual(next, first);
+    assert.ok(next.snippets.some((s) => s.text === 'export const GRAVITY = 9.81;') && next.snippets.some((s) => s.source === 'imports'));
+    trees.dispose();
+  });
+
   it('reuses its result while the cursor stays on its line, and falls back to recent snippets without a grammar', async () => {
     const { trees, documents, recent } = await setup();
     const logs: string[] = [];

@@ -1,0 +1,320 @@
+/**
+ * `npm run bench:typing`: what context snippets cost while typing. A typing session replays a few
+ * consecutive lines of a real package's file (read from node_modules at bench time, never copied
+ * here) being typed from scratch into that file: one change per keystroke to the context engine
+ * (VS Code-shaped; brackets and quotes auto-closed and typed over, as VS Code does), and a
+ * completion request at the end of every few words and after each Enter, each through
+ * CompletionService.plan + addContext and the real worker's 'complete' (extension defaults, greedy,
+ * 16 new tokens, prompt lookup on). Requests run one after another, none cancelled; no debounce.
+ * Results: test/bench/NOTES.md, "Typing session".
+ *
+ * The same session runs with maxContextTokens 0 and 512, interleaved (A B A B) in one process and
+ * one worker. Snippets come before the prefix in the prompt, so a change in them costs a prefill
+ * of everything after: the table counts those changes and the tokens each request had to prefill.
+ *
+ *   npx tsx test/bench/typingSession.ts [--sizes qwen2.5-coder-0.5b,qwen2.5-coder-1.5b] [--repeats 2]
+ *     [--workspace semver] [--file classes/range.js] [--lines 117-123] [--open classes/comparator.js,internal/re.js] [--no-auto-close] [--trace]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CompletionService, type CompletionRequest, type CompletionSettings } from '../../src/completion/completionService';
+import type { ContextSnippet } from '../../src/context/snippet';
+import type { TextChange } from '../../src/context/parser';
+import { WorkspaceContext } from '../../src/context/workspaceContext';
+import { readSettings } from '../../src/ui/settings';
+import type { CompleteResult } from '../../src/worker/protocol';
+import { WorkerClient } from '../../src/workerClient/workerClient';
+import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
+
+const ROOT = path.join(__dirname, '../..');
+const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+/** Requests within a line: the ends of at most this many words (evenly spread, the last always), plus one after Enter. */
+const REQUESTS_PER_LINE = 5;
+/** A request that prefills more than this many tokens before the cursor paid for a change up front (snippets, a dropped prefix chunk). */
+const BIG_PREFILL = 200;
+
+//#region The session: keystrokes and the points where a completion is asked for
+
+interface Keystroke {
+  /** Inserted at the cursor: a character, a line's indentation, or Enter with the next line's indentation. */
+  text: string;
+  /** Ask for a completion after this keystroke. */
+  request?: 'word' | 'enter';
+}
+
+/** Typing `lines` from scratch: indentation in one go (as auto-indent gives it), then character by character. */
+function keystrokes(lines: string[]): Keystroke[] {
+  const out: Keystroke[] = [];
+  lines.forEach((line, i) => {
+    const indent = /^\s*/.exec(line)![0];
+    if (i === 0 && indent) out.push({ text: indent });
+    const body = line.slice(indent.length);
+    const wordEnds: number[] = [];
+    for (let c = 0; c < body.length; c++) if (/\w/.test(body[c]) && !/\w/.test(body[c + 1] ?? ' ')) wordEnds.push(c);
+    const chosen = new Set(wordEnds.length <= REQUESTS_PER_LINE ? wordEnds : Array.from({ length: REQUESTS_PER_LINE }, (_, k) => wordEnds[Math.round(((k + 1) * wordEnds.length) / REQUESTS_PER_LINE) - 1]));
+    for (let c = 0; c < body.length; c++) out.push({ text: body[c], request: chosen.has(c) ? 'word' : undefined });
+    const nextIndent = /^\s*/.exec(lines[i + 1] ?? line)![0];
+    out.push({ text: '\n' + nextIndent, request: 'enter' });
+  });
+  return out;
+}
+
+/** VS Code's auto-closing pairs for JavaScript, and its default `editor.autoCloseBefore`. */
+const PAIRS: Record<string, string> = { '(': ')', '[': ']', '{': '}', "'": "'", '"': '"', '`': '`' };
+const AUTO_CLOSE_BEFORE = ';:.,=}])> \t';
+
+/** The edited file: its text, and the cursor as line, character and offset. */
+class EditedFile {
+  version = 1;
+  /** Closing characters the editor inserted and the user has not typed over yet, innermost last. */
+  private readonly closers: string[] = [];
+  line: number;
+  character = 0;
+  offset: number;
+
+  constructor(
+    public text: string,
+    line: number,
+  ) {
+    this.line = line;
+    this.offset = text.split('\n').slice(0, line).reduce((n, l) => n + l.length + 1, 0);
+  }
+
+  /**
+   * A keystroke as VS Code's defaults handle it (with `autoClose`): an opening bracket or quote
+   * also inserts its closer when the next character allows it (not in a line comment, quotes not
+   * after a word), and typing a closer the editor inserted moves over it: no change at all.
+   */
+  key(text: string, autoClose: boolean): TextChange | undefined {
+    if (text.includes('\n')) this.closers.length = 0;
+    if (!autoClose || text.length !== 1) return this.type(text);
+    const next = this.text[this.offset] ?? '\n';
+    if (this.closers.at(-1) === text && next === text) {
+      this.closers.pop();
+      this.offset++;
+      this.character++;
+      return undefined;
+    }
+    const before = this.text.slice(this.text.lastIndexOf('\n', this.offset - 1) + 1, this.offset);
+    const quote = PAIRS[text] === text;
+    if (PAIRS[text] && (next === '\n' || AUTO_CLOSE_BEFORE.includes(next)) && !before.includes('//') && !(quote && /\w$/.test(before))) {
+      const change = this.type(text + PAIRS[text]);
+      this.offset--;
+      this.character--;
+      this.closers.push(PAIRS[text]);
+      return change;
+    }
+    return this.type(text);
+  }
+
+  /** Inserts at the cursor; returns the change as VS Code reports it. */
+  type(text: string): TextChange {
+    const at = { line: this.line, character: this.character };
+    const change = { range: { start: at, end: at }, rangeOffset: this.offset, rangeLength: 0, text };
+    this.text = this.text.slice(0, this.offset) + text + this.text.slice(this.offset);
+    this.offset += text.length;
+    const lines = text.split('\n');
+    this.line += lines.length - 1;
+    this.character = lines.length > 1 ? lines[lines.length - 1].length : this.character + text.length;
+    this.version++;
+    return change;
+  }
+}
+
+//#endregion
+
+//#region One session in one mode
+
+interface Sample {
+  line: number;
+  character: number;
+  request: 'word' | 'enter';
+  ms: number;
+  contextMs: number;
+  promptTokens: number;
+  reusedTokens: number;
+  /** Tokens up to the end of the prefix that were not reused: paid for before the cursor. */
+  prefilledBeforeCursor: number;
+  newTokens: number;
+  snippetTokens: number;
+  /** Snippets (by source) in this prompt that the previous request's prompt lacked; empty: unchanged. */
+  changed: string[];
+  /** Context sources the engine left out for time (over their budget), e.g. 'imports'. */
+  late: string[];
+  /** The prompt's prefix starts elsewhere than in the previous request's (a chunk dropped from its start, or taken back). */
+  prefixMoved: boolean;
+}
+
+interface Workspace {
+  root: string;
+  file: string;
+  open: string[];
+  from: number;
+  to: number;
+}
+
+const snippetKey = (s: ContextSnippet) => `${s.source} ${s.path}:${(s.range?.startLine ?? -1) + 1}-${(s.range?.endLine ?? -1) + 1}`;
+
+async function session(client: WorkerClient, ws: Workspace, maxContextTokens: number, options: { trace: boolean; autoClose: boolean }): Promise<Sample[]> {
+  const trace = options.trace;
+  const abs = (rel: string) => path.join(ws.root, rel);
+  const original = fs.readFileSync(abs(ws.file), 'utf8').split('\n');
+  const typed = original.slice(ws.from - 1, ws.to);
+  // The region's lines are gone; the cursor stands on an empty line where they were.
+  const buffer = new EditedFile([...original.slice(0, ws.from - 1), '', ...original.slice(ws.to)].join('\n'), ws.from - 1);
+  const uri = pathToFileURL(abs(ws.file)).href;
+  const others = ws.open.map((rel) => ({ uri: pathToFileURL(abs(rel)).href, path: rel, languageId: 'javascript', text: fs.readFileSync(abs(rel), 'utf8'), version: 1 }));
+  const documents = { list: () => [{ uri, path: ws.file, languageId: 'javascript', text: buffer.text, version: buffer.version }, ...others] };
+
+  const ctx = new WorkspaceContext({ roots: [ws.root], documents, log: () => {} });
+  await ctx.indexWorkspace();
+  for (const doc of others) {
+    await ctx.opened(doc.uri, doc.languageId, () => doc.text);
+    ctx.viewed(doc.uri);
+  }
+  await ctx.opened(uri, 'javascript', () => buffer.text);
+  ctx.viewed(uri);
+
+  const defaults = readSettings({ get: () => undefined }).settings.completion;
+  // Greedy (no sampling params), 16 new tokens, prompt lookup; no time budget cut, so every request does the same work.
+  const settings: CompletionSettings = { ...defaults, maxNewTokens: 16, maxContextTokens, timeBudgetMs: 60_000, speculation: { promptLookup: true, draftModel: false } };
+  const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, () => settings, {}, ctx);
+
+  let previous = new Set<string>();
+  let previousPrefixStart = '';
+  const ask = async (kind: 'word' | 'enter'): Promise<Sample> => {
+    const lines = buffer.text.split('\n');
+    const text = buffer.text;
+    const cursorOffset = buffer.offset;
+    const request: CompletionRequest = {
+      documentId: uri,
+      document: { lineCount: lines.length, lineText: (i) => lines[i] },
+      languageId: 'javascript',
+      position: { line: buffer.line, character: buffer.character },
+      explicit: false,
+      filePath: ws.file,
+      repoName: path.basename(ws.root),
+      fullText: () => ({ text, cursorOffset }),
+    };
+    const started = performance.now();
+    const plan = service.plan(request);
+    const found = await service.addContext(request, plan);
+    const contextMs = performance.now() - started;
+    const result: CompleteResult = await client.request('complete', plan.params);
+    const ms = performance.now() - started;
+    service.finish(result.text, plan);
+
+    const keys = new Set((found?.snippets ?? []).map(snippetKey));
+    const changed = [...keys].filter((k) => !previous.has(k));
+    if (keys.size !== previous.size && changed.length === 0) changed.push('(removed)');
+    previous = keys;
+    const parts = result.prompt.parts;
+    const prefixPart = parts.find((p) => p.kind === 'prefix');
+    // The prefix window's first line and the characters the prompt cut from it: where the prompt's prefix starts.
+    const prefixStart = `${plan.params.input.prefixStartLine}+${prefixPart?.droppedChars ?? 0}`;
+    const prefixMoved = previousPrefixStart !== '' && prefixStart !== previousPrefixStart;
+    previousPrefixStart = prefixStart;
+    const prefixEnd = parts.slice(0, parts.findIndex((p) => p.kind === 'prefix') + 1).reduce((n, p) => n + p.tokens, 0);
+    const t = result.timings;
+    return {
+      line: buffer.line + 1,
+      character: buffer.character,
+      request: kind,
+      ms,
+      contextMs,
+      promptTokens: t.promptTokens,
+      reusedTokens: t.reusedTokens,
+      prefilledBeforeCursor: Math.max(0, prefixEnd - t.reusedTokens),
+      newTokens: t.newTokens,
+      snippetTokens: parts.filter((p) => p.kind === 'context').reduce((n, p) => n + p.tokens, 0),
+      changed,
+      prefixMoved,
+      late: (found?.dropped ?? []).filter((d) => !d.reason.startsWith('budget:')).map((d) => d.source),
+    };
+  };
+
+  // The user placed the cursor and completions ran there (untimed): the worker's cache holds this
+  // file, not the last session's, and the context engine's imports are read (the first build may
+  // miss the imports' 20 ms budget while it reads them from disk).
+  await ask('enter');
+  await ask('enter');
+  const samples: Sample[] = [];
+  for (const key of keystrokes(typed)) {
+    const change = buffer.key(key.text, options.autoClose);
+    if (change) ctx.changed(uri, [change]);
+    if (!key.request) continue;
+    const sample = await ask(key.request);
+    samples.push(sample);
+    if (trace) {
+      const s = sample;
+      console.error(
+        `  [ctx ${maxContextTokens}] ${s.line}:${s.character} ${s.request.padEnd(5)} ${s.ms.toFixed(0).padStart(5)} ms (context ${s.contextMs.toFixed(1)} ms), prompt ${s.promptTokens}, reused ${s.reusedTokens}, prefilled before cursor ${s.prefilledBeforeCursor}, snippets ${s.snippetTokens} tok${s.late.length ? `, over time: ${s.late.join(', ')}` : ''}${s.prefixMoved ? ', prefix start moved' : ''}${s.changed.length ? `, changed: ${s.changed.join('; ')}` : ''}`,
+      );
+    }
+  }
+  ctx.dispose();
+  const result = buffer.text.split('\n').slice(ws.from - 1, ws.to);
+  if (result.join('\n') !== typed.join('\n')) throw new Error(`the session typed ${JSON.stringify(result)}, not the file's lines`);
+  return samples;
+}
+
+//#endregion
+
+async function main(): Promise<void> {
+  const sizes = (arg('--sizes') ?? 'qwen2.5-coder-0.5b').split(',') as ModelSize[];
+  const repeats = Number(arg('--repeats')) || 2;
+  const [from, to] = (arg('--lines') ?? '117-123').split('-').map(Number);
+  const ws: Workspace = {
+    root: path.join(ROOT, 'node_modules', arg('--workspace') ?? 'semver'),
+    file: arg('--file') ?? 'classes/range.js',
+    open: (arg('--open') ?? 'classes/comparator.js,internal/re.js').split(',').filter(Boolean),
+    from,
+    to,
+  };
+  const modes = [0, 512];
+  const trace = process.argv.includes('--trace');
+  const autoClose = !process.argv.includes('--no-auto-close');
+  const client = new WorkerClient({ workerPath: path.join(ROOT, 'dist/worker.js'), log: (level, line) => level !== 'info' && console.error(`[${level}] ${line}`) });
+  const rows: string[] = [];
+  try {
+    for (const size of sizes) {
+      const modelDir = await ensureTestModel({ size, style: 'gqa', precision: 'q4' });
+      await client.load({ modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
+      const byMode = new Map<number, Sample[]>(modes.map((m) => [m, []]));
+      for (let r = 0; r < repeats; r++) {
+        for (const mode of modes) {
+          if (trace) console.error(`${size}, maxContextTokens ${mode}, session ${r + 1}`);
+          byMode.get(mode)!.push(...(await session(client, ws, mode, { trace, autoClose })));
+        }
+      }
+      for (const [mode, samples] of byMode) {
+        const perSession = samples.length / repeats;
+        const changes = samples.filter((s) => s.changed.length).length;
+        const sources = new Map<string, number>();
+        for (const s of samples) for (const c of s.changed) sources.set(c.split(' ')[0], (sources.get(c.split(' ')[0]) ?? 0) + 1);
+        const bySource = [...sources].map(([k, n]) => `${k} ${n}`).join(', ');
+        const big = samples.filter((s) => s.prefilledBeforeCursor > BIG_PREFILL);
+        const bigCauses = `${big.length} (snippets ${big.filter((s) => s.changed.length).length}, prefix start ${big.filter((s) => s.prefixMoved).length})`;
+        rows.push(
+          `| ${size} | ${mode} | ${repeats} x ${perSession} | ${median(samples.map((s) => s.ms)).toFixed(0)} ms | ${quantile(samples.map((s) => s.ms), 0.9).toFixed(0)} ms | ${median(samples.map((s) => s.contextMs)).toFixed(1)} ms | ${median(samples.map((s) => s.promptTokens))} (${median(samples.map((s) => s.snippetTokens))} snippets) | ${median(samples.map((s) => s.reusedTokens))} / ${median(samples.map((s) => s.promptTokens))} (${(100 * median(samples.map((s) => s.reusedTokens / s.promptTokens))).toFixed(0)}%) | ${median(samples.map((s) => s.promptTokens - s.reusedTokens))} / ${median(samples.map((s) => s.prefilledBeforeCursor))} | ${bigCauses} | ${mode ? `${changes}${bySource ? ` (new snippets: ${bySource})` : ''}; a source over its time budget in ${samples.filter((s) => s.late.length).length}` : '-'} | ${median(samples.map((s) => s.newTokens))} |`,
+        );
+      }
+    }
+  } finally {
+    await client.dispose();
+  }
+  const rel = path.relative(path.join(ROOT, 'node_modules'), path.join(ws.root, ws.file));
+  console.log(`\n## Typing session: ${rel} lines ${from}-${to} typed from scratch (open: ${ws.open.join(', ')}; brackets and quotes ${autoClose ? 'auto-closed' : 'typed as is'}), q4, greedy, 16 new tokens, prompt lookup, sessions interleaved\n`);
+  console.log('| model | maxContextTokens | requests | latency p50 | p90 | context build p50 | prompt tokens p50 | reused / prompt p50 | prefilled p50: all / before the cursor | requests prefilling > 200 before the cursor (after: snippet change, prefix start moved) | snippet changes | new tokens p50 |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of rows) console.log(row);
+}
+
+void main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
