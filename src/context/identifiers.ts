@@ -21,6 +21,19 @@ export function identifiersIn(text: string): string[] {
   return out;
 }
 
+/** Names `text` uses only after `.` or `->` (members: `options.loose`), never on their own. */
+export function memberOnlyNames(text: string): Set<string> {
+  const members = new Set<string>();
+  const free = new Set<string>();
+  for (const match of text.matchAll(IDENTIFIER)) {
+    let i = match.index - 1;
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t')) i--;
+    (text[i] === '.' || (text[i] === '>' && text[i - 1] === '-') ? members : free).add(match[0]);
+  }
+  for (const name of free) members.delete(name);
+  return members;
+}
+
 export function identifierSet(text: string): Set<string> {
   return new Set(identifiersIn(text));
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { ContextRequest } from './contextEngine';
 import { relativeLabel, toFsPath } from './fsPaths';
-import { identifiersNearCursor } from './identifiers';
+import { identifiersNearCursor, linesAround, memberOnlyNames } from './identifiers';
 import { sameFamily } from './openDefinitions';
 import type { OpenDocument } from './openDocuments';
 import { grammarFor, languageOfFile } from './parser';
@@ -35,8 +35,12 @@ export async function workspaceDefinitions(request: ContextRequest, documents: O
   open.add(here);
   const folder = path.dirname(here);
 
+  // A name used only as a member (`options.loose`) is no top-level declaration of another file:
+  // found by name alone, those would be unrelated code.
+  const members = memberOnlyNames(linesAround(request.text, request.cursorOffset, LINES_ABOVE, 0).text);
   const wanted: { def: WorkspaceDefinition; score: number }[] = [];
   for (const [name, rank] of identifiersNearCursor(request.text, request.cursorOffset, LINES_ABOVE, MAX_IDENTIFIERS)) {
+    if (members.has(name)) continue;
     let places = index.lookup(name).filter((d) => !open.has(d.file) && sameFamily(grammarFor(languageOfFile(d.file)!)!, grammar));
     if (places.length > MAX_PLACES) places = places.filter((d) => path.dirname(d.file) === folder);
     const byDistance = places.map((def) => ({ def, distance: folderDistance(folder, path.dirname(def.file)) })).sort((a, b) => a.distance - b.distance);

@@ -121,6 +121,17 @@ describe('context/workspaceIndex', () => {
     assert.equal(index.stats().files, 0);
   });
 
+  it('leaves out names used only as members: `options.loose` is not the top-level `loose` of another file', async () => {
+    const root = workspace({ 'lib/flags.ts': 'export const loose = true;\nexport function strict() {}\n' });
+    const index = new WorkspaceIndex({ roots: [root] });
+    index.start();
+    await index.ready;
+    const paths = async (text: string) => (await workspaceDefinitions(requestFor(root, 'main.ts', 'typescript', text), [], index)).map((s) => s.text);
+    assert.deepEqual(await paths('if (options.loose && this->strict) {\n  '), []);
+    assert.deepEqual(await paths('if (options.loose || loose) {\n  '), ['export const loose = true;']);
+    index.dispose();
+  });
+
   it("gives the engine definitions from files that are not open: the current Go package's first", async () => {
     const root = workspace({
       'server/server.go': 'package server\n\ntype Server struct {\n\taddr string\n}\n\nfunc NewServer(addr string) *Server {\n\treturn &Server{addr: addr}\n}\n',
