@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CompletionService, type CompletionPlan, type CompletionRequest } from '../completion/completionService';
 import type { ContextResult } from '../context/contextEngine';
+import { languageOfFile } from '../context/parser';
 import { WorkspaceContext } from '../context/workspaceContext';
 import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../ui/settings';
@@ -21,12 +22,6 @@ const POSITION_OPTIONS = {
   workspace: { type: 'string' },
 } as const;
 
-/** VS Code language ids by file extension, for the commonest cases; --language overrides. */
-const LANGUAGES: Record<string, string> = {
-  '.ts': 'typescript', '.tsx': 'typescriptreact', '.js': 'javascript', '.jsx': 'javascriptreact', '.mjs': 'javascript', '.cjs': 'javascript',
-  '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.c': 'c', '.h': 'c', '.cpp': 'cpp', '.cc': 'cpp', '.hpp': 'cpp',
-  '.cs': 'csharp', '.rb': 'ruby', '.php': 'php', '.kt': 'kotlin', '.swift': 'swift', '.lua': 'lua', '.sh': 'shellscript',
-};
 
 function positionRequest(values: { file?: string; line?: string; col?: string; language?: string; workspace?: string }): CompletionRequest {
   const file = required(values.file, 'file');
@@ -41,7 +36,7 @@ function positionRequest(values: { file?: string; line?: string; col?: string; l
   return {
     documentId: pathToFileURL(path.resolve(file)).href,
     document: { lineCount: lines.length, lineText: (i) => lines[i] },
-    languageId: values.language ?? LANGUAGES[path.extname(file).toLowerCase()] ?? 'plaintext',
+    languageId: values.language ?? languageOfFile(file) ?? 'plaintext',
     position: { line: line - 1, character: col - 1 },
     explicit: true,
     filePath: path.relative(workspace, path.resolve(file)).split(path.sep).join('/'),

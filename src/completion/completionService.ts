@@ -1,4 +1,5 @@
 import type { ContextRequest, ContextResult } from '../context/contextEngine';
+import { CHARS_PER_TOKEN } from '../context/snippet';
 import type { CompleteParams, CompleteResult } from '../worker/protocol';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
@@ -81,8 +82,6 @@ export interface CompletionEvents {
   onRecord?(record: RequestRecord): void;
 }
 
-/** A window of text is plenty for a prompt of this many tokens: ~4 characters a token in code. */
-const CHARS_PER_TOKEN = 4;
 
 /**
  * The inline completion pipeline, editor-agnostic: typed-ahead and cache lookups, adaptive

@@ -149,7 +149,7 @@ export class ImportDefinitions implements ImportsSource {
   /** A file's definitions by name, from its open document or the disk; undefined if unreadable. */
   private async definitionsIn(file: string, open: Map<string | undefined, OpenDocument>) {
     const languageId = languageOfFile(file);
-    if (!languageId) return undefined;
+    if (!languageId || !grammarFor(languageId)) return undefined;
     const doc = open.get(file);
     // Most candidates do not exist (x.ts, x.tsx, x/index.ts...): remember misses for a while.
     if (!doc && (this.missing.get(file) ?? 0) > performance.now()) return undefined;

@@ -41,20 +41,27 @@ const LANGUAGE_GRAMMARS: Record<string, GrammarId> = {
   csharp: 'csharp',
 };
 
-/** File extensions to VS Code language ids, for files read from disk (no editor to ask). */
+/** File extensions to VS Code language ids, for files read from disk (no editor to ask); the commonest cases. */
 const EXTENSION_LANGUAGES: Record<string, string> = {
   '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript', '.tsx': 'typescriptreact',
   '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascriptreact',
   '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.cs': 'csharp',
   '.c': 'c', '.h': 'c', '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hh': 'cpp', '.hpp': 'cpp', '.hxx': 'cpp',
+  '.rb': 'ruby', '.php': 'php', '.kt': 'kotlin', '.swift': 'swift', '.lua': 'lua', '.sh': 'shellscript',
 };
 
 export const GRAMMARS = Object.keys(GRAMMAR_FILES) as GrammarId[];
 
-/** The language id of a file on disk, by its extension; undefined for a language without a grammar. */
+/** The VS Code language id of a file on disk, by its extension; undefined for one not known. */
 export function languageOfFile(fsPath: string): string | undefined {
   const dot = fsPath.lastIndexOf('.');
   return dot < 0 ? undefined : EXTENSION_LANGUAGES[fsPath.slice(dot).toLowerCase()];
+}
+
+/** The grammar of a file on disk, by its extension; undefined for a language without one. */
+export function grammarOfFile(fsPath: string): GrammarId | undefined {
+  const languageId = languageOfFile(fsPath);
+  return languageId === undefined ? undefined : grammarFor(languageId);
 }
 
 /** The grammar for a VS Code language id, or undefined: callers fall back to line-based context. */

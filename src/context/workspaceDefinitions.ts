@@ -4,7 +4,7 @@ import { relativeLabel, toFsPath } from './fsPaths';
 import { identifiersNearCursor, linesAround, memberOnlyNames } from './identifiers';
 import { sameFamily } from './openDefinitions';
 import type { OpenDocument } from './openDocuments';
-import { grammarFor, languageOfFile } from './parser';
+import { grammarFor, grammarOfFile } from './parser';
 import { estimateTokens, type ContextSnippet } from './snippet';
 import type { WorkspaceDefinition, WorkspaceIndex } from './workspaceIndex';
 
@@ -41,7 +41,7 @@ export async function workspaceDefinitions(request: ContextRequest, documents: O
   const wanted: { def: WorkspaceDefinition; score: number }[] = [];
   for (const [name, rank] of identifiersNearCursor(request.text, request.cursorOffset, LINES_ABOVE, MAX_IDENTIFIERS)) {
     if (members.has(name)) continue;
-    let places = index.lookup(name).filter((d) => !open.has(d.file) && sameFamily(grammarFor(languageOfFile(d.file)!)!, grammar));
+    let places = index.lookup(name).filter((d) => !open.has(d.file) && sameFamily(grammarOfFile(d.file)!, grammar));
     if (places.length > MAX_PLACES) places = places.filter((d) => path.dirname(d.file) === folder);
     const byDistance = places.map((def) => ({ def, distance: folderDistance(folder, path.dirname(def.file)) })).sort((a, b) => a.distance - b.distance);
     for (const { def, distance } of byDistance.slice(0, PER_NAME)) wanted.push({ def, score: 1 / (1 + rank + distance / 10) });

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isWithin } from './fsPaths';
-import { languageOfFile } from './parser';
+import { grammarOfFile } from './parser';
 
 /**
  * Folders never indexed, whatever .gitignore says: dependencies, build output, caches. Hidden
@@ -16,7 +16,7 @@ function skippedFolder(name: string): boolean {
 
 /** Bundled or minified files: one huge line of code nobody reads. */
 function skippedFile(name: string): boolean {
-  return !languageOfFile(name) || /\.min\.[cm]?js$|\.bundle\.js$/.test(name);
+  return !grammarOfFile(name) || /\.min\.[cm]?js$|\.bundle\.js$/.test(name);
 }
 
 /**

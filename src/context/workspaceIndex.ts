@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { definitionNodes, definitionText } from './definitionIndex';
 import { isWithin } from './fsPaths';
-import { BackgroundParser, grammarFor, languageOfFile } from './parser';
+import { BackgroundParser, grammarOfFile } from './parser';
 import { loadQuery } from './queries';
 import { WorkspaceFiles } from './workspaceFiles';
 
@@ -214,7 +214,7 @@ export class WorkspaceIndex {
 
   /** (Re)indexes one file; skips it past a bound, and drops what it had if it is unreadable now. */
   private async index(file: string): Promise<void> {
-    const grammar = grammarFor(languageOfFile(file) ?? '');
+    const grammar = grammarOfFile(file);
     if (!grammar) return;
     if (!this.files.has(file) && (this.files.size >= this.maxFiles || this.bytesRead >= this.maxTotalBytes)) {
       this.skipped++;

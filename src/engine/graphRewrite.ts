@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeAll, writeFileAtomically } from './atomicFile';
 import {
   ByteSource,
   concat,
@@ -153,7 +154,7 @@ export async function prepareGraph(onnxPath: string, cacheDir: string, options: 
     try {
       fs.mkdirSync(cacheDir, { recursive: true });
       if (meta.file) writePiecesAtomic(path.join(cacheDir, meta.file), plan.pieces, src);
-      writeAtomic(metaPath, Buffer.from(JSON.stringify(meta, null, 1)));
+      writeFileAtomically(metaPath, (fd) => writeAll(fd, Buffer.from(JSON.stringify(meta, null, 1))));
       pruneStale(cacheDir, abs, key);
     } catch (err) {
       // An unwritable cache costs a rewrite per load, not the load itself.
@@ -238,25 +239,8 @@ function materialize(pieces: Piece[], src: ByteSource): Uint8Array {
   return concat(pieces.map((p) => (p instanceof Uint8Array ? p : src.bytes(p.pos, p.len))));
 }
 
-function tempName(file: string): string {
-  return `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-}
-
-function writeAtomic(file: string, data: Uint8Array): void {
-  const tmp = tempName(file);
-  try {
-    fs.writeFileSync(tmp, data);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
 function writePiecesAtomic(file: string, pieces: Piece[], src: ByteSource): void {
-  const tmp = tempName(file);
-  const fd = fs.openSync(tmp, 'w');
-  try {
+  writeFileAtomically(file, (fd) => {
     const chunk = 16 << 20;
     for (const p of pieces) {
       if (p instanceof Uint8Array) {
@@ -265,22 +249,7 @@ function writePiecesAtomic(file: string, pieces: Piece[], src: ByteSource): void
       }
       for (let o = 0; o < p.len; o += chunk) writeAll(fd, src.bytes(p.pos + o, Math.min(chunk, p.len - o)));
     }
-    fs.closeSync(fd);
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // already closed
-    }
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let o = 0;
-  while (o < data.length) o += fs.writeSync(fd, data, o, data.length - o);
+  });
 }
 
 // ---------------------------------------------------------------- analysis

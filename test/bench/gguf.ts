@@ -7,9 +7,9 @@
  * codes of `quantizeQ4Block32`, i.e. the very codes of the ONNX MatMulNBits q4 model;
  * Q8_0 uses `quantizeQ8Block32` below (also what an 8-bit MatMulNBits variant would hold).
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeAll, writeFileAtomically } from '../../src/engine/atomicFile';
 import {
   float16BitsToFloat32,
   float32ToFloat16Bits,
@@ -280,10 +280,8 @@ export function writeGguf(o: GgufOptions): number {
   head.parts.push(Buffer.alloc(Math.ceil(headLen / ALIGN) * ALIGN - headLen));
 
   fs.mkdirSync(path.dirname(o.out), { recursive: true });
-  const tmp = `${o.out}.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    for (const p of head.parts) fs.writeSync(fd, p);
+  writeFileAtomically(o.out, (fd) => {
+    for (const p of head.parts) writeAll(fd, p);
     for (const t of tensors) {
       const w = makeTensor(shape, t.spec.name, o.seed, o.perturbation ?? 0);
       const [rows, cols] = t.spec.dims.length === 2 ? t.spec.dims : [1, t.spec.dims[0]];
@@ -297,20 +295,10 @@ export function writeGguf(o: GgufOptions): number {
         data = q8ToGguf(q.codes, q.scales);
       }
       if (data.length !== t.bytes) throw new Error(`${t.name}: ${data.length} bytes, planned ${t.bytes}`);
-      fs.writeSync(fd, data);
+      writeAll(fd, data);
       const pad = Math.ceil(t.bytes / ALIGN) * ALIGN - t.bytes;
-      if (pad) fs.writeSync(fd, Buffer.alloc(pad));
+      if (pad) writeAll(fd, Buffer.alloc(pad));
     }
-    fs.closeSync(fd);
-    fs.renameSync(tmp, o.out);
-  } catch (err) {
-    try {
-      fs.closeSync(fd);
-    } catch {
-      // closed
-    }
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
+  });
   return fs.statSync(o.out).size;
 }

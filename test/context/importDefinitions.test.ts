@@ -2,20 +2,17 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { ContextRequest } from '../../src/context/contextEngine';
 import { ImportDefinitions } from '../../src/context/importDefinitions';
 import { DocumentTrees } from '../../src/context/parser';
 import { loadQuery } from '../../src/context/queries';
 import { tempWorkspaces } from '../support/tempWorkspaces';
+import { requestFor } from './contextRequest';
 
 const readFile = (file: string) => fs.promises.readFile(file, 'utf8').catch(() => undefined);
 
 const workspaces = tempWorkspaces('slm-imports-');
 const workspace = (files: Record<string, string>) => workspaces.create(files);
 
-function requestFor(root: string, name: string, languageId: string, text: string): ContextRequest {
-  return { uri: pathToFileURL(path.join(root, name)).href, path: name, languageId, text, cursorOffset: text.length, prefixStartLine: 0, maxContextTokens: 1000 };
-}
 
 describe('context/importDefinitions', () => {
   after(() => {

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ContextEngine, type ContextRequest } from '../../src/context/contextEngine';
+import { ContextEngine } from '../../src/context/contextEngine';
 import type { OpenDocument } from '../../src/context/openDocuments';
 import { DocumentTrees } from '../../src/context/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
@@ -10,6 +10,7 @@ import { workspaceDefinitions } from '../../src/context/workspaceDefinitions';
 import { WorkspaceIndex } from '../../src/context/workspaceIndex';
 import { probeEventLoop } from './eventLoopLag';
 import { tempWorkspaces } from '../support/tempWorkspaces';
+import { requestFor } from './contextRequest';
 
 const workspaces = tempWorkspaces('slm-workspace-');
 const workspace = (files: Record<string, string>) => workspaces.create(files);
@@ -28,9 +29,6 @@ async function until(check: () => boolean, ms = 5000): Promise<void> {
   }
 }
 
-function requestFor(root: string, name: string, languageId: string, text: string): ContextRequest {
-  return { uri: pathToFileURL(path.join(root, name)).href, path: name, languageId, text, cursorOffset: text.length, prefixStartLine: 0, maxContextTokens: 1000 };
-}
 
 describe('context/workspaceIndex', () => {
   after(() => {
