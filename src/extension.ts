@@ -7,11 +7,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
+import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
 import { errorMessage } from './engine/errors';
+import type { CatalogModel } from './models/catalog';
+import { catalogDraft, resolveModelChoice } from './models/installedModels';
 import { ModelController } from './models/modelController';
 import type { LoadParams } from './worker/protocol';
 import { WorkerClient } from './workerClient/workerClient';
@@ -50,7 +53,11 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: () => models.dispose() });
   const models = new ModelController(client, (state) => {
     if (state.kind === 'loading') log.info(`loading model ${state.modelDir}`);
-    if (state.kind === 'ready') log.info(`model ready: ${state.model.name} (${state.model.precision} on ${state.model.provider}, ${state.model.threads} threads)`);
+    if (state.kind === 'ready') {
+      const { model } = state;
+      const draft = model.draft ? `; draft ${model.draft.name} (${model.draft.precision} on ${model.draft.provider})` : model.draftSkipped ? `; no draft: ${model.draftSkipped}` : '';
+      log.info(`model ready: ${model.name} (${model.precision} on ${model.provider}, ${model.threads} threads)${draft}`);
+    }
     refresh();
   });
 
@@ -67,10 +74,26 @@ export function activate(context: vscode.ExtensionContext): void {
     });
   }
 
+  const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
+  const defaultModelDir = context.asAbsolutePath(path.join('models', 'default'));
+
+  /** `slm.model` as a folder: a catalog id resolves to its download, or to the default model until it is downloaded. */
+  function modelFolderOf(value: string): { dir?: string; missing?: CatalogModel } {
+    const choice = resolveModelChoice(value, modelsDir, settings.precision, settings.device === 'gpu' ? 'gpu' : 'cpu');
+    if (choice.kind === 'folder') return { dir: choice.dir };
+    if (choice.kind === 'catalog') return choice.installed ? { dir: choice.installed.dir } : { missing: choice.model };
+    return {};
+  }
+
   function loadParams(): LoadParams {
+    const modelDir = modelFolderOf(settings.model).dir ?? defaultModelDir;
+    // An explicit draft is always loaded; the catalog's pairing only where it pays (on a GPU).
+    const explicitDraft = settings.draftModel ? modelFolderOf(settings.draftModel).dir : undefined;
+    const paired = !settings.draftModel && settings.completion.speculation.draftModel ? catalogDraft(modelDir, modelsDir) : undefined;
     return {
-      modelDir: settings.model || context.asAbsolutePath(path.join('models', 'default')),
-      draftModelDir: settings.draftModel || undefined,
+      modelDir,
+      ...(explicitDraft ? { draftModelDir: explicitDraft } : {}),
+      ...(paired ? { draftModelDir: paired.dir, draftWhen: paired.when } : {}),
       device: settings.device,
       precision: settings.precision,
       threads: settings.threads,
@@ -78,7 +101,20 @@ export function activate(context: vscode.ExtensionContext): void {
     };
   }
 
+  /** Said once per missing model: `slm.model` names a catalog model that is not downloaded yet. */
+  let toldMissing = '';
+  function offerMissingDownload(): void {
+    const missing = [settings.model, settings.draftModel].map((v) => modelFolderOf(v).missing).find((m) => m);
+    if (!missing || toldMissing === missing.id) return;
+    toldMissing = missing.id;
+    log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
+    void vscode.window
+      .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
+      .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
+  }
+
   function ensureModel(): Promise<boolean> {
+    offerMissingDownload();
     return models.ensure(loadParams()).then(
       () => true,
       (err) => {
@@ -148,6 +184,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
+    vscode.commands.registerCommand('slm.downloadModel', () =>
+      downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: () => void ensureModel() }),
+    ),
     vscode.commands.registerCommand('slm.pause', () => pause.pause()),
     vscode.commands.registerCommand('slm.resume', () => pause.resume()),
     vscode.commands.registerCommand('slm.snooze', () => askSnooze(pause)),

@@ -5,12 +5,16 @@ import { WorkerError } from '../workerClient/workerError';
 import { UsageError } from './args';
 import { completeCommand, postprocessCommand, promptCommand } from './completeCommand';
 import { generateCommand } from './generateCommand';
+import { downloadCommand, modelsCommand } from './modelsCommand';
 
 const USAGE = `Usage:
   slm generate    --model DIR --prompt-file F [--max-tokens N] [--json] [sampling and device options]
   slm complete    --model DIR --file PATH --line L --col C [--json]
   slm prompt      --model DIR --file PATH --line L --col C [--json]
   slm postprocess --file PATH --line L --col C --raw-file R [--json]
+  slm models      [--json]                    the model catalog, and the one suggested for this machine
+  slm download    ID [--precision P] [--dest DIR] [--endpoint URL]
+                                              a catalog model from Hugging Face (resumable, verified)
 
 Lines and columns are 1-based. Options:
   --device D            auto | cpu | gpu | cuda | dml | coreml | webgpu (default auto)
@@ -26,6 +30,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   complete: completeCommand,
   prompt: promptCommand,
   postprocess: postprocessCommand,
+  models: modelsCommand,
+  download: downloadCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

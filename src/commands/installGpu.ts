@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { cudaUnsupportedReason, installCudaProvider } from '../downloads/cudaProvider';
 import { errorMessage } from '../engine/errors';
+import { withDownloadProgress } from './downloadProgress';
 import { onnxruntimeBindingDir, onnxruntimeVersion } from '../engine/runtimePaths';
 
 /**
@@ -24,27 +25,16 @@ export async function installGpu(storageDir: string, restartWorker: () => Promis
   }
   const version = onnxruntimeVersion();
   try {
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `Installing the CUDA provider for onnxruntime ${version}`, cancellable: true },
-      async (progress, token) => {
-        const controller = new AbortController();
-        token.onCancellationRequested(() => controller.abort());
-        let reported = 0;
-        const files = await installCudaProvider({
-          storageDir,
-          bindingDir: onnxruntimeBindingDir(),
-          version,
-          signal: controller.signal,
-          onProgress: (step, p) => {
-            if (step !== 'download' || !p) return progress.report({ message: step === 'resolve' ? 'finding the package…' : `${step}ing…` });
-            const fraction = p.totalBytes ? p.receivedBytes / p.totalBytes : 0;
-            progress.report({ message: `${(p.receivedBytes / 1e6).toFixed(0)} MB${p.totalBytes ? ` of ${(p.totalBytes / 1e6).toFixed(0)} MB` : ''}`, increment: (fraction - reported) * 100 });
-            reported = fraction;
-          },
-        });
-        log.info(`installed the CUDA provider: ${files.join(', ')}`);
-      },
-    );
+    await withDownloadProgress(`Installing the CUDA provider for onnxruntime ${version}`, async (signal, onBytes, onStep) => {
+      const files = await installCudaProvider({
+        storageDir,
+        bindingDir: onnxruntimeBindingDir(),
+        version,
+        signal,
+        onProgress: (step, p) => (step === 'download' && p ? onBytes(p) : onStep(step === 'resolve' ? 'finding the package…' : `${step}ing…`)),
+      });
+      log.info(`installed the CUDA provider: ${files.join(', ')}`);
+    });
   } catch (err) {
     log.error(`GPU acceleration install failed: ${errorMessage(err)}`);
     void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`);

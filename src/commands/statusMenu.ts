@@ -13,6 +13,7 @@ export async function showStatusMenu(pause: PauseState): Promise<void> {
     ...(language ? [{ label: `$(symbol-namespace) Enable or disable for ${language}`, run: () => toggleLanguage(language) }] : []),
     { label: '', kind: vscode.QuickPickItemKind.Separator },
     { label: '$(output) Open log', run: () => vscode.commands.executeCommand('slm.openLog') },
+    { label: '$(cloud-download) Download model…', run: () => vscode.commands.executeCommand('slm.downloadModel') },
     { label: '$(folder-opened) Choose model folder…', run: () => vscode.commands.executeCommand('slm.chooseModel') },
     { label: '$(gear) Open settings', run: () => vscode.commands.executeCommand('slm.openSettings') },
   ];

@@ -8,7 +8,7 @@
  */
 import type { EngineErrorCode } from './errors';
 import type { FinishReason } from './generate';
-import type { ModelInfo } from './loadModel';
+import type { DraftWhen, ModelInfo } from './loadModel';
 import type { PrecisionChoice } from './modelFolder';
 import type { SamplingOptions } from './sampler';
 import type { DeviceChoice } from './session';
@@ -19,6 +19,7 @@ import type { SpeculationStats } from './speculation';
 export interface SessionLoadOptions {
   modelDir: string;
   draftModelDir?: string;
+  draftWhen?: DraftWhen;
   device: DeviceChoice;
   /** Default: defaultThreads(). */
   threads?: number;
@@ -55,11 +56,13 @@ export type ToDecodeThread =
 
 //#region Decode thread -> main thread
 
-export type SessionInfo = Omit<ModelInfo, 'loadMs' | 'draft'>;
+export type SessionInfo = Omit<ModelInfo, 'loadMs' | 'draft' | 'draftSkipped'>;
 
 export interface LoadedSessions {
   target: SessionInfo;
   draft?: SessionInfo;
+  /** Why a draft model given with `draftWhen: 'gpu'` was not loaded. */
+  draftSkipped?: string;
 }
 
 export interface DecodeEnd {

@@ -65,6 +65,10 @@ async function load(options: SessionLoadOptions): Promise<LoadedSessions> {
     models = { model: target.decoder };
     return { target: target.info };
   }
+  if (options.draftWhen === 'gpu' && target.info.provider === 'cpu') {
+    models = { model: target.decoder };
+    return { target: target.info, draftSkipped: 'the model runs on the CPU, where a draft model costs more time than it saves' };
+  }
   const draft = await openDecoder(options.draftModelDir, options, 'draft').catch(async (err: unknown) => {
     await target.decoder.dispose();
     throw err;

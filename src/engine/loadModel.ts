@@ -16,9 +16,18 @@ export interface LoadOptions {
   precision?: PrecisionChoice;
   /** A smaller model of the same family for speculative decoding. */
   draftModelDir?: string;
+  /** 'gpu': load the draft only if the model runs on a GPU (the catalog's automatic pairing). */
+  draftWhen?: DraftWhen;
   /** Where rewritten graphs are cached (default: the user's cache folder). */
   cacheDir?: string;
 }
+
+/**
+ * When a draft model is loaded. On a CPU the draft and the model share the same few cores, so a
+ * draft step costs ~half a 1.5B step and the k + 1-token verification ~2 plain steps (test/bench/
+ * NOTES.md): a 0.5B draft for a 1.5B model is a loss there unless acceptance is near 100%.
+ */
+export type DraftWhen = 'always' | 'gpu';
 
 export interface ModelInfo {
   name: string;
@@ -39,6 +48,8 @@ export interface ModelInfo {
   bytes: number;
   loadMs: number;
   draft?: { name: string; precision: Precision; provider: Provider };
+  /** Why the draft model was not loaded (draftWhen 'gpu' on a CPU). */
+  draftSkipped?: string;
 }
 
 export function defaultCacheDir(): string {
@@ -76,6 +87,7 @@ export class LoadedModel {
     const sessions = thread.load({
       modelDir: options.modelDir,
       draftModelDir: options.draftModelDir,
+      draftWhen: options.draftWhen,
       device,
       threads: options.threads,
       precision,
@@ -98,11 +110,12 @@ export class LoadedModel {
       await thread.dispose();
       throw mismatch;
     }
-    const { draft } = loaded;
+    const { draft, draftSkipped } = loaded;
     const info: ModelInfo = {
       ...loaded.target,
       loadMs: performance.now() - started,
       ...(draft ? { draft: { name: draft.name, precision: draft.precision, provider: draft.provider } } : {}),
+      ...(draftSkipped ? { draftSkipped } : {}),
     };
     return new LoadedModel(info, tokenizer, thread, folder.config.eosTokenIds);
   }

@@ -7,7 +7,7 @@ import { ModelConfig, parseModelConfig } from './modelConfig';
 export type Precision = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'bnb4';
 export type PrecisionChoice = Precision | 'auto';
 
-const SUFFIXES: Record<Precision, string[]> = {
+export const SUFFIXES: Record<Precision, string[]> = {
   fp32: [''],
   fp16: ['_fp16'],
   q8: ['_quantized', '_int8', '_uint8'],
@@ -21,10 +21,15 @@ const SUFFIXES: Record<Precision, string[]> = {
  * (FACTS.md: 47 vs 12 tok/s for fp32); fp16 activations have no fast CPU kernels, so they go last.
  * GPUs prefer fp16 activations.
  */
-const AUTO_ORDER: Record<'cpu' | 'gpu', Precision[]> = {
+const AUTO_ORDER: Record<'cpu' | 'gpu', readonly Precision[]> = {
   cpu: ['q4', 'q8', 'fp32', 'bnb4', 'q4f16', 'fp16'],
   gpu: ['q4f16', 'fp16', 'q4', 'q8', 'fp32', 'bnb4'],
 };
+
+/** The precisions `auto` tries, best first, for a device kind. */
+export function precisionOrder(choice: PrecisionChoice, device: 'cpu' | 'gpu'): readonly Precision[] {
+  return choice === 'auto' ? AUTO_ORDER[device] : [choice];
+}
 
 export interface ModelFolder {
   dir: string;
@@ -56,7 +61,7 @@ function readJson(file: string, missingCode: 'config-missing' | 'tokenizer-missi
 
 function findGraph(onnxDir: string, precision: PrecisionChoice, device: 'cpu' | 'gpu'): { file: string; precision: Precision } {
   const present = fs.existsSync(onnxDir) ? new Set(fs.readdirSync(onnxDir)) : new Set<string>();
-  const order = precision === 'auto' ? AUTO_ORDER[device] : [precision];
+  const order = precisionOrder(precision, device);
   for (const p of order) {
     for (const suffix of SUFFIXES[p]) {
       const name = `model${suffix}.onnx`;

@@ -1,14 +1,17 @@
 import type { CompletionSettings } from '../completion/completionService';
+import { HUGGING_FACE } from '../downloads/huggingFace';
 import type { PrecisionChoice } from '../engine/modelFolder';
 import type { MultilineMode } from '../completion/postprocess/types';
 
 /** The `slm.*` settings, typed and checked. Declared in package.json `contributes.configuration`. */
 export interface Settings {
   enabled: boolean;
-  /** '' = the embedded default model. */
+  /** A folder, or a catalog id (src/models/catalog.ts); '' = the embedded default model. */
   model: string;
-  /** '' = none. */
+  /** A folder or a catalog id; '' = the draft the catalog pairs with the model, if installed. */
   draftModel: string;
+  /** Hugging Face endpoint for model downloads (a mirror, or a local server in tests). */
+  huggingFaceEndpoint: string;
   device: 'auto' | 'cpu' | 'gpu';
   precision: PrecisionChoice;
   /** undefined = the engine's default. */
@@ -55,11 +58,20 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
   const folder = (key: string, fallback: string): string => {
     const v = config.get<unknown>(key) ?? '';
     if (typeof v === 'string') return v.trim();
-    problems.push(`slm.${key} must be a folder path (got ${JSON.stringify(v)}); using ${fallback}.`);
+    problems.push(`slm.${key} must be a model id or a folder path (got ${JSON.stringify(v)}); using ${fallback}.`);
     return '';
+  };
+  const httpUrl = (key: string, fallback: string): string => {
+    const v = config.get<unknown>(key);
+    if (v === undefined || v === null || v === '') return fallback;
+    if (typeof v === 'string' && /^https?:\/\/[^/\s]+/.test(v.trim())) return v.trim().replace(/\/+$/, '');
+    problems.push(`slm.${key} must be an http(s) URL (got ${JSON.stringify(v)}); using ${fallback}.`);
+    return fallback;
   };
   const model = folder('model', 'the embedded model');
   const draftModel = folder('draftModel', 'no draft model');
+  const speculate = oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto';
+  const huggingFaceEndpoint = httpUrl('huggingFaceEndpoint', HUGGING_FACE);
   const languages = config.get<unknown>('enabledLanguages');
   const enabledLanguages: Record<string, boolean> = { '*': true };
   if (languages && typeof languages === 'object') {
@@ -71,7 +83,8 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
     settings: {
       enabled: config.get<unknown>('enabled') !== false,
       model,
-      draftModel,
+      draftModel: speculate ? draftModel : '',
+      huggingFaceEndpoint,
       device: oneOf('device', ['auto', 'cpu', 'gpu'] as const, 'auto'),
       precision: oneOf('precision', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto'),
       threads: threads === 0 ? undefined : threads,
@@ -85,7 +98,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         maxLines: int('maxLines', 16, 1, 200),
         syntaxCheck: config.get<unknown>('syntaxCheck') !== false,
         timeBudgetMs: TIME_BUDGET_MS,
-        speculation: { promptLookup: oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto', draftModel: draftModel !== '' },
+        speculation: { promptLookup: speculate, draftModel: speculate },
       },
       enabledLanguages,
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),

@@ -43,7 +43,9 @@ function describe(view: StatusView): { icon: string; label: string; detail: stri
   if (model.kind === 'unloaded') return { icon: '$(debug-disconnect)', label: 'SLM unloaded', detail: `model unloaded after ${model.idleMinutes} idle minutes to free memory; it loads again on the next completion` };
   if (model.kind === 'loading' || model.kind === 'idle') return { icon: '$(loading~spin)', label: 'SLM starting', detail: `loading ${model.kind === 'loading' ? model.modelDir : 'the model'}` };
   const skipped = model.model.skippedProviders;
-  const where = `${model.model.precision} on ${model.model.provider}${skipped.length ? `; not on ${skipped.join('; ')}` : ''}`;
+  const { draft, draftSkipped } = model.model;
+  const drafting = draft ? `; draft model ${draft.name} on ${draft.provider}` : draftSkipped ? `; no draft model: ${draftSkipped}` : '';
+  const where = `${model.model.precision} on ${model.model.provider}${skipped.length ? `; not on ${skipped.join('; ')}` : ''}${drafting}`;
   if (view.paused) return { icon: '$(debug-pause)', label: `${name} paused`, detail: `paused (${where})` };
   if (view.onBattery) return { icon: '$(debug-pause)', label: `${name} paused on battery`, detail: 'paused while on battery power (slm.pauseOnBattery)' };
   if (view.snoozeMinutesLeft > 0) return { icon: '$(debug-pause)', label: `${name} snoozed`, detail: `snoozed for ${view.snoozeMinutesLeft} more min` };

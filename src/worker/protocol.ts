@@ -7,7 +7,7 @@ import type { EngineErrorCode } from '../engine/errors';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { SamplingOptions } from '../engine/sampler';
 import type { FimInput, FimPrompt, PromptBudget, PromptPart } from '../prompt/fimPrompt';
-import type { ModelInfo } from '../engine/loadModel';
+import type { DraftWhen, ModelInfo } from '../engine/loadModel';
 import type { PrecisionChoice } from '../engine/modelFolder';
 import type { DeviceChoice } from '../engine/session';
 
@@ -17,6 +17,7 @@ export interface LoadParams {
   modelDir: string;
   /** A smaller model of the same family, for speculative decoding. */
   draftModelDir?: string;
+  draftWhen?: DraftWhen;
   device?: DeviceChoice;
   threads?: number;
   precision?: PrecisionChoice;

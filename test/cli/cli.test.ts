@@ -1,14 +1,25 @@
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT, tinyModel } from '../support/tinyModels';
 
 const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 
 function slm(...args: string[]) {
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: path.join(REPO_ROOT, '.cache/cli') } });
+}
+
+/** The same with the event loop free, for a server in this process. */
+function slmAsync(...args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: path.join(REPO_ROOT, '.cache/cli') } }, (err, stdout, stderr) =>
+      resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
+    );
+    child.stdin?.end();
+  });
 }
 
 describe('slm CLI', function () {
@@ -113,5 +124,33 @@ describe('slm CLI', function () {
     assert.equal(slm('frobnicate').status, 2);
     assert.equal(slm('complete', '--model', modelDir, '--file', promptFile, '--line', '9', '--col', '1').status, 2);
     assert.match(slm('frobnicate').stderr, /Usage/);
+  });
+
+  it('models --json lists the catalog and a suggestion for this machine', () => {
+    const r = slm('models', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.ok(out.catalog.some((m: { id: string }) => m.id === out.suggestion.id));
+    assert.ok(out.hardware.cores >= 1 && out.hardware.memoryBytes > 0);
+    assert.match(out.suggestion.why, /cores/);
+  });
+
+  it('download fetches a catalog model from the Hub into a folder that generate can use', async () => {
+    const hub = await startFakeHub({ repos: { 'onnx-community/Qwen2.5-Coder-0.5B-Instruct': modelDir } });
+    const dest = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'slm-cli-dl-')), 'coder');
+    try {
+      const r = await slmAsync('download', 'qwen2.5-coder-0.5b', '--precision', 'q4', '--dest', dest, '--endpoint', hub.endpoint);
+      assert.equal(r.status, 0, r.stderr);
+      assert.match(r.stdout, /downloaded .*onnx-community\/Qwen2.5-Coder-0.5B-Instruct q4 at [0-9a-f]{12}/);
+      const again = await slmAsync('download', 'qwen2.5-coder-0.5b', '--dest', dest, '--endpoint', hub.endpoint);
+      assert.match(again.stdout, /already downloaded/);
+      const g = slm('generate', '--model', dest, '--prompt-file', promptFile, '--max-tokens', '4', '--json');
+      assert.equal(g.status, 0, g.stderr);
+      assert.equal(slm('download', 'qwen2.5-coder-9b').status, 2);
+      assert.match(slm('download', 'qwen2.5-coder-3b', '--precision', 'q4f16').stderr, /comes in q4, q8, fp16/);
+    } finally {
+      await hub.close();
+      fs.rmSync(path.dirname(dest), { recursive: true, force: true });
+    }
   });
 });

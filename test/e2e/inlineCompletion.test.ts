@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
+import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
@@ -66,7 +67,7 @@ describe('inline completions in VS Code', function () {
     }
   }
   /** Empty files the tests type into; created before VS Code starts so quick open lists them. */
-  const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts'];
+  const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
   const newFile = (name: string) => vscode.openFile(name);
   const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
 
@@ -217,5 +218,25 @@ describe('inline completions in VS Code', function () {
     await waitFor('the error', () => logLines().some((l) => l.includes('no-such-model') && l.includes('does not exist')));
     await new Promise((r) => setTimeout(r, 1000));
     assert.match(await vscode.statusBarText('slm.status'), new RegExp(path.basename(otherModelDir)));
+  });
+
+  it('Download Model… fetches a catalog model from the Hub (a local one here) and completions use it', async () => {
+    // The catalog's 0.5B repository, served with the generated model's files.
+    const hub = await startFakeHub({ repos: { 'onnx-community/Qwen2.5-Coder-0.5B-Instruct': modelDir } });
+    try {
+      await updateSettings({ 'slm.huggingFaceEndpoint': hub.endpoint });
+      await vscode.runCommand('Local Completion: Download Model…');
+      await vscode.pickQuickItem('Qwen2.5-Coder 0.5B', 30_000);
+      await waitFor('the download', () => logLines().some((l) => /model onnx-community\/Qwen2.5-Coder-0.5B-Instruct \(q4\) downloaded/.test(l)), 120_000);
+      await waitFor('the downloaded model in use', async () => (await vscode.statusBarText('slm.status')).includes('qwen2.5-coder-0.5b-q4') || undefined);
+      assert.equal(JSON.parse(fs.readFileSync(userSettingsFile(), 'utf8'))['slm.model'], 'qwen2.5-coder-0.5b');
+      assert.ok(hub.requests.some((r) => r.includes('/resolve/')), 'files came from the Hub');
+    } finally {
+      await hub.close();
+    }
+    await newFile('downloaded.ts');
+    await vscode.typeText('const fromHub = ');
+    await vscode.waitForGhostText(30_000);
+    await vscode.press('Escape');
   });
 });

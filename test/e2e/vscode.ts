@@ -78,6 +78,8 @@ export interface VsCodeSession {
   ghostText(): Promise<string>;
   /** Runs a command by its palette title (e.g. 'View: Toggle Zen Mode'). */
   runCommand(title: string): Promise<void>;
+  /** In an open quick pick, filters by `text` and picks the first row whose label contains it. */
+  pickQuickItem(text: string, timeoutMs?: number): Promise<void>;
   /** Ctrl+S, then waits until the active tab is no longer dirty. */
   save(): Promise<void>;
   /** Text of a status bar item (by element id, id suffix or CSS selector), or of the whole status bar. */
@@ -373,6 +375,22 @@ function makeSession(s: SessionParts): VsCodeSession {
           .allTextContents()
           .then((labels) => {
             const i = labels.findIndex((l) => l.replace(/\u00a0/g, ' ').trim().toLowerCase() === want);
+            return i >= 0 ? String(i) : undefined;
+          }),
+      );
+      await quickInput.locator('.monaco-list-row').nth(Number(index)).click();
+      await quickInput.waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+    },
+    async pickQuickItem(text, timeoutMs = 10_000) {
+      await quickInputBox.waitFor({ state: 'visible', timeout: timeoutMs });
+      await quickInputBox.fill(text);
+      const want = text.toLowerCase();
+      const index = await poll(`"${text}" in the quick pick`, timeoutMs, () =>
+        quickInput
+          .locator('.monaco-list-row .label-name')
+          .allTextContents()
+          .then((labels) => {
+            const i = labels.findIndex((l) => l.replace(/\u00a0/g, ' ').toLowerCase().includes(want));
             return i >= 0 ? String(i) : undefined;
           }),
       );

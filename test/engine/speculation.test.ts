@@ -92,6 +92,24 @@ describe('speculative decoding', function () {
       fs.rmSync(draftModelDir, { recursive: true, force: true });
     }
   });
+
+  it('leaves a GPU-only draft model out on the CPU and says why', async () => {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    const draftModelDir = await ensureTestModel({ size: 'tiny-draft', style: 'gqa', precision: 'q4' });
+    const onlyGpu = await LoadedModel.load({ modelDir, draftModelDir, draftWhen: 'gpu', device: 'cpu', cacheDir: ENGINE_CACHE });
+    const always = await LoadedModel.load({ modelDir, draftModelDir, draftWhen: 'always', device: 'cpu', cacheDir: ENGINE_CACHE });
+    try {
+      assert.equal(onlyGpu.info.draft, undefined);
+      assert.match(onlyGpu.info.draftSkipped ?? '', /runs on the CPU/);
+      assert.equal(always.info.draft?.provider, 'cpu');
+      assert.equal(always.info.draftSkipped, undefined);
+      const request = { prompt: 'def add(a, b):\n    return', maxNewTokens: 8, speculation: { draftModel: true } };
+      const plain = await onlyGpu.generate(request);
+      assert.equal(plain.speculation?.drafted ?? 0, 0);
+    } finally {
+      await Promise.all([onlyGpu.dispose(), always.dispose()]);
+    }
+  });
 });
 
 describe('PromptLookup', () => {

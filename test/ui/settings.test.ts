@@ -36,4 +36,21 @@ describe('readSettings', () => {
     assert.equal(languageEnabled(settings, 'go'), false);
     assert.equal(settings.enabledLanguages.bogus, undefined);
   });
+
+  it('speculation off turns the draft model off too, explicit or paired', () => {
+    const on = readSettings(config({ draftModel: '/models/draft' })).settings;
+    assert.equal(on.draftModel, '/models/draft');
+    assert.deepEqual(on.completion.speculation, { promptLookup: true, draftModel: true });
+    const off = readSettings(config({ draftModel: '/models/draft', speculation: 'off' })).settings;
+    assert.equal(off.draftModel, '');
+    assert.deepEqual(off.completion.speculation, { promptLookup: false, draftModel: false });
+  });
+
+  it('takes an http(s) Hugging Face endpoint, without its trailing slash', () => {
+    assert.equal(readSettings(config({})).settings.huggingFaceEndpoint, 'https://huggingface.co');
+    assert.equal(readSettings(config({ huggingFaceEndpoint: ' http://127.0.0.1:8080/ ' })).settings.huggingFaceEndpoint, 'http://127.0.0.1:8080');
+    const { settings, problems } = readSettings(config({ huggingFaceEndpoint: 'ftp://mirror' }));
+    assert.equal(settings.huggingFaceEndpoint, 'https://huggingface.co');
+    assert.match(problems.join('\n'), /slm\.huggingFaceEndpoint must be an http\(s\) URL \(got "ftp:\/\/mirror"\)/);
+  });
 });

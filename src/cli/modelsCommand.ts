@@ -1,0 +1,51 @@
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { downloadModel, HUGGING_FACE } from '../downloads/huggingFace';
+import type { Precision } from '../engine/modelFolder';
+import { CATALOG, catalogModel, formatBytes } from '../models/catalog';
+import { probeHardware, recommendModel } from '../models/hardware';
+import { UsageError } from './args';
+
+/** `slm models`: the catalog, and the model suggested for this machine. */
+export async function modelsCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
+  const hardware = await probeHardware();
+  const suggestion = recommendModel(hardware);
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ hardware, suggestion: { id: suggestion.model.id, precision: suggestion.precision, draft: suggestion.draft?.id, why: suggestion.why }, catalog: CATALOG }, null, 2) + '\n');
+    return;
+  }
+  for (const model of CATALOG) {
+    const sizes = Object.entries(model.bytes).map(([p, bytes]) => `${p} ${formatBytes(bytes)}`).join(', ');
+    const draft = model.draft ? `; draft ${model.draft.id} on a ${model.draft.when}` : '';
+    process.stdout.write(`${model === suggestion.model ? '*' : ' '} ${model.id.padEnd(20)} ${model.repo} (${sizes})${draft}\n`);
+  }
+  process.stdout.write(`\nSuggested for this machine: ${suggestion.model.id} ${suggestion.precision}${suggestion.draft ? ` with ${suggestion.draft.id} as draft` : ''} (${suggestion.why}).\n`);
+}
+
+/** `slm download ID`: a catalog model from the Hub, verified, into a folder. */
+export async function downloadCommand(argv: string[]): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { precision: { type: 'string', default: 'q4' }, dest: { type: 'string' }, endpoint: { type: 'string', default: process.env.HF_ENDPOINT || HUGGING_FACE } },
+  });
+  const model = positionals[0] && catalogModel(positionals[0]);
+  if (!model) throw new UsageError(`download needs a model id: ${CATALOG.map((m) => m.id).join(', ')}`);
+  const precision = values.precision as Precision;
+  if (!model.bytes[precision]) throw new UsageError(`${model.id} comes in ${Object.keys(model.bytes).join(', ')}, not "${precision}"`);
+  const dest = path.resolve(values.dest ?? `${model.id}-${precision}`);
+  const abort = new AbortController();
+  process.once('SIGINT', () => abort.abort());
+  let shown = 0;
+  const result = await downloadModel({ repo: model.repo, precision }, dest, {
+    endpoint: values.endpoint,
+    signal: abort.signal,
+    onProgress: (p) => {
+      if (!process.stderr.isTTY || Date.now() - shown < 500) return;
+      shown = Date.now();
+      process.stderr.write(`\r${formatBytes(p.receivedBytes)} of ${formatBytes(p.totalBytes)}  `);
+    },
+  });
+  process.stdout.write(`${result.reused ? 'already downloaded' : `downloaded ${formatBytes(result.bytes)}`}: ${model.repo} ${precision} at ${result.commit.slice(0, 12)} in ${result.dir}\n`);
+}

@@ -1,0 +1,68 @@
+import type { Precision } from '../engine/modelFolder';
+
+/** A model the extension knows how to download, size for the hardware, and pair with a draft. */
+export interface CatalogModel {
+  /** What `slm.model` may name instead of a folder, e.g. `qwen2.5-coder-1.5b`. */
+  id: string;
+  label: string;
+  /** Hugging Face repository in the onnx-community layout (FACTS.md). */
+  repo: string;
+  /** Billions of parameters: orders the list and sizes the memory check. */
+  billions: number;
+  /** Download sizes as published, for the picker; the exact bytes come from the Hub's listing. */
+  bytes: Partial<Record<Precision, number>>;
+  /**
+   * A smaller model with the same tokenizer, used for speculative decoding when it is installed.
+   * `gpu`: only where the model runs on a GPU; on a laptop CPU the two models share the same cores
+   * and the draft costs more than it saves (0.5B for 1.5B on 2 cores: ~0.75x, test/bench/NOTES.md).
+   */
+  draft?: { id: string; when: 'gpu' };
+  note?: string;
+}
+
+const GB = 1e9;
+const MB = 1e6;
+
+/** Published sizes from the repositories' file listings (onnx/model{suffix}.onnx + _data). */
+export const CATALOG: readonly CatalogModel[] = [
+  {
+    id: 'qwen2.5-coder-0.5b',
+    label: 'Qwen2.5-Coder 0.5B',
+    repo: 'onnx-community/Qwen2.5-Coder-0.5B-Instruct',
+    billions: 0.5,
+    bytes: { q4: 862 * MB, q4f16: 555 * MB, q8: 639 * MB, fp16: 1.26 * GB, fp32: 2.53 * GB },
+    note: 'fastest; an instruct build, which keeps the fill-in-the-middle tokens',
+  },
+  {
+    id: 'qwen2.5-coder-1.5b',
+    label: 'Qwen2.5-Coder 1.5B',
+    repo: 'onnx-community/Qwen2.5-Coder-1.5B',
+    billions: 1.5,
+    bytes: { q4: 1.79 * GB, q4f16: 1.22 * GB, q8: 1.58 * GB, fp16: 3.1 * GB, fp32: 6.21 * GB },
+    draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
+    note: 'base model trained for fill-in-the-middle',
+  },
+  {
+    id: 'qwen2.5-coder-3b',
+    label: 'Qwen2.5-Coder 3B',
+    repo: 'onnx-community/Qwen2.5-Coder-3B-Instruct',
+    billions: 3,
+    bytes: { q4: 3.19 * GB, q8: 3.41 * GB, fp16: 6.8 * GB },
+    draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
+    note: 'best completions; wants a GPU',
+  },
+];
+
+export function catalogModel(id: string, catalog: readonly CatalogModel[] = CATALOG): CatalogModel | undefined {
+  const wanted = id.trim().toLowerCase();
+  return catalog.find((m) => m.id === wanted);
+}
+
+export function catalogModelOfRepo(repo: string, catalog: readonly CatalogModel[] = CATALOG): CatalogModel | undefined {
+  return catalog.find((m) => m.repo.toLowerCase() === repo.toLowerCase());
+}
+
+/** `1.8 GB`, `555 MB`. */
+export function formatBytes(bytes: number): string {
+  return bytes >= GB ? `${(bytes / GB).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`;
+}

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import * as os from 'node:os';
+import type { Precision } from '../engine/modelFolder';
+import { CATALOG, catalogModel, formatBytes, type CatalogModel } from './catalog';
+
+export interface Hardware {
+  platform: NodeJS.Platform;
+  arch: string;
+  memoryBytes: number;
+  /** Logical cores. */
+  cores: number;
+  /** An NVIDIA GPU (the one kind onnxruntime-node can use here that can be detected without native code). */
+  gpu?: { name: string; memoryBytes: number };
+}
+
+export type RunCommand = (file: string, args: string[]) => Promise<string>;
+
+const runCommand: RunCommand = (file, args) =>
+  new Promise((resolve, reject) => {
+    execFile(file, args, { timeout: 3000, windowsHide: true }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
+  });
+
+/** What this machine offers a model; a missing or failing nvidia-smi means no NVIDIA GPU. */
+export async function probeHardware(run: RunCommand = runCommand): Promise<Hardware> {
+  const hardware: Hardware = { platform: process.platform, arch: process.arch, memoryBytes: os.totalmem(), cores: os.availableParallelism() };
+  if (process.platform === 'darwin') return hardware;
+  const csv = await run('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits']).catch(() => '');
+  const gpus = csv.split('\n').map((line) => line.split(',').map((f) => f.trim())).filter(([name, mib]) => name && Number(mib) > 0);
+  const best = gpus.sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  if (best) hardware.gpu = { name: best[0], memoryBytes: Number(best[1]) * 1024 * 1024 };
+  return hardware;
+}
+
+export interface Recommendation {
+  model: CatalogModel;
+  precision: Precision;
+  /** Worth downloading too: the catalog pairs it with the model on a GPU. */
+  draft?: CatalogModel;
+  why: string;
+}
+
+const GB = 1e9;
+
+/**
+ * The model to suggest for this machine. On a CPU, latency decides: on 2 cores a 1.5B model
+ * takes ~2 s per completion against ~0.8 s for 0.5B (test/bench/NOTES.md), so 1.5B needs 8+
+ * cores. On an NVIDIA GPU, memory decides; fp16 activations are what GPUs run fastest.
+ */
+export function recommendModel(hardware: Hardware, catalog: readonly CatalogModel[] = CATALOG): Recommendation {
+  const pick = (id: string) => catalogModel(id, catalog) ?? catalog[0];
+  const memory = formatBytes(hardware.memoryBytes);
+  if (hardware.gpu) {
+    const vram = `${hardware.gpu.name} with ${formatBytes(hardware.gpu.memoryBytes)}`;
+    if (hardware.gpu.memoryBytes >= 10 * GB) {
+      return withDraft(pick('qwen2.5-coder-3b'), 'q4', catalog, `${vram}: room for the 3B model and its draft`);
+    }
+    if (hardware.gpu.memoryBytes >= 4 * GB) {
+      return withDraft(pick('qwen2.5-coder-1.5b'), 'q4f16', catalog, `${vram}: room for the 1.5B model and its draft`);
+    }
+  }
+  const gpuNote = hardware.gpu ? `${hardware.gpu.name} has too little memory` : 'no NVIDIA GPU found';
+  if (hardware.cores >= 8 && hardware.memoryBytes >= 16 * GB) {
+    return { model: pick('qwen2.5-coder-1.5b'), precision: 'q4', why: `${gpuNote}; ${hardware.cores} cores and ${memory} run the 1.5B model fast enough to type with` };
+  }
+  return { model: pick('qwen2.5-coder-0.5b'), precision: 'q4', why: `${gpuNote}; on ${hardware.cores} cores and ${memory} the 0.5B model answers in under a second, the 1.5B in about two` };
+}
+
+function withDraft(model: CatalogModel, precision: Precision, catalog: readonly CatalogModel[], why: string): Recommendation {
+  const draft = model.draft && catalogModel(model.draft.id, catalog);
+  return { model, precision, ...(draft ? { draft } : {}), why };
+}

@@ -1,0 +1,76 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { readModelManifest } from '../downloads/huggingFace';
+import { precisionOrder, type Precision, type PrecisionChoice } from '../engine/modelFolder';
+import { CATALOG, catalogModel, catalogModelOfRepo, type CatalogModel } from './catalog';
+
+/** A catalog model downloaded into the extension's storage. */
+export interface InstalledModel {
+  dir: string;
+  model: CatalogModel;
+  precision: Precision;
+}
+
+/** Where a catalog model of a precision is (or will be) downloaded. */
+export function installedModelDir(modelsDir: string, model: CatalogModel, precision: Precision): string {
+  return path.join(modelsDir, `${model.id}-${precision}`);
+}
+
+/** Complete downloads only: a folder without its manifest is a download that did not finish. */
+export function listInstalledModels(modelsDir: string, catalog: readonly CatalogModel[] = CATALOG): InstalledModel[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(modelsDir);
+  } catch {
+    return [];
+  }
+  const installed: InstalledModel[] = [];
+  for (const name of names.sort()) {
+    const dir = path.join(modelsDir, name);
+    const manifest = readModelManifest(dir);
+    const model = manifest && catalogModelOfRepo(manifest.repo, catalog);
+    if (manifest && model) installed.push({ dir, model, precision: manifest.precision });
+  }
+  return installed;
+}
+
+/** What `slm.model` names. */
+export type ModelChoice =
+  | { kind: 'default' }
+  | { kind: 'folder'; dir: string }
+  /** A catalog id; `installed` is absent when it has not been downloaded (in that precision). */
+  | { kind: 'catalog'; model: CatalogModel; installed?: InstalledModel };
+
+/** A folder path is used as is; a catalog id resolves to its installed folder, best precision first. */
+export function resolveModelChoice(
+  value: string,
+  modelsDir: string,
+  precision: PrecisionChoice,
+  device: 'cpu' | 'gpu',
+  catalog: readonly CatalogModel[] = CATALOG,
+): ModelChoice {
+  if (!value) return { kind: 'default' };
+  const model = catalogModel(value, catalog);
+  if (!model) return { kind: 'folder', dir: value };
+  const installed = listInstalledModels(modelsDir, catalog).filter((m) => m.model === model);
+  for (const p of precisionOrder(precision, device)) {
+    const match = installed.find((m) => m.precision === p);
+    if (match) return { kind: 'catalog', model, installed: match };
+  }
+  return { kind: 'catalog', model };
+}
+
+/**
+ * The draft model the catalog pairs with the model in `modelDir`, if it is installed: the same
+ * precision as the model where there is one.
+ */
+export function catalogDraft(modelDir: string, modelsDir: string, catalog: readonly CatalogModel[] = CATALOG): { dir: string; model: CatalogModel; when: 'gpu' } | undefined {
+  const manifest = readModelManifest(modelDir);
+  const target = manifest && catalogModelOfRepo(manifest.repo, catalog);
+  const pairing = target?.draft;
+  const draftModel = pairing && catalogModel(pairing.id, catalog);
+  if (!manifest || !pairing || !draftModel) return undefined;
+  const drafts = listInstalledModels(modelsDir, catalog).filter((m) => m.model === draftModel);
+  const draft = drafts.find((m) => m.precision === manifest.precision) ?? drafts[0];
+  return draft && { dir: draft.dir, model: draftModel, when: pairing.when };
+}
