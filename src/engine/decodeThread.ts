@@ -29,6 +29,14 @@ function post(message: FromDecodeThread): void {
  */
 const DRAFT_SESSION = { 'session.intra_op.allow_spinning': '0' };
 
+/**
+ * fp32 graphs skip weight prepacking: the packed copy of the tied embedding (the lm_head's weight,
+ * also the Gather's table) cost ~520 MB on 0.5B (peak RSS 1.52x -> 1.16x the files) and a 5-10 s
+ * load, for no measurable decode gain (15.4 vs 15.0 tok/s, quiet machine, NOTES.md). Quantized
+ * MatMulNBits needs its prepacked layout (0.6 tok/s without), so it keeps it.
+ */
+const FP32_SESSION = { 'session.disable_prepacking': '1' };
+
 /** Opens one model folder's (possibly rewritten) graph in a session, with the graph's contract. */
 async function openDecoder(modelDir: string, options: SessionLoadOptions, role: 'target' | 'draft'): Promise<{ decoder: DecoderModel; info: SessionInfo }> {
   const { device } = options;
@@ -37,7 +45,7 @@ async function openDecoder(modelDir: string, options: SessionLoadOptions, role: 
   const prepared = await prepareGraph(folder.graphFile, path.join(options.cacheDir, 'graphs')).catch((err: unknown) => {
     throw new EngineError('graph-invalid', errorMessage(err), folder.graphFile);
   });
-  const opened = await openSession(prepared.model, { device, threads, sessionConfig: { ...prepared.sessionConfig, ...(role === 'draft' ? DRAFT_SESSION : {}) }, label: folder.graphFile });
+  const opened = await openSession(prepared.model, { device, threads, sessionConfig: { ...prepared.sessionConfig, ...(folder.precision === 'fp32' ? FP32_SESSION : {}), ...(role === 'draft' ? DRAFT_SESSION : {}) }, label: folder.graphFile });
   const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, folder.graphFile);
   return {
     decoder: new DecoderModel(opened, contract),
