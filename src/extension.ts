@@ -9,6 +9,7 @@ import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu
 import { chooseModel } from './commands/chooseModel';
 import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
+import { removeModelCommand } from './commands/removeModel';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
@@ -186,6 +187,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
     vscode.commands.registerCommand('slm.downloadModel', () =>
       downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: () => void ensureModel() }),
+    ),
+    vscode.commands.registerCommand('slm.removeModel', () =>
+      removeModelCommand({
+        modelsDir,
+        log,
+        inUse: () => [loadParams().modelDir, loadParams().draftModelDir ?? ''].filter((dir) => dir),
+        release: () => models.unload(),
+        onRemoved: () => void ensureModel(),
+      }),
     ),
     vscode.commands.registerCommand('slm.pause', () => pause.pause()),
     vscode.commands.registerCommand('slm.resume', () => pause.resume()),

@@ -28,8 +28,11 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
   const hardware = await (deps.hardware ?? probeHardware)();
   const suggestion = recommendModel(hardware);
   const installed = listInstalledModels(deps.modelsDir);
-  type Item = vscode.QuickPickItem & { model: CatalogModel; precision: Precision };
-  const items: Item[] = [...CATALOG]
+  type Item = vscode.QuickPickItem & ({ model: CatalogModel; precision: Precision } | { installGpu: true });
+  const gpuFirst: Item[] = hardware.gpu && !hardware.gpu.usable
+    ? [{ label: '$(zap) Install GPU Acceleration first', detail: `${hardware.gpu.name} is not used until onnxruntime's CUDA provider is installed; the suggestion below is sized for the CPU.`, installGpu: true }]
+    : [];
+  const models: Item[] = [...CATALOG]
     .sort((a, b) => Number(b === suggestion.model) - Number(a === suggestion.model) || a.billions - b.billions)
     .map((model) => {
       const precision = model === suggestion.model ? suggestion.precision : defaultPrecision(model, hardware);
@@ -44,8 +47,13 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
         precision,
       };
     });
-  const pick = await vscode.window.showQuickPick(items, { title: 'Download a completion model (from Hugging Face)', matchOnDetail: true });
-  if (!pick) return;
+  const chosen = await vscode.window.showQuickPick([...gpuFirst, ...models], { title: 'Download a completion model (from Hugging Face)', matchOnDetail: true });
+  if (!chosen) return;
+  if ('installGpu' in chosen) {
+    await vscode.commands.executeCommand('slm.installGpu');
+    return;
+  }
+  const pick = chosen;
   if (!(await fetchModel(deps, pick.model, pick.precision))) return;
   await vscode.workspace.getConfiguration('slm').update('model', pick.model.id, vscode.ConfigurationTarget.Global);
   deps.onInstalled();
@@ -53,7 +61,7 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
 
   const draft = pick.model.draft && CATALOG.find((m) => m.id === pick.model.draft?.id);
   const draftPrecision = draft && (draft.bytes[pick.precision] ? pick.precision : 'q4');
-  if (!draft || !draftPrecision || !hardware.gpu || installed.some((m) => m.model === draft)) return;
+  if (!draft || !draftPrecision || !hardware.gpu?.usable || installed.some((m) => m.model === draft)) return;
   const size = formatBytes(draft.bytes[draftPrecision] ?? 0);
   const answer = await vscode.window.showInformationMessage(
     `Also download ${draft.label} (${size})? On your GPU it drafts tokens that ${pick.model.label} verifies in one pass: the same completions, sooner.`,
@@ -63,7 +71,7 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
 }
 
 function defaultPrecision(model: CatalogModel, hardware: Hardware): Precision {
-  return hardware.gpu && model.bytes.q4f16 ? 'q4f16' : 'q4';
+  return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
 }
 
 /** Downloads with progress; says what happened. True when the model is in place. */

@@ -166,6 +166,17 @@ function lockPartial(lock: string, dest: string, url: string): () => void {
   throw busy(dest, url);
 }
 
+/** Whether a live download holds a partial file somewhere under `dir`. */
+export function downloadInProgress(dir: string): boolean {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir, { recursive: true }) as string[];
+  } catch {
+    return false;
+  }
+  return names.some((name) => name.endsWith('.partial.lock') && lockHolder(path.join(dir, name)) !== undefined);
+}
+
 /** The pid of the live download holding `lock`; undefined when the lock was released or is stale. */
 function lockHolder(lock: string): number | undefined {
   try {

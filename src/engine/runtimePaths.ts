@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 /**
@@ -16,4 +17,9 @@ export function onnxruntimeVersion(): string {
 
 export function providerLibraryName(name: string, platform = process.platform): string {
   return platform === 'win32' ? `onnxruntime_providers_${name}.dll` : `libonnxruntime_providers_${name}.so`;
+}
+
+/** Whether a provider's library (CUDA on Linux) sits beside the binding, where onnxruntime loads it from. */
+export function providerLibraryInstalled(name: string): boolean {
+  return fs.existsSync(path.join(onnxruntimeBindingDir(), providerLibraryName(name)));
 }

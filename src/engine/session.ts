@@ -2,12 +2,10 @@
  * The only module that imports onnxruntime-node: session creation with execution-provider
  * fallback, and the tensor type the rest of the engine passes around.
  */
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { EngineError, errorMessage } from './errors';
-import { onnxruntimeBindingDir, providerLibraryName } from './runtimePaths';
+import { providerLibraryInstalled } from './runtimePaths';
 
 export type Tensor = ort.Tensor;
 export type TensorMetadata = ort.InferenceSession.ValueMetadata;
@@ -59,10 +57,6 @@ export function availableGpuProviders(): { usable: Provider[]; notInstalled: Pro
   const listed = GPU_PROVIDERS.filter((p) => backends.some((b) => b.name === p));
   const installed = (p: Provider) => backends.some((b) => b.name === p && b.bundled) || providerLibraryInstalled(p);
   return { usable: listed.filter(installed), notInstalled: listed.filter((p) => !installed(p)) };
-}
-
-function providerLibraryInstalled(name: string): boolean {
-  return fs.existsSync(path.join(onnxruntimeBindingDir(), providerLibraryName(name)));
 }
 
 function candidates(device: DeviceChoice): Provider[] {

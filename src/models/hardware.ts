@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
+import { providerLibraryInstalled } from '../engine/runtimePaths';
 import type { Precision } from '../engine/modelFolder';
 import { CATALOG, catalogModel, formatBytes, type CatalogModel } from './catalog';
 
@@ -10,7 +11,12 @@ export interface Hardware {
   /** Logical cores. */
   cores: number;
   /** An NVIDIA GPU (the one kind onnxruntime-node can use here that can be detected without native code). */
-  gpu?: { name: string; memoryBytes: number };
+  gpu?: {
+    name: string;
+    memoryBytes: number;
+    /** Whether onnxruntime can use it now: on Linux only once the CUDA provider is installed. */
+    usable: boolean;
+  };
 }
 
 export type RunCommand = (file: string, args: string[]) => Promise<string>;
@@ -21,13 +27,14 @@ const runCommand: RunCommand = (file, args) =>
   });
 
 /** What this machine offers a model; a missing or failing nvidia-smi means no NVIDIA GPU. */
-export async function probeHardware(run: RunCommand = runCommand): Promise<Hardware> {
+export async function probeHardware(run: RunCommand = runCommand, cudaInstalled = () => providerLibraryInstalled('cuda')): Promise<Hardware> {
   const hardware: Hardware = { platform: process.platform, arch: process.arch, memoryBytes: os.totalmem(), cores: os.availableParallelism() };
   if (process.platform === 'darwin') return hardware;
   const csv = await run('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits']).catch(() => '');
   const gpus = csv.split('\n').map((line) => line.split(',').map((f) => f.trim())).filter(([name, mib]) => name && Number(mib) > 0);
   const best = gpus.sort((a, b) => Number(b[1]) - Number(a[1]))[0];
-  if (best) hardware.gpu = { name: best[0], memoryBytes: Number(best[1]) * 1024 * 1024 };
+  // DirectML (bundled on Windows) drives any GPU; on Linux CUDA needs the Install GPU Acceleration download.
+  if (best) hardware.gpu = { name: best[0], memoryBytes: Number(best[1]) * 1024 * 1024, usable: process.platform === 'win32' || cudaInstalled() };
   return hardware;
 }
 
@@ -49,7 +56,7 @@ const GB = 1e9;
 export function recommendModel(hardware: Hardware, catalog: readonly CatalogModel[] = CATALOG): Recommendation {
   const pick = (id: string) => catalogModel(id, catalog) ?? catalog[0];
   const memory = formatBytes(hardware.memoryBytes);
-  if (hardware.gpu) {
+  if (hardware.gpu?.usable) {
     const vram = `${hardware.gpu.name} with ${formatBytes(hardware.gpu.memoryBytes)}`;
     if (hardware.gpu.memoryBytes >= 10 * GB) {
       return withDraft(pick('qwen2.5-coder-3b'), 'q4', catalog, `${vram}: room for the 3B model and its draft`);
@@ -58,7 +65,11 @@ export function recommendModel(hardware: Hardware, catalog: readonly CatalogMode
       return withDraft(pick('qwen2.5-coder-1.5b'), 'q4f16', catalog, `${vram}: room for the 1.5B model and its draft`);
     }
   }
-  const gpuNote = hardware.gpu ? `${hardware.gpu.name} has too little memory` : 'no NVIDIA GPU found';
+  const gpuNote = !hardware.gpu
+    ? 'no NVIDIA GPU found'
+    : hardware.gpu.usable
+      ? `${hardware.gpu.name} has too little memory`
+      : `${hardware.gpu.name} is not used until GPU acceleration is installed`;
   if (hardware.cores >= 8 && hardware.memoryBytes >= 16 * GB) {
     return { model: pick('qwen2.5-coder-1.5b'), precision: 'q4', why: `${gpuNote}; ${hardware.cores} cores and ${memory} run the 1.5B model fast enough to type with` };
   }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { readModelManifest } from '../downloads/huggingFace';
+import { downloadInProgress } from '../downloads/download';
+import { MANIFEST_FILE, readModelManifest } from '../downloads/huggingFace';
 import { precisionOrder, type Precision, type PrecisionChoice } from '../engine/modelFolder';
 import { CATALOG, catalogModel, catalogModelOfRepo, type CatalogModel } from './catalog';
 
@@ -32,6 +33,46 @@ export function listInstalledModels(modelsDir: string, catalog: readonly Catalog
     if (manifest && model) installed.push({ dir, model, precision: manifest.precision });
   }
   return installed;
+}
+
+/** A folder in the models folder that is not a complete download: a download that did not finish (kept so the next try resumes) or a deletion cut short. */
+export interface IncompleteDownload {
+  dir: string;
+  bytes: number;
+  /** A download is writing to it now. */
+  inProgress: boolean;
+}
+
+export function listIncompleteDownloads(modelsDir: string): IncompleteDownload[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(modelsDir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.isDirectory() && !readModelManifest(path.join(modelsDir, e.name)))
+    .map((e) => path.join(modelsDir, e.name))
+    .sort()
+    .map((dir) => ({ dir, bytes: folderBytes(dir), inProgress: downloadInProgress(dir) }));
+}
+
+/** Bytes of the files under `dir`. */
+export function folderBytes(dir: string): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (entry.isFile()) total += fs.statSync(path.join(entry.parentPath, entry.name)).size;
+  }
+  return total;
+}
+
+/**
+ * Deletes a downloaded model or an incomplete download. The manifest goes first: a deletion cut
+ * short leaves a folder that is no longer listed as a model, and is offered again as incomplete.
+ */
+export function removeModelFolder(dir: string): void {
+  fs.rmSync(path.join(dir, MANIFEST_FILE), { force: true });
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** What `slm.model` names. */

@@ -239,4 +239,14 @@ describe('inline completions in VS Code', function () {
     await vscode.waitForGhostText(30_000);
     await vscode.press('Escape');
   });
+
+  it('Remove Downloaded Model… deletes the model in use, and completions go back to the configured default', async () => {
+    await vscode.runCommand('Local Completion: Remove Downloaded Model…');
+    await vscode.pickQuickItem('Qwen2.5-Coder 0.5B', 30_000);
+    await vscode.page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete' }).click({ timeout: 10_000 });
+    await waitFor('the removal', () => logLines().some((l) => /removed .*qwen2\.5-coder-0\.5b-q4 /.test(l)));
+    await waitFor('slm.model reset', () => JSON.parse(fs.readFileSync(userSettingsFile(), 'utf8'))['slm.model'] === '');
+    await waitFor('the embedded model loading', () => logLines().some((l) => l.includes('loading model') && l.includes(path.join('models', 'default'))));
+    assert.doesNotMatch(await vscode.statusBarText('slm.status'), /qwen2\.5-coder-0\.5b-q4/);
+  });
 });

@@ -34,9 +34,10 @@ describe('recommendModel', () => {
     ['4 cores, 16 GB', laptop({}), 'qwen2.5-coder-0.5b', 'q4', undefined],
     ['8 cores, 8 GB: too little memory for comfort', laptop({ cores: 8, memoryBytes: 8 * GB }), 'qwen2.5-coder-0.5b', 'q4', undefined],
     ['12 cores, 32 GB', laptop({ cores: 12, memoryBytes: 32 * GB }), 'qwen2.5-coder-1.5b', 'q4', undefined],
-    ['6 GB NVIDIA GPU', laptop({ gpu: { name: 'RTX 3060 Laptop', memoryBytes: 6 * GB } }), 'qwen2.5-coder-1.5b', 'q4f16', 'qwen2.5-coder-0.5b'],
-    ['16 GB NVIDIA GPU', laptop({ gpu: { name: 'RTX 4080', memoryBytes: 16 * GB } }), 'qwen2.5-coder-3b', 'q4', 'qwen2.5-coder-0.5b'],
-    ['2 GB GPU falls back to the CPU rules', laptop({ cores: 2, gpu: { name: 'MX150', memoryBytes: 2 * GB } }), 'qwen2.5-coder-0.5b', 'q4', undefined],
+    ['6 GB NVIDIA GPU', laptop({ gpu: { name: 'RTX 3060 Laptop', memoryBytes: 6 * GB, usable: true } }), 'qwen2.5-coder-1.5b', 'q4f16', 'qwen2.5-coder-0.5b'],
+    ['16 GB NVIDIA GPU', laptop({ gpu: { name: 'RTX 4080', memoryBytes: 16 * GB, usable: true } }), 'qwen2.5-coder-3b', 'q4', 'qwen2.5-coder-0.5b'],
+    ['a GPU onnxruntime cannot use yet (no CUDA provider) is sized for the CPU', laptop({ cores: 4, gpu: { name: 'RTX 4080', memoryBytes: 16 * GB, usable: false } }), 'qwen2.5-coder-0.5b', 'q4', undefined],
+    ['2 GB GPU falls back to the CPU rules', laptop({ cores: 2, gpu: { name: 'MX150', memoryBytes: 2 * GB, usable: true } }), 'qwen2.5-coder-0.5b', 'q4', undefined],
   ];
   for (const [name, hardware, model, precision, draft] of cases) {
     it(name, () => {
@@ -52,13 +53,16 @@ describe('recommendModel', () => {
 
 describe('probeHardware', () => {
   it('reads the largest NVIDIA GPU from nvidia-smi', async () => {
-    const hardware = await probeHardware(async (file, args) => {
+    const smi = async (file: string, args: string[]) => {
       assert.equal(file, 'nvidia-smi');
       assert.ok(args.includes('--format=csv,noheader,nounits'));
       return 'NVIDIA GeForce GTX 1050, 2048\nNVIDIA RTX A4000, 16376\n';
-    });
+    };
+    const hardware = await probeHardware(smi, () => true);
     if (process.platform === 'darwin') return;
     assert.equal(hardware.gpu?.name, 'NVIDIA RTX A4000');
+    assert.equal(hardware.gpu?.usable, true);
+    assert.equal((await probeHardware(smi, () => false)).gpu?.usable, process.platform === 'win32');
     assert.equal(hardware.gpu?.memoryBytes, 16376 * 1024 * 1024);
     assert.ok(hardware.cores >= 1 && hardware.memoryBytes > 0);
   });

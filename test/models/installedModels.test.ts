@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { downloadModel, MANIFEST_FILE, type ModelManifest } from '../../src/downloads/huggingFace';
 import type { Precision } from '../../src/engine/modelFolder';
 import { catalogModel } from '../../src/models/catalog';
-import { catalogDraft, installedModelDir, listInstalledModels, resolveModelChoice } from '../../src/models/installedModels';
+import { catalogDraft, installedModelDir, listIncompleteDownloads, listInstalledModels, removeModelFolder, resolveModelChoice } from '../../src/models/installedModels';
 import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 
@@ -98,5 +98,33 @@ describe('installed models', () => {
     const choice = resolveModelChoice('qwen2.5-coder-1.5b', modelsDir, 'auto', 'cpu');
     assert.ok(choice.kind === 'catalog' && choice.installed);
     assert.deepEqual(catalogDraft(choice.installed.dir, modelsDir), { dir: installedModelDir(modelsDir, draft, 'q4'), model: draft, when: 'gpu' });
+  });
+
+  it('lists unfinished downloads with their size, and whether one is being written now', () => {
+    const done = install('qwen2.5-coder-0.5b', 'q4');
+    const staging = path.join(modelsDir, 'qwen2.5-coder-1.5b-q4.partial');
+    fs.mkdirSync(path.join(staging, 'onnx'), { recursive: true });
+    fs.writeFileSync(path.join(staging, 'config.json'), '{}');
+    fs.writeFileSync(path.join(staging, 'onnx', 'model_q4.onnx.partial'), Buffer.alloc(1000));
+    assert.deepEqual(listIncompleteDownloads(modelsDir), [{ dir: staging, bytes: 1002, inProgress: false }]);
+    // A lock held by a live process (this one), touched just now.
+    fs.writeFileSync(path.join(staging, 'onnx', 'model_q4.onnx.partial.lock'), String(process.pid));
+    assert.equal(listIncompleteDownloads(modelsDir)[0].inProgress, true);
+    // The same lock left by a process that is gone.
+    fs.writeFileSync(path.join(staging, 'onnx', 'model_q4.onnx.partial.lock'), '999999999');
+    assert.equal(listIncompleteDownloads(modelsDir)[0].inProgress, false);
+    assert.ok(!listIncompleteDownloads(modelsDir).some((d) => d.dir === done));
+  });
+
+  it('removes a model; a folder whose manifest went first (a removal cut short) is listed as unfinished', () => {
+    const whole = install('qwen2.5-coder-0.5b', 'q4');
+    const cut = install('qwen2.5-coder-1.5b', 'q4');
+    fs.writeFileSync(path.join(cut, 'weights.bin'), Buffer.alloc(10));
+    fs.rmSync(path.join(cut, MANIFEST_FILE)); // where removeModelFolder stops if cut after its first step
+    assert.deepEqual(listInstalledModels(modelsDir).map((m) => m.dir), [whole]);
+    assert.deepEqual(listIncompleteDownloads(modelsDir), [{ dir: cut, bytes: 10, inProgress: false }]);
+    removeModelFolder(cut);
+    removeModelFolder(whole);
+    assert.deepEqual(fs.readdirSync(modelsDir), []);
   });
 });
