@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { downloadModel, HUGGING_FACE } from '../downloads/huggingFace';
 import type { Precision } from '../engine/modelFolder';
-import { CATALOG, catalogModel, formatBytes } from '../models/catalog';
+import { formatBytes } from '../downloads/download';
+import { CATALOG, catalogModel } from '../models/catalog';
 import { probeHardware, recommendModel } from '../models/hardware';
 import { UsageError } from './args';
 

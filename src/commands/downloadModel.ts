@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import { DownloadError } from '../downloads/download';
+import { DownloadError, formatBytes } from '../downloads/download';
 import { downloadModel } from '../downloads/huggingFace';
 import { errorMessage } from '../engine/errors';
 import type { Precision } from '../engine/modelFolder';
-import { CATALOG, formatBytes, type CatalogModel } from '../models/catalog';
+import { CATALOG, type CatalogModel } from '../models/catalog';
 import { probeHardware, recommendModel, type Hardware } from '../models/hardware';
 import { installedModelDir, listInstalledModels } from '../models/installedModels';
 import { withDownloadProgress } from './downloadProgress';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { formatBytes } from '../models/catalog';
+import { formatBytes } from '../downloads/download';
 
 export interface ByteProgress {
   receivedBytes: number;

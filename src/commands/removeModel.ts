@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../engine/errors';
-import { formatBytes } from '../models/catalog';
+import { formatBytes } from '../downloads/download';
 import { folderBytes, listIncompleteDownloads, listInstalledModels, removeModelFolder } from '../models/installedModels';
 
 export interface RemoveModelDeps {

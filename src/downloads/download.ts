@@ -1,7 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { formatBytes } from '../models/catalog';
 
 export interface DownloadProgress {
   /** Bytes of the file done so far: an interrupted download's kept bytes count (as they are re-hashed), then each new one. */
@@ -22,6 +21,11 @@ export interface DownloadOptions {
    * request on the next call. Without it a failure leaves nothing behind.
    */
   resume?: boolean;
+}
+
+/** `1.8 GB`, `555 MB`. */
+export function formatBytes(bytes: number): string {
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(1)} GB` : `${Math.round(bytes / 1e6)} MB`;
 }
 
 export class DownloadError extends Error {

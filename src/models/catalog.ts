@@ -61,8 +61,3 @@ export function catalogModel(id: string, catalog: readonly CatalogModel[] = CATA
 export function catalogModelOfRepo(repo: string, catalog: readonly CatalogModel[] = CATALOG): CatalogModel | undefined {
   return catalog.find((m) => m.repo.toLowerCase() === repo.toLowerCase());
 }
-
-/** `1.8 GB`, `555 MB`. */
-export function formatBytes(bytes: number): string {
-  return bytes >= GB ? `${(bytes / GB).toFixed(1)} GB` : `${Math.round(bytes / MB)} MB`;
-}

@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import { providerLibraryInstalled } from '../engine/runtimePaths';
 import type { Precision } from '../engine/modelFolder';
-import { CATALOG, catalogModel, formatBytes, type CatalogModel } from './catalog';
+import { formatBytes } from '../downloads/download';
+import { CATALOG, catalogModel, type CatalogModel } from './catalog';
 
 export interface Hardware {
   platform: NodeJS.Platform;

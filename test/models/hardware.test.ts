@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { CATALOG, catalogModel, catalogModelOfRepo, formatBytes } from '../../src/models/catalog';
+import { formatBytes } from '../../src/downloads/download';
+import { CATALOG, catalogModel, catalogModelOfRepo } from '../../src/models/catalog';
 import { probeHardware, recommendModel, type Hardware } from '../../src/models/hardware';
 
 const GB = 1e9;
