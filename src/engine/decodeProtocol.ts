@@ -8,11 +8,11 @@
  */
 import type { EngineErrorCode } from './errors';
 import type { FinishReason } from './generate';
-import type { DraftWhen, ModelInfo } from './loadModel';
+import type { ModelInfo } from './loadModel';
 import type { PrecisionChoice } from './modelFolder';
 import type { SamplingOptions } from './sampler';
 import type { DeviceChoice } from './session';
-import type { SpeculationStats } from './speculation';
+import type { DraftWhen, SpeculationStats } from './speculation';
 
 //#region Main thread -> decode thread
 

@@ -13,6 +13,7 @@ import { EngineError, errorMessage } from './errors';
 import { prepareGraph } from './graphRewrite';
 import { openModelFolder } from './modelFolder';
 import { defaultThreads, openSession } from './session';
+import { draftSkipReason } from './speculation';
 
 const port = parentPort!;
 let models: DecodeModels | undefined;
@@ -73,9 +74,10 @@ async function load(options: SessionLoadOptions): Promise<LoadedSessions> {
     models = { model: target.decoder };
     return { target: target.info };
   }
-  if (options.draftWhen === 'gpu' && target.info.provider === 'cpu') {
+  const draftSkipped = draftSkipReason(options.draftWhen, target.info.provider);
+  if (draftSkipped) {
     models = { model: target.decoder };
-    return { target: target.info, draftSkipped: 'the model runs on the CPU, where a draft model costs more time than it saves' };
+    return { target: target.info, draftSkipped };
   }
   const draft = await openDecoder(options.draftModelDir, options, 'draft').catch(async (err: unknown) => {
     await target.decoder.dispose();

@@ -7,6 +7,7 @@ import { EngineError } from './errors';
 import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
 import { openModelFolder, type Precision, type PrecisionChoice } from './modelFolder';
 import type { DeviceChoice, Provider } from './session';
+import type { DraftWhen } from './speculation';
 import { TextTokenizer } from './tokenizer';
 
 export interface LoadOptions {
@@ -21,13 +22,6 @@ export interface LoadOptions {
   /** Where rewritten graphs are cached (default: the user's cache folder). */
   cacheDir?: string;
 }
-
-/**
- * When a draft model is loaded. On a CPU the draft and the model share the same few cores, so a
- * draft step costs ~half a 1.5B step and the k + 1-token verification ~2 plain steps (test/bench/
- * NOTES.md): a 0.5B draft for a 1.5B model is a loss there unless acceptance is near 100%.
- */
-export type DraftWhen = 'always' | 'gpu';
 
 export interface ModelInfo {
   name: string;

@@ -1,4 +1,5 @@
 import type { DecoderModel } from './decoderModel';
+import type { Provider } from './session';
 
 /**
  * Speculative decoding, as a few verbs (after llama.cpp's common/speculative.h): drafters
@@ -87,6 +88,18 @@ function argmax(logits: Float32Array): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
   return best;
+}
+
+/**
+ * When a draft model is loaded. On a CPU the draft and the model share the same few cores, so a
+ * draft step costs ~half a 1.5B step and the k + 1-token verification ~2 plain steps (test/bench/
+ * NOTES.md): a 0.5B draft for a 1.5B model is a loss there unless acceptance is near 100%.
+ */
+export type DraftWhen = 'always' | 'gpu';
+
+/** Why a draft model is not loaded beside a model running on `provider`; undefined: load it. */
+export function draftSkipReason(when: DraftWhen | undefined, provider: Provider): string | undefined {
+  return when === 'gpu' && provider === 'cpu' ? 'the model runs on the CPU, where a draft model costs more time than it saves' : undefined;
 }
 
 export interface SpeculationStats {

@@ -7,7 +7,8 @@ import type { EngineErrorCode } from '../engine/errors';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { SamplingOptions } from '../engine/sampler';
 import type { FimInput, FimPrompt, PromptBudget, PromptPart } from '../prompt/fimPrompt';
-import type { DraftWhen, ModelInfo } from '../engine/loadModel';
+import type { ModelInfo } from '../engine/loadModel';
+import type { DraftWhen } from '../engine/speculation';
 import type { PrecisionChoice } from '../engine/modelFolder';
 import type { DeviceChoice } from '../engine/session';
 

@@ -6,7 +6,7 @@ import type { GenerateRequest, GenerateResult } from '../../src/engine/generate'
 import { LoadedModel } from '../../src/engine/loadModel';
 import { Sampler } from '../../src/engine/sampler';
 import type { DecoderModel } from '../../src/engine/decoderModel';
-import { DraftModel, expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
+import { DraftModel, draftSkipReason, expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
 import { ensureTestModel, type GraphStyle } from '../modelgen/testModels';
 import { ENGINE_CACHE } from '../support/tinyModels';
 
@@ -91,6 +91,13 @@ describe('speculative decoding', function () {
     } finally {
       fs.rmSync(draftModelDir, { recursive: true, force: true });
     }
+  });
+
+  it('loads a GPU-only draft beside a model on any GPU provider, not on the CPU', () => {
+    for (const provider of ['cuda', 'dml', 'coreml', 'webgpu'] as const) assert.equal(draftSkipReason('gpu', provider), undefined, provider);
+    assert.match(draftSkipReason('gpu', 'cpu') ?? '', /runs on the CPU/);
+    assert.equal(draftSkipReason('always', 'cpu'), undefined);
+    assert.equal(draftSkipReason(undefined, 'cpu'), undefined);
   });
 
   it('leaves a GPU-only draft model out on the CPU and says why', async () => {
