@@ -36,7 +36,7 @@ function positionRequest(values: { file?: string; line?: string; col?: string; l
   return {
     documentId: pathToFileURL(path.resolve(file)).href,
     document: { lineCount: lines.length, lineText: (i) => lines[i] },
-    languageId: values.language ?? languageOfFile(file) ?? 'plaintext',
+    languageId: values.language ?? languageOfFile(file, { text }) ?? 'plaintext',
     position: { line: line - 1, character: col - 1 },
     explicit: true,
     filePath: path.relative(workspace, path.resolve(file)).split(path.sep).join('/'),

@@ -6,7 +6,7 @@ import { ImportResolver, type FindDefinitions, type ReadFile } from './importRes
 import { DocumentImports } from './importStatements';
 import { ImportUsage } from './importUsage';
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, languageOfFile } from './parser';
+import { DocumentTrees, grammarFor, grammarOfFile, languageOfFile } from './parser';
 import { estimateTokens, type ContextSnippet } from './snippet';
 
 export type { ReadFile };
@@ -48,7 +48,7 @@ const MISS_TTL_MS = 5_000;
 export class ImportDefinitions implements ImportsSource {
   private readonly trees = new DocumentTrees({ maxDocuments: 4 });
   private readonly index = new DefinitionIndex(this.trees);
-  private readonly cache = new Map<string, { text: string; definitions: Map<string, Definition[]>; readAt: number }>();
+  private readonly cache = new Map<string, { text: string; languageId: string; definitions: Map<string, Definition[]>; readAt: number }>();
 
   private readonly missing = new Map<string, number>();
   private readonly resolver: ImportResolver;
@@ -118,7 +118,9 @@ export class ImportDefinitions implements ImportsSource {
     // Every candidate file at once: most do not exist, and the others are read and indexed in parallel.
     const open = new Map(documents.map((d) => [toFsPath(d.uri), d]));
     const files = [...new Set(wanted.map((w) => w.file))];
-    const indexed = new Map(await Promise.all(files.map(async (f) => [f, await this.definitionsIn(f, open)] as const)));
+    // A header that a C++ file includes is C++.
+    const cppProject = grammar === 'cpp';
+    const indexed = new Map(await Promise.all(files.map(async (f) => [f, await this.definitionsIn(f, open, cppProject)] as const)));
     const out: ContextSnippet[] = [];
     const seen = new Set<string>();
     // What each imported name gave: its files are alternatives (x.py or x/__init__.py; x.d.ts or x.js).
@@ -146,10 +148,9 @@ export class ImportDefinitions implements ImportsSource {
     return out;
   }
 
-  /** A file's definitions by name, from its open document or the disk; undefined if unreadable. */
-  private async definitionsIn(file: string, open: Map<string | undefined, OpenDocument>) {
-    const languageId = languageOfFile(file);
-    if (!languageId || !grammarFor(languageId)) return undefined;
+  /** A file's definitions by name, from its open document (in the editor's language) or the disk; undefined if unreadable. */
+  private async definitionsIn(file: string, open: Map<string | undefined, OpenDocument>, cppProject: boolean) {
+    if (!grammarOfFile(file)) return undefined;
     const doc = open.get(file);
     // Most candidates do not exist (x.ts, x.tsx, x/index.ts...): remember misses for a while.
     if (!doc && (this.missing.get(file) ?? 0) > performance.now()) return undefined;
@@ -162,7 +163,8 @@ export class ImportDefinitions implements ImportsSource {
       this.missing.set(file, performance.now() + MISS_TTL_MS);
       return undefined;
     }
-    if (cached?.text === text) {
+    const languageId = doc?.languageId ?? languageOfFile(file, { text, cppProject })!;
+    if (cached?.text === text && cached.languageId === languageId) {
       if (!doc) cached.readAt = performance.now();
       return cached.definitions;
     }
@@ -175,7 +177,7 @@ export class ImportDefinitions implements ImportsSource {
     this.index.forget(uri);
     if (!definitions) return undefined;
     this.cache.delete(uri);
-    this.cache.set(uri, { text, definitions, readAt: performance.now() });
+    this.cache.set(uri, { text, languageId, definitions, readAt: performance.now() });
     if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
     return definitions;
   }

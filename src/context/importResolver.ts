@@ -51,20 +51,24 @@ export class ImportResolver {
     if (grammar === 'go') return this.resolveGo(from, source);
     if (grammar === 'java') return this.resolveJava(from, source);
     if (grammar === 'rust') return this.resolveRust(from, source, name, module);
-    if (grammar === 'c' || grammar === 'cpp' || grammar === 'csharp') return [];
+    if (grammar === 'csharp') return this.resolveCsharpType(source);
+    if (grammar === 'c' || grammar === 'cpp') return [];
     return (await this.resolveJs(from, source)).map((file) => ({ file, symbolIsModule: false }));
   }
 
   /**
    * Files of a statement that binds no names of its own but all a module's (`from a import *`,
-   * `#include "a.h"`, `use a::*`, C#'s `using A.B;`), where `names` (those used near the cursor)
-   * may be defined.
+   * `#include "a.h"`, `use a::*`, C#'s `using A.B;`, Java's `import a.b.*;`), where `names` (those
+   * used near the cursor) may be defined. Java's `a.b` and C#'s `A.B` name a package (namespace)
+   * or, static, a class whose members are imported: both are looked for, since neither language
+   * lets a package and a class share a full name (JLS 7.1, C# CS0101).
    */
   async resolveWildcard(grammar: GrammarId, from: string, source: string, names: string[]): Promise<ImportTarget[]> {
     if (grammar === 'python') return this.resolvePython(from, source, '', true);
     if (grammar === 'rust') return this.resolveRust(from, source, '', true);
     if (grammar === 'c' || grammar === 'cpp') return this.resolveInclude(from, source);
-    if (grammar === 'csharp') return this.resolveNamespace(source, names);
+    if (grammar === 'csharp') return [...(await this.resolveNamespace(source, names)), ...(await this.resolveCsharpType(source))];
+    if (grammar === 'java') return [...this.resolveJava(from, source), ...(await this.resolveJavaPackage(from, source, names))];
     return [];
   }
 
@@ -100,6 +104,12 @@ export class ImportResolver {
     const out = rustModuleFiles(dir, segments).map((file) => ({ file, symbolIsModule: module }));
     if (!module) out.push(...rustModuleFiles(dir, [...segments, name]).map((file) => ({ file, symbolIsModule: true })));
     return out;
+  }
+
+  /** C# `A.B.C` as the type C of namespace A.B (`using X = A.B.C;`, `using static A.B.C;`). */
+  private resolveCsharpType(source: string): Promise<ImportTarget[]> {
+    const dot = source.lastIndexOf('.');
+    return dot < 0 ? Promise.resolve([]) : this.resolveNamespace(source.slice(0, dot), [source.slice(dot + 1)]);
   }
 
   /** C# `using A.B;`: files of the workspace that define one of `names` and declare `namespace A.B`. */
@@ -163,7 +173,7 @@ export class ImportResolver {
     });
     if (!mod || !(importPath === mod.module || importPath.startsWith(`${mod.module}/`))) return [];
     const dir = path.join(mod.dir, ...importPath.slice(mod.module.length).split('/').filter(Boolean));
-    const files = await this.cache(`dir:${dir}`, () => fs.promises.readdir(dir).catch(() => [] as string[]));
+    const files = [...(await this.listFolder(dir))];
     return files.filter((f) => f.endsWith('.go') && !f.endsWith('_test.go')).map((f) => ({ file: path.join(dir, f), symbolIsModule: true }));
   }
 
@@ -176,6 +186,25 @@ export class ImportResolver {
       if (parts.length > 1) out.push({ file: `${path.join(root, ...parts.slice(0, -1))}.java`, symbolIsModule: false });
     }
     return out;
+  }
+
+  /**
+   * `import a.b.*;`: the classes among `names` of package a.b, in the nearest folder a/b above the
+   * file (one folder listed, as single-class imports look under any folder above it). A public
+   * class lives in the file named after it, and only public ones are imported from another package.
+   */
+  private async resolveJavaPackage(from: string, source: string, names: string[]): Promise<ImportTarget[]> {
+    for (const root of this.foldersAbove(from)) {
+      const dir = path.join(root, ...source.split('.'));
+      const files = await this.listFolder(dir);
+      if (files.size > 0) return names.filter((name) => files.has(`${name}.java`)).map((name) => ({ file: path.join(dir, `${name}.java`), symbolIsModule: true }));
+    }
+    return [];
+  }
+
+  /** A folder's entries (none if it is missing), cached like project files. */
+  private listFolder(dir: string): Promise<ReadonlySet<string>> {
+    return this.cache(`dir:${dir}`, async () => new Set(await fs.promises.readdir(dir).catch(() => [] as string[])));
   }
 
   /** The file's folder and those above it, up to its workspace folder (or MAX_LEVELS). */

@@ -94,15 +94,15 @@ export function importsOf(grammar: GrammarId, tree: Tree): ImportStatement[] | u
   return statements;
 }
 
-/** `@import.name` (a name), `@import.module` (a name for the module itself), `@import.wildcard`. */
+/** `@import.name` (a name), `@import.module` (a name for the module itself), `@import.alias` (a name for the source), `@import.wildcard`. */
 function addCapture(entry: ImportStatement, capture: string, node: Node): void {
   if (capture === 'import.wildcard') entry.wildcard = true;
-  if (capture !== 'import.name' && capture !== 'import.module') return;
+  if (capture !== 'import.name' && capture !== 'import.module' && capture !== 'import.alias') return;
   const local = node.text;
   if (entry.names.some((n) => n.local === local)) return;
-  // An alias (`b` of `a as b`, `{ a: b }`) names what its node's `name` (or `key`) field holds.
+  // An alias (`b` of `a as b`, `{ a: b }`) names what its node's `name` (or `key`) field holds; `@import.alias`, the source.
   const parent = node.parent;
   const isAlias = parent?.childForFieldName('alias')?.startIndex === node.startIndex || (parent?.type === 'pair_pattern' && parent.childForFieldName('value')?.startIndex === node.startIndex);
-  const original = (isAlias && (parent!.childForFieldName('name') ?? parent!.childForFieldName('key') ?? parent!.childForFieldName('path'))?.text.split(/\.|::/).pop()) || local;
-  entry.names.push({ local, original, module: capture === 'import.module' });
+  const aliased = capture === 'import.alias' ? entry.source : isAlias ? (parent!.childForFieldName('name') ?? parent!.childForFieldName('key') ?? parent!.childForFieldName('path'))?.text : undefined;
+  entry.names.push({ local, original: aliased?.split(/\.|::/).pop() || local, module: capture === 'import.module' });
 }

@@ -7,7 +7,8 @@ import { compileQuery, type GrammarId, type Node, type Query, type Tree } from '
  * - scopes: `@scope` (a function, method or class) with `@scope.body` (its body: the signature is
  *   what precedes it) and `@scope.name`;
  * - imports: `@import` (the statement), `@import.source` (the module), `@import.name` (a name it binds),
- *   `@import.module` (a name it binds to the module itself), `@import.wildcard` (it binds all the module's names);
+ *   `@import.module` (a name it binds to the module itself), `@import.alias` (a name it binds to the
+ *   source's last element: `X` of `using X = A.B.C;`), `@import.wildcard` (it binds all the module's names);
  * - definitions: `@definition` (a named declaration) with `@definition.name`.
  */
 export type QueryKind = 'scopes' | 'imports' | 'definitions';

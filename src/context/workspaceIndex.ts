@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { definitionNodes, definitionText } from './definitionIndex';
 import { isWithin } from './fsPaths';
-import { BackgroundParser, grammarOfFile } from './parser';
+import { BackgroundParser, grammarOfFile, languageOfFile } from './parser';
 import { loadQuery } from './queries';
 import { WorkspaceFiles } from './workspaceFiles';
 
@@ -79,6 +79,10 @@ export class WorkspaceIndex {
   private readonly walker: WorkspaceFiles;
   private readonly parser = new BackgroundParser();
   private readonly texts = new Map<string, string>();
+  /** The workspace has C++ sources: its `.h` headers are C++ (languageOfFile). */
+  private cppProject = false;
+  /** Headers indexed as C that a C++ source would make C++: indexed again when the first one turns up. */
+  private readonly cHeaders = new Set<string>();
   private readonly log: (message: string) => void;
   private readonly maxFiles: number;
   private readonly maxFileBytes: number;
@@ -135,6 +139,7 @@ export class WorkspaceIndex {
     this.files.clear();
     this.byName.clear();
     this.texts.clear();
+    this.cHeaders.clear();
     this.pending.clear();
     // A parse in flight stops at its next yield; the parser goes once it has.
     void (this.running ?? Promise.resolve()).then(() => this.parser.dispose());
@@ -214,8 +219,12 @@ export class WorkspaceIndex {
 
   /** (Re)indexes one file; skips it past a bound, and drops what it had if it is unreadable now. */
   private async index(file: string): Promise<void> {
-    const grammar = grammarOfFile(file);
-    if (!grammar) return;
+    if (!grammarOfFile(file)) return;
+    if (!this.cppProject && languageOfFile(file) === 'cpp') {
+      this.cppProject = true;
+      for (const header of this.cHeaders) this.pending.set(header, 'changed');
+      this.cHeaders.clear();
+    }
     if (!this.files.has(file) && (this.files.size >= this.maxFiles || this.bytesRead >= this.maxTotalBytes)) {
       this.skipped++;
       return;
@@ -232,6 +241,7 @@ export class WorkspaceIndex {
       return this.remove(file);
     }
     this.bytesRead += stat.size;
+    const grammar = grammarOfFile(file, { text, cppProject: this.cppProject })!;
     const query = await loadQuery(grammar, 'definitions');
     const tree = await this.parser.parse(grammar, text, { sliceMs: this.sliceMs, maxMs: MAX_PARSE_MS, yieldNow: () => this.pause(), cancelled: () => this.disposed });
     if (!tree || this.disposed) {
@@ -264,6 +274,7 @@ export class WorkspaceIndex {
       }
       this.definitionCount += names.length;
       this.files.set(file, { chars: text.length, names });
+      if (grammar === 'c' && grammarOfFile(file, { cppProject: true }) === 'cpp') this.cHeaders.add(file);
       await this.pause(true);
     } finally {
       tree.delete();
@@ -273,6 +284,7 @@ export class WorkspaceIndex {
   /** Drops a file's definitions. */
   private remove(file: string): void {
     this.texts.delete(file);
+    this.cHeaders.delete(file);
     const names = this.files.get(file)?.names;
     if (!names) return;
     this.files.delete(file);

@@ -175,6 +175,47 @@ describe('context/importDefinitions', () => {
     trees.dispose();
   });
 
+  it('resolves Java `import a.b.*;` to the used classes of the package folder, and `import static a.b.C.*;` to members of C', async () => {
+    const root = workspace({
+      'src/main/java/com/shop/model/Item.java': 'package com.shop.model;\n\npublic class Item {\n  public static Item of(String name) { return new Item(); }\n}\n',
+      'src/main/java/com/shop/model/Price.java': 'package com.shop.model;\n\npublic class Price {\n}\n',
+      'src/main/java/com/shop/util/Strings.java': 'package com.shop.util;\n\npublic final class Strings {\n  public static String pad(String s) { return s; }\n}\n',
+    });
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    let reads: string[] = [];
+    const source = new ImportDefinitions(trees, (file) => (reads.push(file), readFile(file)), [root]);
+    const text = 'package com.shop.app;\n\nimport java.util.*;\nimport com.shop.model.*;\nimport static com.shop.util.Strings.*;\n\nclass App {\n  void run() {\n    Item i = Item.of(pad("x"));\n';
+    const snippets = await source.snippets(requestFor(root, 'src/main/java/com/shop/app/App.java', 'java', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0].trim()}`).sort(), [
+      'src/main/java/com/shop/model/Item.java:2 public class Item {',
+      'src/main/java/com/shop/util/Strings.java:3 public static String pad(String s) { return s; }',
+    ]);
+    // The package's folder is listed, and only the files of classes used near the cursor are read.
+    assert.ok(!reads.some((f) => f.endsWith('Price.java')));
+    reads = [];
+    await source.snippets(requestFor(root, 'src/main/java/com/shop/app/App.java', 'java', text), []);
+    assert.deepEqual(reads, [], 'listings, misses and files are cached');
+    trees.dispose();
+  });
+
+  it('reads a C++ header as C++: by its text, by the C++ file that includes it, or as the editor says for an open one', async () => {
+    const root = workspace({
+      'shapes.h': '#pragma once\nnamespace geo {\nclass Circle {\npublic:\n  double area() const;\n};\n}\n',
+      'vec.h': 'struct Vec {\n  float x;\n  float dot(const Vec& o) const;\n};\n',
+    });
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root]);
+    const defs = (snippets: { path: string; text: string }[]) => snippets.map((s) => `${s.path} ${s.text.split('\n')[0]!.trim()}`).sort();
+    const cpp = await source.snippets(requestFor(root, 'main.cpp', 'cpp', '#include "shapes.h"\n#include "vec.h"\n\nint main() {\n  geo::Circle c;\n  Vec v;\n  return c.area() + v.dot(v);\n'), []);
+    assert.deepEqual(defs(cpp), ['shapes.h class Circle {', 'shapes.h double area() const;', 'shapes.h namespace geo {', 'vec.h float dot(const Vec& o) const;', 'vec.h struct Vec {']);
+    // Included from C, vec.h is C (which sees no method); open in the editor as C++, it is C++.
+    const cText = '#include "vec.h"\n\nfloat f(struct Vec v) {\n  return v.dot(v);\n';
+    assert.deepEqual(defs(await source.snippets(requestFor(root, 'main.c', 'c', cText), [])), ['vec.h struct Vec {']);
+    const open = [{ uri: pathToFileURL(path.join(root, 'vec.h')).href, path: 'vec.h', languageId: 'cpp', text: fs.readFileSync(path.join(root, 'vec.h'), 'utf8') }];
+    assert.deepEqual(defs(await source.snippets(requestFor(root, 'main.c', 'c', cText), open)), ['vec.h float dot(const Vec& o) const;', 'vec.h struct Vec {']);
+    trees.dispose();
+  });
+
   it('resolves C/C++ includes beside the file, then under each workspace folder and its include/', async () => {
     const root = workspace({
       'src/util.h': '#define MAX_ITEMS 64\nint clamp(int v, int lo, int hi);\n',
@@ -228,6 +269,25 @@ describe('context/importDefinitions', () => {
     const text = 'using System;\nusing Shop.Models;\n\nclass App\n{\n    void Run()\n    {\n        var u = new User();\n';
     const snippets = await source.snippets(requestFor(root, 'App.cs', 'csharp', text), []);
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text.split('\n')[0].trim()}`), ['Models/User.cs:2 public class User']);
+    trees.dispose();
+  });
+
+  it('resolves C# `using X = A.B.C;` (X stands for the type C of namespace A.B) and `using static A.B.C;` (C\'s members)', async () => {
+    const root = workspace({
+      'Models/User.cs': 'namespace Shop.Models\n{\n    public class User\n    {\n        public static User Create(string name) => new User();\n    }\n}\n',
+      'Legacy/User.cs': 'namespace Shop.Legacy;\n\npublic class User\n{\n    public static User Create() => new User();\n}\n',
+      'Util/Text.cs': 'namespace Shop.Util;\n\npublic static class Text\n{\n    public static string Pad(string s) => s;\n}\n',
+    });
+    const defined: Record<string, string[]> = { User: ['Models/User.cs', 'Legacy/User.cs'], Text: ['Util/Text.cs'], Create: ['Models/User.cs', 'Legacy/User.cs'], Pad: ['Util/Text.cs'] };
+    const trees = new DocumentTrees({ timeoutMs: 5000 });
+    const source = new ImportDefinitions(trees, readFile, [root], (name) => (defined[name] ?? []).map((f) => path.join(root, f)));
+    const text = 'using Person = Shop.Models.User;\nusing static Shop.Util.Text;\n\nclass App\n{\n    void Run()\n    {\n        var u = Person.Create(Pad("x"));\n';
+    const snippets = await source.snippets(requestFor(root, 'App.cs', 'csharp', text), []);
+    assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text.split('\n')[0].trim()}`).sort(), [
+      'Models/User.cs:2 public class User',
+      'Models/User.cs:4 public static User Create(string name) => new User();',
+      'Util/Text.cs:4 public static string Pad(string s) => s;',
+    ]);
     trees.dispose();
   });
 });

@@ -71,6 +71,19 @@ describe('context/workspaceIndex', () => {
     index.dispose();
   });
 
+  it('indexes a .h header as C++ once the workspace shows C++ sources, even those found after it', async () => {
+    const header = 'struct Vec {\n  float x;\n  float dot(const Vec& o) const;\n};\n';
+    // Breadth first: the header at the top is indexed before src/main.cpp is seen.
+    const root = workspace({ 'vec.h': header, 'src/main.cpp': '#include "../vec.h"\nint main() { return 0; }\n' });
+    const index = new WorkspaceIndex({ roots: [root] });
+    index.start();
+    await index.ready;
+    assert.deepEqual(where(index, root, 'dot'), ['vec.h']);
+    assert.deepEqual(where(index, root, 'Vec'), ['vec.h']);
+    assert.equal(index.stats().files, 2);
+    index.dispose();
+  });
+
   it('re-indexes changed files and drops deleted files and folders', async () => {
     const root = workspace({ 'a.ts': 'export function alpha() {}\n', 'pkg/b.ts': 'export function beta() {}\n', 'pkg/c.ts': 'export function gamma() {}\n', '.gitignore': 'ignored.ts\n' });
     const index = new WorkspaceIndex({ roots: [root] });
