@@ -76,9 +76,9 @@ describe('context: bad input', () => {
       index.start();
       await index.ready;
       const lag = await probe.stop();
-      console.log(`      index: ${JSON.stringify(index.stats())}, event loop lag max ${lag.max.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms`);
+      console.log(`      index: ${JSON.stringify(index.stats())}, event loop held max ${lag.max.toFixed(1)} ms (wall ${lag.wallMax.toFixed(1)}), p99 ${lag.p99.toFixed(1)} ms`);
       assert.equal(index.lookup('small').length, 1);
-      // Freeing the 1 MB file's tree alone holds the loop ~35 ms; a busy machine adds to any one sample.
+      // Freeing the 1 MB file's tree alone holds the loop ~35 ms.
       assert.ok(lag.p99 < 50 && lag.max < 100, `event loop held for ${lag.max.toFixed(1)} ms (p99 ${lag.p99.toFixed(1)})`);
       index.dispose();
     } finally {

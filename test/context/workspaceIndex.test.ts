@@ -211,11 +211,10 @@ describe('context/workspaceIndex', () => {
       const lag = await probe.stop();
       const stats = index.stats();
       const heapGrowthMb = (process.memoryUsage().heapUsed - heapBefore) / 1e6;
-      console.log(`      100,000 files: ${JSON.stringify(stats)}, event loop lag max ${lag.max.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, heap +${heapGrowthMb.toFixed(0)} MB`);
+      console.log(`      100,000 files: ${JSON.stringify(stats)}, event loop held max ${lag.max.toFixed(1)} ms (wall ${lag.wallMax.toFixed(1)}), p99 ${lag.p99.toFixed(1)} ms, heap +${heapGrowthMb.toFixed(0)} MB`);
       assert.equal(stats.files, 20_000, 'the default maxFiles');
       assert.equal(stats.definitions, 20_000);
       assert.ok(stats.ms < 60_000, `walk took ${stats.ms} ms`);
-      // p99: a machine busy with other work delays a sample now and then, whatever this process does.
       assert.ok(lag.p99 < 20 && lag.max < 100, `event loop held for ${lag.max.toFixed(1)} ms (p99 ${lag.p99.toFixed(1)})`);
       assert.ok(heapGrowthMb < 150, `heap grew ${heapGrowthMb} MB`);
       index.dispose();
