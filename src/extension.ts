@@ -86,32 +86,53 @@ export function activate(context: vscode.ExtensionContext): void {
     return {};
   }
 
-  function loadParams(): LoadParams {
-    const modelDir = modelFolderOf(settings.model).dir ?? defaultModelDir;
+  /** What the settings resolve to, and a catalog model they name that is not downloaded yet. */
+  function resolveSelection(): { params: LoadParams; missing?: CatalogModel } {
+    const model = modelFolderOf(settings.model);
+    const modelDir = model.dir ?? defaultModelDir;
     // An explicit draft is always loaded; the catalog's pairing only where it pays (on a GPU).
-    const explicitDraft = settings.draftModel ? modelFolderOf(settings.draftModel).dir : undefined;
+    const draft = settings.draftModel ? modelFolderOf(settings.draftModel) : {};
     const paired = !settings.draftModel && settings.completion.speculation.draftModel ? catalogDraft(modelDir, modelsDir) : undefined;
-    return {
+    const params: LoadParams = {
       modelDir,
-      ...(explicitDraft ? { draftModelDir: explicitDraft } : {}),
+      ...(draft.dir ? { draftModelDir: draft.dir } : {}),
       ...(paired ? { draftModelDir: paired.dir, draftWhen: paired.when } : {}),
       device: settings.device,
       precision: settings.precision,
       threads: settings.threads,
       cacheDir: path.join(context.globalStorageUri.fsPath, 'cache'),
     };
+    return { params, missing: model.missing ?? draft.missing };
+  }
+
+  // Resolving reads the models folder: done on first use (after activation), when the settings
+  // change, or when a model is downloaded or removed; not per request.
+  let resolved: ReturnType<typeof resolveSelection> | undefined;
+  const selection = () => (resolved ??= resolveSelection());
+  const loadParams = (): LoadParams => selection().params;
+  /** Resolves the settings again; true when the model to load changed. */
+  function reselect(): boolean {
+    const before = JSON.stringify(resolved?.params);
+    resolved = resolveSelection();
+    return JSON.stringify(resolved.params) !== before;
   }
 
   /** Said once per missing model: `slm.model` names a catalog model that is not downloaded yet. */
   let toldMissing = '';
   function offerMissingDownload(): void {
-    const missing = [settings.model, settings.draftModel].map((v) => modelFolderOf(v).missing).find((m) => m);
+    const { missing } = selection();
     if (!missing || toldMissing === missing.id) return;
     toldMissing = missing.id;
     log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
     void vscode.window
       .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
       .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
+  }
+
+  /** A model was downloaded or removed: load what the settings resolve to now. */
+  function modelsChanged(): void {
+    if (reselect()) service.reset();
+    void ensureModel();
   }
 
   function ensureModel(): Promise<boolean> {
@@ -186,7 +207,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
     vscode.commands.registerCommand('slm.downloadModel', () =>
-      downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: () => void ensureModel() }),
+      downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: modelsChanged }),
     ),
     vscode.commands.registerCommand('slm.removeModel', () =>
       removeModelCommand({
@@ -194,7 +215,7 @@ export function activate(context: vscode.ExtensionContext): void {
         log,
         inUse: () => [loadParams().modelDir, loadParams().draftModelDir ?? ''].filter((dir) => dir),
         release: () => models.unload(),
-        onRemoved: () => void ensureModel(),
+        onRemoved: modelsChanged,
       }),
     ),
     vscode.commands.registerCommand('slm.pause', () => pause.pause()),
@@ -210,11 +231,10 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.installGpu', () => installGpu(context.globalStorageUri.fsPath, restartWorker, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('slm')) return;
-      const before = JSON.stringify(loadParams());
       settings = loadSettings();
       models.setIdleUnload(settings.idleUnloadMinutes);
       void checkPower();
-      if (JSON.stringify(loadParams()) !== before) {
+      if (reselect()) {
         service.reset();
         void ensureModel();
       }

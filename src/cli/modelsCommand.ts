@@ -5,6 +5,7 @@ import type { Precision } from '../engine/modelFolder';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel } from '../models/catalog';
 import { probeHardware, recommendModel } from '../models/hardware';
+import { installedModelDir } from '../models/installedModels';
 import { UsageError } from './args';
 
 /** `slm models`: the catalog, and the model suggested for this machine. */
@@ -35,7 +36,7 @@ export async function downloadCommand(argv: string[]): Promise<void> {
   if (!model) throw new UsageError(`download needs a model id: ${CATALOG.map((m) => m.id).join(', ')}`);
   const precision = values.precision as Precision;
   if (!model.bytes[precision]) throw new UsageError(`${model.id} comes in ${Object.keys(model.bytes).join(', ')}, not "${precision}"`);
-  const dest = path.resolve(values.dest ?? `${model.id}-${precision}`);
+  const dest = values.dest ? path.resolve(values.dest) : installedModelDir(process.cwd(), model, precision);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   let shown = 0;

@@ -3,8 +3,8 @@ import { DownloadError, formatBytes } from '../downloads/download';
 import { downloadModel } from '../downloads/huggingFace';
 import { errorMessage } from '../engine/errors';
 import type { Precision } from '../engine/modelFolder';
-import { CATALOG, type CatalogModel } from '../models/catalog';
-import { probeHardware, recommendModel, type Hardware } from '../models/hardware';
+import { CATALOG, catalogModel, type CatalogModel } from '../models/catalog';
+import { precisionFor, probeHardware, recommendModel } from '../models/hardware';
 import { installedModelDir, listInstalledModels } from '../models/installedModels';
 import { withDownloadProgress } from './downloadProgress';
 
@@ -16,7 +16,6 @@ export interface DownloadModelDeps {
   log: vscode.LogOutputChannel;
   /** A model landed: load it if the settings now point at it (or pair it as a draft). */
   onInstalled(): void;
-  hardware?: () => Promise<Hardware>;
 }
 
 /**
@@ -25,7 +24,7 @@ export interface DownloadModelDeps {
  * GPU it offers the draft model the catalog pairs with the pick.
  */
 export async function downloadModelCommand(deps: DownloadModelDeps): Promise<void> {
-  const hardware = await (deps.hardware ?? probeHardware)();
+  const hardware = await probeHardware();
   const suggestion = recommendModel(hardware);
   const installed = listInstalledModels(deps.modelsDir);
   type Item = vscode.QuickPickItem & ({ model: CatalogModel; precision: Precision } | { installGpu: true });
@@ -35,7 +34,7 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
   const models: Item[] = [...CATALOG]
     .sort((a, b) => Number(b === suggestion.model) - Number(a === suggestion.model) || a.billions - b.billions)
     .map((model) => {
-      const precision = model === suggestion.model ? suggestion.precision : defaultPrecision(model, hardware);
+      const precision = model === suggestion.model ? suggestion.precision : precisionFor(model, hardware);
       const bytes = model.bytes[precision] ?? 0;
       const have = installed.some((m) => m.model === model && m.precision === precision);
       const tight = bytes * 1.25 > hardware.memoryBytes / 2 ? ` · needs about ${formatBytes(bytes * 1.25)} of this machine's ${formatBytes(hardware.memoryBytes)}` : '';
@@ -47,19 +46,18 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
         precision,
       };
     });
-  const chosen = await vscode.window.showQuickPick([...gpuFirst, ...models], { title: 'Download a completion model (from Hugging Face)', matchOnDetail: true });
-  if (!chosen) return;
-  if ('installGpu' in chosen) {
+  const pick = await vscode.window.showQuickPick([...gpuFirst, ...models], { title: 'Download a completion model (from Hugging Face)', matchOnDetail: true });
+  if (!pick) return;
+  if ('installGpu' in pick) {
     await vscode.commands.executeCommand('slm.installGpu');
     return;
   }
-  const pick = chosen;
   if (!(await fetchModel(deps, pick.model, pick.precision))) return;
   await vscode.workspace.getConfiguration('slm').update('model', pick.model.id, vscode.ConfigurationTarget.Global);
   deps.onInstalled();
   void vscode.window.showInformationMessage(`Local Code Completion: completions now use ${pick.model.label} (${pick.precision}).`);
 
-  const draft = pick.model.draft && CATALOG.find((m) => m.id === pick.model.draft?.id);
+  const draft = pick.model.draft && catalogModel(pick.model.draft.id);
   const draftPrecision = draft && (draft.bytes[pick.precision] ? pick.precision : 'q4');
   if (!draft || !draftPrecision || !hardware.gpu?.usable || installed.some((m) => m.model === draft)) return;
   const size = formatBytes(draft.bytes[draftPrecision] ?? 0);
@@ -68,10 +66,6 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
     'Download Draft',
   );
   if (answer === 'Download Draft' && (await fetchModel(deps, draft, draftPrecision))) deps.onInstalled();
-}
-
-function defaultPrecision(model: CatalogModel, hardware: Hardware): Precision {
-  return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
 }
 
 /** Downloads with progress; says what happened. True when the model is in place. */

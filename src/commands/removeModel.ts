@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { errorMessage } from '../engine/errors';
 import { formatBytes } from '../downloads/download';
+import { catalogModel, type CatalogModel } from '../models/catalog';
 import { folderBytes, listIncompleteDownloads, listInstalledModels, removeModelFolder } from '../models/installedModels';
 
 export interface RemoveModelDeps {
@@ -17,12 +18,12 @@ export interface RemoveModelDeps {
 
 /** "Remove Downloaded Model…": frees the disk space of downloaded models and unfinished downloads. */
 export async function removeModelCommand(deps: RemoveModelDeps): Promise<void> {
-  type Item = vscode.QuickPickItem & { dir: string; bytes: number; id?: string };
+  type Item = vscode.QuickPickItem & { dir: string; bytes: number; model?: CatalogModel };
   const inUse = deps.inUse();
   const items: Item[] = [
     ...listInstalledModels(deps.modelsDir).map((m) => {
       const bytes = folderBytes(m.dir);
-      return { label: m.model.label, description: `${m.precision} · ${formatBytes(bytes)}${inUse.includes(m.dir) ? ' · in use' : ''}`, dir: m.dir, bytes, id: m.model.id };
+      return { label: m.model.label, description: `${m.precision} · ${formatBytes(bytes)}${inUse.includes(m.dir) ? ' · in use' : ''}`, dir: m.dir, bytes, model: m.model };
     }),
     ...listIncompleteDownloads(deps.modelsDir)
       .filter((d) => !d.inProgress)
@@ -47,8 +48,8 @@ export async function removeModelCommand(deps: RemoveModelDeps): Promise<void> {
   }
   deps.log.info(`removed ${pick.dir} (${formatBytes(pick.bytes)})`);
   const config = vscode.workspace.getConfiguration('slm');
-  const named = pick.id && config.get<string>('model')?.trim().toLowerCase() === pick.id;
-  if (named && !listInstalledModels(deps.modelsDir).some((m) => m.model.id === pick.id)) {
+  const named = pick.model && catalogModel(config.get<string>('model') ?? '') === pick.model;
+  if (named && !listInstalledModels(deps.modelsDir).some((m) => m.model === pick.model)) {
     await config.update('model', '', vscode.ConfigurationTarget.Global);
     void vscode.window.showInformationMessage(`Local Code Completion: ${pick.label} deleted; completions use the embedded model again.`);
   }

@@ -67,7 +67,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
         options.onProgress?.({ ...progress });
       };
       // The digest covers the whole file, so the kept bytes are hashed first (seconds for 2 GB: the bar moves meanwhile).
-      if (start > 0 && hash) await hashPrefix(partial, start, hash, report, options.signal);
+      if (start > 0 && hash) await hashFile(partial, hash, { bytes: start, signal: options.signal, onBytes: report });
       progress.receivedBytes = start;
       for await (const chunk of (response?.body ?? []) as AsyncIterable<Uint8Array>) {
         if (totalBytes !== undefined && progress.receivedBytes + chunk.length > totalBytes) {
@@ -132,13 +132,15 @@ async function request(url: string, offset: number, options: DownloadOptions): P
   return { response, start: 0, totalBytes: options.expectedBytes ?? (Number.isFinite(length) && length > 0 ? length : undefined) };
 }
 
-async function hashPrefix(file: string, bytes: number, hash: Hash, report: (bytes: number) => void, signal?: AbortSignal): Promise<void> {
+/** Feeds `file` (its first `bytes` only, when given) to `hash`, reporting the bytes hashed so far. */
+export async function hashFile(file: string, hash: Hash, options: { bytes?: number; signal?: AbortSignal; onBytes?: (hashed: number) => void } = {}): Promise<Hash> {
   let hashed = 0;
-  for await (const chunk of fs.createReadStream(file, { end: bytes - 1 })) {
-    signal?.throwIfAborted();
+  for await (const chunk of fs.createReadStream(file, options.bytes === undefined ? {} : { end: options.bytes - 1 })) {
+    options.signal?.throwIfAborted();
     hash.update(chunk as Buffer);
-    report((hashed += (chunk as Buffer).length));
+    options.onBytes?.((hashed += (chunk as Buffer).length));
   }
+  return hash;
 }
 
 const LOCK_REFRESH_MS = 10_000;

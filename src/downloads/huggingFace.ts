@@ -10,7 +10,7 @@ import { HubApiError, listFiles, modelInfo } from '@huggingface/hub';
 import { writeAll, writeFileAtomically } from '../engine/atomicFile';
 import { EngineError, errorMessage } from '../engine/errors';
 import { openModelFolder, SUFFIXES, type Precision } from '../engine/modelFolder';
-import { cannotReach, DownloadError, downloadFile, partialFiles } from './download';
+import { cannotReach, DownloadError, downloadFile, formatBytes, hashFile, partialFiles } from './download';
 
 export const HUGGING_FACE = 'https://huggingface.co';
 export const MANIFEST_FILE = '.slm-model.json';
@@ -257,19 +257,10 @@ function partialBytes(file: string, size: number): number {
 async function matches(file: string, remote: RemoteFile, onBytes?: (hashed: number) => void): Promise<boolean> {
   const size = fs.statSync(file, { throwIfNoEntry: false })?.size;
   if (size !== remote.size) return false;
-  if (remote.sha256) return (await hashFile(file, 'sha256', '', onBytes)) === remote.sha256;
-  if (remote.oid) return (await hashFile(file, 'sha1', `blob ${size}\0`, onBytes)) === remote.oid;
+  if (remote.sha256) return (await hashFile(file, createHash('sha256'), { onBytes })).digest('hex') === remote.sha256;
+  // A git blob id is the sha1 of a header and the content.
+  if (remote.oid) return (await hashFile(file, createHash('sha1').update(`blob ${size}\0`), { onBytes })).digest('hex') === remote.oid;
   return true;
-}
-
-async function hashFile(file: string, algorithm: 'sha1' | 'sha256', prefix = '', onBytes?: (hashed: number) => void): Promise<string> {
-  const hash = createHash(algorithm).update(prefix);
-  let hashed = 0;
-  for await (const chunk of fs.createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    onBytes?.((hashed += (chunk as Buffer).length));
-  }
-  return hash.digest('hex');
 }
 
 function statfsFreeBytes(dir: string): number {
@@ -281,8 +272,7 @@ function checkFreeSpace(dir: string, neededBytes: number, freeBytes: (dir: strin
   fs.mkdirSync(dir, { recursive: true });
   const free = freeBytes(dir);
   if (free >= neededBytes) return;
-  const mb = (n: number) => `${Math.ceil(n / 1e6).toLocaleString('en-US')} MB`;
-  throw new DownloadError(`Not enough free disk space in ${dir}: the model needs ${mb(neededBytes)} more, ${mb(free)} is free.`, url);
+  throw new DownloadError(`Not enough free disk space in ${dir}: the model needs ${formatBytes(neededBytes)} more, ${formatBytes(free)} is free.`, url);
 }
 
 /** At most one report per PROGRESS_INTERVAL_MS, and the last one always; never less than an earlier one. */

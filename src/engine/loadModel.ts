@@ -92,8 +92,11 @@ export class LoadedModel {
     let loaded: LoadedSessions;
     try {
       tokenizer = TextTokenizer.load(folder.tokenizerFile, folder.tokenizerConfigFile);
-      draftTokenizer = draftFolder && TextTokenizer.load(draftFolder.tokenizerFile, draftFolder.tokenizerConfigFile);
+      const loadDraftTokenizer = () => draftFolder && TextTokenizer.load(draftFolder.tokenizerFile, draftFolder.tokenizerConfigFile);
+      // A GPU-only draft is left out on a CPU: its tokenizer is parsed only once the draft is loaded.
+      draftTokenizer = options.draftWhen === 'gpu' ? undefined : loadDraftTokenizer();
       loaded = await sessions;
+      if (loaded.draft && !draftTokenizer) draftTokenizer = loadDraftTokenizer();
     } catch (err) {
       sessions.catch(() => undefined);
       await thread.dispose().catch(() => undefined);

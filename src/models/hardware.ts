@@ -49,22 +49,28 @@ export interface Recommendation {
 
 const GB = 1e9;
 
+/** The precision to download a model in: fp16 activations where a GPU runs it (if published), else 4-bit for the CPU. */
+export function precisionFor(model: CatalogModel, hardware: Hardware): Precision {
+  return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
+}
+
 /**
  * The model to suggest for this machine. On a CPU, latency decides: on 2 cores a 1.5B model
  * takes ~2 s per completion against ~0.8 s for 0.5B (test/bench/NOTES.md), so 1.5B needs 8+
- * cores. On an NVIDIA GPU, memory decides; fp16 activations are what GPUs run fastest.
+ * cores. On an NVIDIA GPU, memory decides, and the catalog's draft comes with the model.
  */
 export function recommendModel(hardware: Hardware, catalog: readonly CatalogModel[] = CATALOG): Recommendation {
-  const pick = (id: string) => catalogModel(id, catalog) ?? catalog[0];
+  /** On the GPU: its precision, and the catalog's draft with the model; else 4-bit for the CPU. */
+  const suggest = (id: string, why: string, onGpu = false): Recommendation => {
+    const model = catalogModel(id, catalog) ?? catalog[0];
+    const draft = onGpu && model.draft ? catalogModel(model.draft.id, catalog) : undefined;
+    return { model, precision: onGpu ? precisionFor(model, hardware) : 'q4', ...(draft ? { draft } : {}), why };
+  };
   const memory = formatBytes(hardware.memoryBytes);
   if (hardware.gpu?.usable) {
     const vram = `${hardware.gpu.name} with ${formatBytes(hardware.gpu.memoryBytes)}`;
-    if (hardware.gpu.memoryBytes >= 10 * GB) {
-      return withDraft(pick('qwen2.5-coder-3b'), 'q4', catalog, `${vram}: room for the 3B model and its draft`);
-    }
-    if (hardware.gpu.memoryBytes >= 4 * GB) {
-      return withDraft(pick('qwen2.5-coder-1.5b'), 'q4f16', catalog, `${vram}: room for the 1.5B model and its draft`);
-    }
+    if (hardware.gpu.memoryBytes >= 10 * GB) return suggest('qwen2.5-coder-3b', `${vram}: room for the 3B model and its draft`, true);
+    if (hardware.gpu.memoryBytes >= 4 * GB) return suggest('qwen2.5-coder-1.5b', `${vram}: room for the 1.5B model and its draft`, true);
   }
   const gpuNote = !hardware.gpu
     ? 'no NVIDIA GPU found'
@@ -72,12 +78,7 @@ export function recommendModel(hardware: Hardware, catalog: readonly CatalogMode
       ? `${hardware.gpu.name} has too little memory`
       : `${hardware.gpu.name} is not used until GPU acceleration is installed`;
   if (hardware.cores >= 8 && hardware.memoryBytes >= 16 * GB) {
-    return { model: pick('qwen2.5-coder-1.5b'), precision: 'q4', why: `${gpuNote}; ${hardware.cores} cores and ${memory} run the 1.5B model fast enough to type with` };
+    return suggest('qwen2.5-coder-1.5b', `${gpuNote}; ${hardware.cores} cores and ${memory} run the 1.5B model fast enough to type with`);
   }
-  return { model: pick('qwen2.5-coder-0.5b'), precision: 'q4', why: `${gpuNote}; on ${hardware.cores} cores and ${memory} the 0.5B model answers in under a second, the 1.5B in about two` };
-}
-
-function withDraft(model: CatalogModel, precision: Precision, catalog: readonly CatalogModel[], why: string): Recommendation {
-  const draft = model.draft && catalogModel(model.draft.id, catalog);
-  return { model, precision, ...(draft ? { draft } : {}), why };
+  return suggest('qwen2.5-coder-0.5b', `${gpuNote}; on ${hardware.cores} cores and ${memory} the 0.5B model answers in under a second, the 1.5B in about two`);
 }

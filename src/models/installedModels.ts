@@ -19,20 +19,22 @@ export function installedModelDir(modelsDir: string, model: CatalogModel, precis
 
 /** Complete downloads only: a folder without its manifest is a download that did not finish. */
 export function listInstalledModels(modelsDir: string, catalog: readonly CatalogModel[] = CATALOG): InstalledModel[] {
-  let names: string[];
-  try {
-    names = fs.readdirSync(modelsDir);
-  } catch {
-    return [];
-  }
   const installed: InstalledModel[] = [];
-  for (const name of names.sort()) {
-    const dir = path.join(modelsDir, name);
+  for (const dir of modelFolders(modelsDir)) {
     const manifest = readModelManifest(dir);
     const model = manifest && catalogModelOfRepo(manifest.repo, catalog);
     if (manifest && model) installed.push({ dir, model, precision: manifest.precision });
   }
   return installed;
+}
+
+/** The folders in the models folder, sorted; none when it does not exist yet. */
+function modelFolders(modelsDir: string): string[] {
+  try {
+    return fs.readdirSync(modelsDir, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => path.join(modelsDir, e.name)).sort();
+  } catch {
+    return [];
+  }
 }
 
 /** A folder in the models folder that is not a complete download: a download that did not finish (kept so the next try resumes) or a deletion cut short. */
@@ -44,16 +46,8 @@ export interface IncompleteDownload {
 }
 
 export function listIncompleteDownloads(modelsDir: string): IncompleteDownload[] {
-  let entries: fs.Dirent[];
-  try {
-    entries = fs.readdirSync(modelsDir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isDirectory() && !readModelManifest(path.join(modelsDir, e.name)))
-    .map((e) => path.join(modelsDir, e.name))
-    .sort()
+  return modelFolders(modelsDir)
+    .filter((dir) => !readModelManifest(dir))
     .map((dir) => ({ dir, bytes: folderBytes(dir), inProgress: downloadInProgress(dir) }));
 }
 

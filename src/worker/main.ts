@@ -72,8 +72,6 @@ const handlers: Handlers = {
       for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
       log('info', `loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms` +
         (info.graphChanges.length ? `; graph: ${info.graphChanges.join(', ')}` : ''));
-      if (info.draft) log('info', `draft model ${info.draft.name} (${info.draft.precision}, ${info.draft.provider}) for speculative decoding`);
-      if (info.draftSkipped) log('info', `draft model not loaded: ${info.draftSkipped}`);
       return { ...info, fimTemplate: completer.template };
     });
     loading = next.catch(() => undefined);

@@ -13,6 +13,15 @@ const readFile = (file: string) => fs.promises.readFile(file, 'utf8').catch(() =
 const workspaces = tempWorkspaces('slm-imports-');
 const workspace = (files: Record<string, string>) => workspaces.create(files);
 
+/** The imports source's snippets for one request: `text` as `file` of `root`, no other open documents. */
+async function importSnippets(root: string, file: string, languageId: string, text: string) {
+  const trees = new DocumentTrees({ timeoutMs: 5000 });
+  try {
+    return await new ImportDefinitions(trees, readFile, [root]).snippets(requestFor(root, file, languageId, text), []);
+  } finally {
+    trees.dispose();
+  }
+}
 
 describe('context/importDefinitions', () => {
   after(() => {
@@ -33,9 +42,7 @@ describe('context/importDefinitions', () => {
       'src/shapes.ts': 'export const UNIT = 1;\n',
     });
     const text = "import { dot, type Vector, unused } from './geometry.js';\nimport * as util from './util';\nimport { UNIT } from './shapes';\nimport { readFile } from 'node:fs';\n\nconst v: Vector = { x: 1, y: 2 };\nconst d = util.clamp(dot(v, v), 0, UNIT);\n";
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'src/main.ts', 'typescript', text), []);
+    const snippets = await importSnippets(root, 'src/main.ts', 'typescript', text);
     const got = snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`);
     assert.deepEqual(got.slice(0, 4).sort(), [
       'src/geometry.ts:0 export interface Vector { x: number; y: number }',
@@ -47,7 +54,6 @@ describe('context/importDefinitions', () => {
     assert.deepEqual(got.slice(4), ['src/geometry.ts:4 export function unused() {}']);
     assert.ok(snippets[4]!.score < Math.min(...snippets.slice(0, 4).map((s) => s.score)));
     assert.ok(snippets.every((s) => s.source === 'imports'));
-    trees.dispose();
   });
 
   it('resolves Python relative and absolute modules, packages and submodules', async () => {
@@ -58,13 +64,10 @@ describe('context/importDefinitions', () => {
       'lib/tools.py': 'def helper(x):\n    return x\n',
     });
     const text = 'from .models.user import User\nfrom . import sibling\nimport lib.tools\n\nu = User(sibling.parse("x"))\nlib.tools.helper(u)\n';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'app/main.py', 'python', text), []);
+    const snippets = await importSnippets(root, 'app/main.py', 'python', text);
     const got = snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort();
     // `import lib.tools` binds the dotted path: `lib.tools.helper` is tools.py's `helper`.
     assert.deepEqual(got, ['app/models/user.py:0 class User:', 'app/sibling.py:0 def parse(path):', 'lib/tools.py:0 def helper(x):']);
-    trees.dispose();
   });
 
   it('resolves Python `import a.b as m`, `from a import x as y`, and `from a import *` to the names used near the cursor', async () => {
@@ -75,16 +78,13 @@ describe('context/importDefinitions', () => {
       'pkg/base.py': 'class Base:\n    pass\n\ndef make():\n    return Base()\n',
     });
     const text = 'import pkg.shapes as sh\nfrom pkg.colors import RED as r\nfrom pkg.base import *\n\nx = sh.area(make())\ny = r\n';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'main.py', 'python', text), []);
+    const snippets = await importSnippets(root, 'main.py', 'python', text);
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text}`).sort(), [
       'pkg/base.py:3 def make():\n    return Base()',
       // The rest of a definition's last line (its comment) comes with it.
       'pkg/colors.py:0 RED = 1  # the default',
       'pkg/shapes.py:0 def area(s):\n    return 0',
     ]);
-    trees.dispose();
   });
 
   it("looks up a module's members among its top-level definitions, never a sibling of a package for an absolute import", async () => {
@@ -95,11 +95,8 @@ describe('context/importDefinitions', () => {
       'app/logging.py': 'def getLogger(name):\n    return name\n',
     });
     const text = 'import logging\nfrom . import events\n\nlog = logging.getLogger(__name__)\nevents.run(None)\n';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'app/main.py', 'python', text), []);
+    const snippets = await importSnippets(root, 'app/main.py', 'python', text);
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text.split('\n')[0]}`), ['app/events.py:4 def run(loop):', 'app/events.py:undefined class Loop:']);
-    trees.dispose();
   });
 
   it("gives an imported module's outline when the line may use a member the file does not use yet, and unused imports before used ones", async () => {
@@ -109,14 +106,11 @@ describe('context/importDefinitions', () => {
       'pkg/util.py': 'def helper():\n    pass\n\ndef fresh():\n    pass\n',
     });
     const text = 'from . import events\nfrom .util import helper, fresh\n\nhelper()\n' + 'x = 1\n'.repeat(40) + 'def main():\n    ';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'pkg/main.py', 'python', text), []);
+    const snippets = await importSnippets(root, 'pkg/main.py', 'python', text);
     // `events` and `fresh` are used nowhere yet: the line being written may be their first use.
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine}`), ['pkg/events.py:undefined', 'pkg/util.py:3', 'pkg/util.py:0']);
     // Top-level definitions only, public ones and private ones alike, in file order; no methods.
     assert.equal(snippets[0]!.text, '_loop = None\ndef get_loop():\nclass Policy:\ndef _reset():');
-    trees.dispose();
   });
 
   it('prefers an open document to the disk, and gives nothing for other languages', async () => {
@@ -139,15 +133,12 @@ describe('context/importDefinitions', () => {
       'packages/shared/math.ts': 'export function clamp(v: number) {\n  return v;\n}\n',
     });
     const text = "import { User } from '@app/models/user';\nimport { settings } from 'config';\nimport { clamp } from 'shared/math';\n\nconst u = new User();\nclamp(settings.debug ? 1 : 0);\n";
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'packages/app/src/main.ts', 'typescript', text), []);
+    const snippets = await importSnippets(root, 'packages/app/src/main.ts', 'typescript', text);
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort(), [
       'packages/app/config.ts:0 export const settings = { debug: true };',
       'packages/app/src/models/user.ts:0 export class User {',
       'packages/shared/math.ts:0 export function clamp(v: number) {',
     ]);
-    trees.dispose();
   });
 
   it("resolves a Go import of the current module to its package's files, and Java imports under a source root", async () => {
@@ -224,16 +215,13 @@ describe('context/importDefinitions', () => {
       'include/core/unused.h': 'int unused(void);\n',
     });
     const text = '#include <stdio.h>\n#include "util.h"\n#include <core/point.h>\n\nint main(void) {\n  Point p = {0};\n  return clamp(p.x, 0, MAX_ITEMS);\n';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'src/main.c', 'c', text), []);
+    const snippets = await importSnippets(root, 'src/main.c', 'c', text);
     // `core/point.h` under the folder itself comes before include/'s; unused.h is not included.
     assert.deepEqual(snippets.map((s) => `${s.path}:${s.range?.startLine} ${s.text}`).sort(), [
       'core/point.h:0 typedef struct { float x; } Point;',
       'src/util.h:0 #define MAX_ITEMS 64',
       'src/util.h:1 int clamp(int v, int lo, int hi);',
     ]);
-    trees.dispose();
   });
 
   it('resolves Rust `mod foo;` and `use crate::`, `self::` and `super::` paths from the crate root beside Cargo.toml', async () => {
@@ -245,9 +233,7 @@ describe('context/importDefinitions', () => {
       'src/other.rs': 'pub struct Settings;\n',
     });
     const text = 'mod parser;\nuse crate::util::math::{clamp, Vec2};\nuse super::config::Settings as Config;\nuse self::parser::Token;\n\nfn run(v: Vec2, t: Token) -> Config {\n    let n = parser::parse("1");\n    clamp(v.x);\n';
-    const trees = new DocumentTrees({ timeoutMs: 5000 });
-    const source = new ImportDefinitions(trees, readFile, [root]);
-    const snippets = await source.snippets(requestFor(root, 'src/app.rs', 'rust', text), []);
+    const snippets = await importSnippets(root, 'src/app.rs', 'rust', text);
     assert.deepEqual(snippets.filter((s) => s.range).map((s) => `${s.path}:${s.range!.startLine} ${s.text.split('\n')[0]}`).sort(), [
       'src/app/parser.rs:0 pub fn parse(s: &str) -> u32 {',
       'src/app/parser.rs:3 pub struct Token;',
@@ -255,7 +241,6 @@ describe('context/importDefinitions', () => {
       'src/util/math.rs:0 pub fn clamp(v: f32) -> f32 {',
       'src/util/math.rs:3 pub struct Vec2 {',
     ]);
-    trees.dispose();
   });
 
   it('resolves C# `using A.B;` to the files that define a used name and declare namespace A.B', async () => {
