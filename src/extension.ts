@@ -13,7 +13,7 @@ import { removeModelCommand } from './commands/removeModel';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
-import { errorMessage } from './engine/errors';
+import { errorMessage } from './shared/errors';
 import type { CatalogModel } from './models/catalog';
 import { catalogDraft, resolveModelChoice } from './models/installedModels';
 import { ModelController } from './models/modelController';
@@ -24,7 +24,7 @@ import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
 import { powerSource } from './ui/powerSource';
 import { requestGate } from './ui/requestGate';
-import { languageEnabled, readSettings, type Settings } from './ui/settings';
+import { languageEnabled, readSettings, type Settings } from './settings/settings';
 import { StatusBar } from './ui/statusBar';
 
 export function activate(context: vscode.ExtensionContext): void {

@@ -6,7 +6,7 @@ import type { ContextResult } from '../context/contextEngine';
 import { languageOfFile } from '../context/parser';
 import { WorkspaceContext } from '../context/workspaceContext';
 import type { PromptPart } from '../prompt/fimPrompt';
-import { readSettings } from '../ui/settings';
+import { readSettings } from '../settings/settings';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
 
 /**

@@ -1,7 +1,8 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { downloadModel, HUGGING_FACE } from '../downloads/huggingFace';
-import type { Precision } from '../engine/modelFolder';
+import { HUGGING_FACE } from '../downloads/hub';
+import { downloadModel } from '../downloads/huggingFace';
+import type { Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel } from '../models/catalog';
 import { probeHardware, recommendModel } from '../models/hardware';

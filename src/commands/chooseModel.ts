@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { errorMessage } from '../engine/errors';
-import { openModelFolder } from '../engine/modelFolder';
+import { errorMessage } from '../shared/errors';
+import { openModelFolder } from '../modelFormat/modelFolder';
 
 /** Picks a model folder, validates it, and stores it in `slm.model`; says why a folder is unusable. */
 export async function chooseModel(): Promise<void> {
@@ -16,7 +16,7 @@ export async function chooseModel(): Promise<void> {
   try {
     const model = openModelFolder(folder.fsPath);
     await vscode.workspace.getConfiguration('slm').update('model', folder.fsPath, vscode.ConfigurationTarget.Global);
-    vscode.window.showInformationMessage(`Local Code Completion: using ${model.name} (${model.config.modelType}, ${model.precision}).`);
+    vscode.window.showInformationMessage(`Local Code Completion: using ${model.name} (${model.config.modelType}, ${Object.keys(model.graphs).join(' / ')}).`);
   } catch (err) {
     vscode.window.showErrorMessage(`Local Code Completion cannot use ${folder.fsPath}: ${errorMessage(err)}`);
   }

@@ -1,8 +1,7 @@
 import * as vscode from 'vscode';
 import { DownloadError, formatBytes } from '../downloads/download';
-import { downloadModel } from '../downloads/huggingFace';
-import { errorMessage } from '../engine/errors';
-import type { Precision } from '../engine/modelFolder';
+import { errorMessage } from '../shared/errors';
+import type { Precision } from '../modelFormat/precision';
 import { CATALOG, catalogModel, type CatalogModel } from '../models/catalog';
 import { precisionFor, probeHardware, recommendModel } from '../models/hardware';
 import { installedModelDir, listInstalledModels } from '../models/installedModels';
@@ -72,6 +71,8 @@ export async function downloadModelCommand(deps: DownloadModelDeps): Promise<voi
 async function fetchModel(deps: DownloadModelDeps, model: CatalogModel, precision: Precision): Promise<boolean> {
   const dest = installedModelDir(deps.modelsDir, model, precision);
   try {
+    // Loaded on first use: @huggingface/hub is not needed to activate the extension.
+    const { downloadModel } = await import('../downloads/huggingFace');
     const result = await withDownloadProgress(`Downloading ${model.label} (${precision})`, (signal, onBytes) =>
       downloadModel({ repo: model.repo, precision }, dest, { endpoint: deps.endpoint, signal, onProgress: onBytes }),
     );

@@ -1,9 +1,9 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { cudaUnsupportedReason, installCudaProvider } from '../downloads/cudaProvider';
-import { errorMessage } from '../engine/errors';
+import { errorMessage } from '../shared/errors';
 import { withDownloadProgress } from './downloadProgress';
-import { onnxruntimeBindingDir, onnxruntimeVersion } from '../engine/runtimePaths';
+import { onnxruntimeBindingDir, onnxruntimeVersion } from '../shared/runtimePaths';
 
 /**
  * "Install GPU Acceleration": fetches onnxruntime's CUDA provider for Linux with an NVIDIA GPU,

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { errorMessage } from '../engine/errors';
+import { errorMessage } from '../shared/errors';
 import { formatBytes } from '../downloads/download';
 import { catalogModel, type CatalogModel } from '../models/catalog';
 import { folderBytes, listIncompleteDownloads, listInstalledModels, removeModelFolder } from '../models/installedModels';

@@ -1,5 +1,5 @@
 import type { ContextRequest, ContextResult } from '../context/contextEngine';
-import { CHARS_PER_TOKEN } from '../context/snippet';
+import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { CompleteParams, CompleteResult } from '../worker/protocol';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';

@@ -1,4 +1,4 @@
-import { PREFIX_CHUNK_LINES } from '../prompt/promptBuilder';
+import { PREFIX_CHUNK_LINES } from '../prompt/promptBudget';
 
 /** The little of a text document the window needs; a VS Code TextDocument adapts to it. */
 export interface DocumentLike {

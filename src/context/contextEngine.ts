@@ -6,7 +6,8 @@ import type { OpenDocument, OpenDocuments } from './openDocuments';
 import { DocumentTrees, grammarFor, loadGrammar } from './parser';
 import { loadQuery, QUERY_KINDS } from './queries';
 import type { RecentSnippets } from './recentSnippets';
-import { CHARS_PER_TOKEN, type ContextSnippet, type ContextSource } from './snippet';
+import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
+import type { ContextSnippet, ContextSource } from './snippet';
 import { workspaceDefinitions } from './workspaceDefinitions';
 import type { WorkspaceIndex } from './workspaceIndex';
 

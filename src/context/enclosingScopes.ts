@@ -1,6 +1,7 @@
 import type { GrammarId, Node, Tree } from './parser';
 import { queryRange, readyQuery } from './queries';
-import { estimateTokens, type ContextSnippet } from './snippet';
+import { estimateTokens } from '../prompt/promptBudget';
+import type { ContextSnippet } from './snippet';
 
 export interface EnclosingScopesInput {
   tree: Tree;

@@ -7,7 +7,8 @@ import { DocumentImports } from './importStatements';
 import { ImportUsage } from './importUsage';
 import type { OpenDocument } from './openDocuments';
 import { DocumentTrees, grammarFor, grammarOfFile, languageOfFile } from './parser';
-import { estimateTokens, type ContextSnippet } from './snippet';
+import { estimateTokens } from '../prompt/promptBudget';
+import type { ContextSnippet } from './snippet';
 
 export type { ReadFile };
 

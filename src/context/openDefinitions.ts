@@ -2,7 +2,8 @@ import type { DefinitionIndex } from './definitionIndex';
 import { identifiersNearCursor } from './identifiers';
 import type { OpenDocument } from './openDocuments';
 import { grammarFor, type GrammarId } from './parser';
-import { estimateTokens, type ContextSnippet } from './snippet';
+import { estimateTokens } from '../prompt/promptBudget';
+import type { ContextSnippet } from './snippet';
 
 export interface DefinitionsRequest {
   uri: string;

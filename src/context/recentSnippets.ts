@@ -1,6 +1,7 @@
 import { identifierSet, jaccard, linesAround } from './identifiers';
 import type { OpenDocument } from './openDocuments';
-import { estimateTokens, type ContextSnippet } from './snippet';
+import { estimateTokens } from '../prompt/promptBudget';
+import type { ContextSnippet } from './snippet';
 
 export interface RecentRequest {
   uri: string;

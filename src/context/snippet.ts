@@ -14,10 +14,3 @@ export interface ContextSnippet {
   /** 0-based lines of `path` the text comes from, inclusive. */
   range?: { startLine: number; endLine: number };
 }
-
-/** ~4 characters a token in code, as the completion service's window assumes. */
-export const CHARS_PER_TOKEN = 4;
-
-export function estimateTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}

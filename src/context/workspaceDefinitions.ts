@@ -5,7 +5,8 @@ import { identifiersNearCursor, linesAround, memberOnlyNames } from './identifie
 import { sameFamily } from './openDefinitions';
 import type { OpenDocument } from './openDocuments';
 import { grammarFor, grammarOfFile } from './parser';
-import { estimateTokens, type ContextSnippet } from './snippet';
+import { estimateTokens } from '../prompt/promptBudget';
+import type { ContextSnippet } from './snippet';
 import type { WorkspaceDefinition, WorkspaceIndex } from './workspaceIndex';
 
 /** As for open documents' definitions: the cursor's line and the 30 above it. */

@@ -7,13 +7,13 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { HubApiError, listFiles, modelInfo } from '@huggingface/hub';
-import { writeAll, writeFileAtomically } from '../engine/atomicFile';
-import { EngineError, errorMessage } from '../engine/errors';
-import { openModelFolder, SUFFIXES, type Precision } from '../engine/modelFolder';
+import { writeAll, writeFileAtomically } from '../shared/atomicFile';
+import { EngineError, errorMessage } from '../shared/errors';
+import { chooseGraph, openModelFolder } from '../modelFormat/modelFolder';
+import { SUFFIXES, type Precision } from '../modelFormat/precision';
+import { HUGGING_FACE, MANIFEST_FILE, readModelManifest, type ModelManifest, type RemoteFile } from './hub';
 import { cannotReach, DownloadError, downloadFile, formatBytes, hashFile, partialFiles } from './download';
 
-export const HUGGING_FACE = 'https://huggingface.co';
-export const MANIFEST_FILE = '.slm-model.json';
 
 export interface HubModel {
   /** e.g. `onnx-community/Qwen2.5-Coder-0.5B-Instruct`. */
@@ -21,15 +21,6 @@ export interface HubModel {
   /** Branch, tag or commit; default `main`. */
   revision?: string;
   precision: Precision;
-}
-
-export interface RemoteFile {
-  path: string;
-  size: number;
-  /** lfs.oid: the content's sha256, listed for files stored in LFS or xet. */
-  sha256?: string;
-  /** Git blob id (sha1 of `blob <size>\0` + content): what the Hub lists for files stored in git. */
-  oid?: string;
 }
 
 export interface ModelDownloadProgress {
@@ -52,15 +43,6 @@ export interface ModelDownloadPlan {
   commit: string;
   files: RemoteFile[];
   totalBytes: number;
-}
-
-export interface ModelManifest {
-  repo: string;
-  revision: string;
-  commit: string;
-  precision: Precision;
-  files: RemoteFile[];
-  downloadedAt: string;
 }
 
 const PROGRESS_INTERVAL_MS = 100;
@@ -205,7 +187,7 @@ export async function downloadModel(
   report(doneBytes, plan.files.at(-1)?.path ?? '', true);
 
   try {
-    openModelFolder(staging, model.precision);
+    chooseGraph(openModelFolder(staging), model.precision, 'cpu');
   } catch (err) {
     if (err instanceof EngineError) throw new EngineError(err.code, `${model.repo} downloaded but is not a usable model folder: ${err.message}`, err.file);
     throw err;
@@ -214,17 +196,6 @@ export async function downloadModel(
   writeFileAtomically(path.join(staging, MANIFEST_FILE), (fd) => writeAll(fd, Buffer.from(JSON.stringify(manifest, null, 2) + '\n')));
   install(staging, dir);
   return { dir, commit: plan.commit, bytes: plan.totalBytes, reused: false };
-}
-
-/** The manifest of a folder downloadModel wrote, or undefined. */
-export function readModelManifest(dir: string): ModelManifest | undefined {
-  try {
-    const m = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as ModelManifest;
-    const valid = typeof m.repo === 'string' && typeof m.revision === 'string' && typeof m.commit === 'string' && typeof m.precision === 'string' && Array.isArray(m.files);
-    return valid ? m : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 function sumSizes(files: RemoteFile[]): number {

@@ -1,5 +1,5 @@
-import { EngineError } from './errors';
-import { ModelConfig } from './modelConfig';
+import { EngineError } from '../shared/errors';
+import { ModelConfig } from '../modelFormat/modelConfig';
 import type { TensorMetadata } from './session';
 
 export type KvDtype = 'float32' | 'float16';

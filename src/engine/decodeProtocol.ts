@@ -6,10 +6,10 @@
  * in the same isolate those GCs cost 25-30% of decode speed (test/bench/NOTES.md, attempt 1).
  * Every request carries an id and gets exactly one `result` or `failed`.
  */
-import type { EngineErrorCode } from './errors';
+import type { EngineErrorCode } from '../shared/errors';
 import type { FinishReason } from './generate';
 import type { ModelInfo } from './loadModel';
-import type { PrecisionChoice } from './modelFolder';
+import type { PrecisionChoice } from '../modelFormat/precision';
 import type { SamplingOptions } from './sampler';
 import type { DeviceChoice } from './session';
 import type { DraftWhen, SpeculationStats } from './speculation';

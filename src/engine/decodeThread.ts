@@ -9,9 +9,9 @@ import { discoverContract } from './contract';
 import { decode, type DecodeModels } from './decodeLoop';
 import type { DecodeEnd, DecodeRequest, FromDecodeThread, LoadedSessions, SessionInfo, SessionLoadOptions, ToDecodeThread } from './decodeProtocol';
 import { DecoderModel } from './decoderModel';
-import { EngineError, errorMessage } from './errors';
+import { EngineError, errorMessage } from '../shared/errors';
 import { prepareGraph } from './graphRewrite';
-import { openModelFolder } from './modelFolder';
+import { chooseGraph, openModelFolder } from '../modelFormat/modelFolder';
 import { defaultThreads, openSession } from './session';
 import { draftSkipReason } from './speculation';
 
@@ -42,19 +42,20 @@ const FP32_SESSION = { 'session.disable_prepacking': '1' };
 async function openDecoder(modelDir: string, options: SessionLoadOptions, role: 'target' | 'draft'): Promise<{ decoder: DecoderModel; info: SessionInfo }> {
   const { device } = options;
   const threads = options.threads ?? defaultThreads();
-  const folder = openModelFolder(modelDir, options.precision, device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu');
-  const prepared = await prepareGraph(folder.graphFile, path.join(options.cacheDir, 'graphs')).catch((err: unknown) => {
-    throw new EngineError('graph-invalid', errorMessage(err), folder.graphFile);
+  const folder = openModelFolder(modelDir);
+  const graph = chooseGraph(folder, options.precision, device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu');
+  const prepared = await prepareGraph(graph.file, path.join(options.cacheDir, 'graphs')).catch((err: unknown) => {
+    throw new EngineError('graph-invalid', errorMessage(err), graph.file);
   });
-  const opened = await openSession(prepared.model, { device, threads, sessionConfig: { ...prepared.sessionConfig, ...(folder.precision === 'fp32' ? FP32_SESSION : {}), ...(role === 'draft' ? DRAFT_SESSION : {}) }, label: folder.graphFile });
-  const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, folder.graphFile);
+  const opened = await openSession(prepared.model, { device, threads, sessionConfig: { ...prepared.sessionConfig, ...(graph.precision === 'fp32' ? FP32_SESSION : {}), ...(role === 'draft' ? DRAFT_SESSION : {}) }, label: graph.file });
+  const contract = discoverContract(opened.session.inputMetadata, opened.session.outputMetadata, folder.config, graph.file);
   return {
     decoder: new DecoderModel(opened, contract),
     info: {
       name: folder.name,
       dir: folder.dir,
-      graphFile: folder.graphFile,
-      precision: folder.precision,
+      graphFile: graph.file,
+      precision: graph.precision,
       modelType: folder.config.modelType,
       provider: opened.provider,
       skippedProviders: opened.skipped,
@@ -63,7 +64,7 @@ async function openDecoder(modelDir: string, options: SessionLoadOptions, role: 
       vocab: contract.vocab,
       kvDtype: contract.kvDtype,
       graphChanges: prepared.changes,
-      bytes: folder.bytes,
+      bytes: graph.bytes,
     },
   };
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { DecodeEnd, DecodeRequest, FromDecodeThread, LoadedSessions, SessionLoadOptions, ToDecodeThread } from './decodeProtocol';
-import { EngineError } from './errors';
+import { EngineError } from '../shared/errors';
 
 type Event = Extract<FromDecodeThread, { kind: 'prefilled' | 'tokens' }>;
 type Pending = { resolve(result: unknown): void; reject(err: Error): void; onEvent?(event: Event): void };

@@ -2,7 +2,7 @@ import type { GraphContract } from './contract';
 import { halfToFloat32 } from './float16';
 import { KvCache } from './kvCache';
 import { Tensor, type OpenedSession } from './session';
-import { EngineError, errorMessage } from './errors';
+import { EngineError, errorMessage } from '../shared/errors';
 
 /**
  * One decoder session and its KV cache: runs tokens through the graph and returns the logits

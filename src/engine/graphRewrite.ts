@@ -19,7 +19,7 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeAll, writeFileAtomically } from './atomicFile';
+import { writeAll, writeFileAtomically } from '../shared/atomicFile';
 import {
   ByteSource,
   concat,

@@ -3,9 +3,10 @@ import * as path from 'node:path';
 import type { GraphContract } from './contract';
 import type { LoadedSessions, SessionInfo } from './decodeProtocol';
 import { DecodeThreadClient } from './decodeThreadClient';
-import { EngineError } from './errors';
+import { EngineError } from '../shared/errors';
 import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
-import { openModelFolder, type Precision, type PrecisionChoice } from './modelFolder';
+import { openModelFolder } from '../modelFormat/modelFolder';
+import { type Precision, type PrecisionChoice } from '../modelFormat/precision';
 import type { DeviceChoice, Provider } from './session';
 import type { DraftWhen } from './speculation';
 import { TextTokenizer } from './tokenizer';
@@ -73,9 +74,8 @@ export class LoadedModel {
     const started = performance.now();
     const device = options.device ?? 'auto';
     const precision = options.precision ?? 'auto';
-    const kind = device === 'cpu' || device === 'auto' ? 'cpu' : 'gpu';
-    const folder = openModelFolder(options.modelDir, precision, kind);
-    const draftFolder = options.draftModelDir ? openModelFolder(options.draftModelDir, precision, kind) : undefined;
+    const folder = openModelFolder(options.modelDir);
+    const draftFolder = options.draftModelDir ? openModelFolder(options.draftModelDir) : undefined;
     // The sessions load in the decode thread while this thread parses the tokenizers.
     const thread = DecodeThreadClient.start(onLost);
     const sessions = thread.load({

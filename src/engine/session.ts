@@ -4,8 +4,8 @@
  */
 import * as os from 'node:os';
 import * as ort from 'onnxruntime-node';
-import { EngineError, errorMessage } from './errors';
-import { providerLibraryInstalled } from './runtimePaths';
+import { EngineError, errorMessage } from '../shared/errors';
+import { providerLibraryInstalled } from '../shared/runtimePaths';
 
 export type Tensor = ort.Tensor;
 export type TensorMetadata = ort.InferenceSession.ValueMetadata;

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
-import { EngineError, errorMessage } from './errors';
+import { EngineError, errorMessage } from '../shared/errors';
 
 /** The model's own tokenizer, read from its `tokenizer.json` by a maintained library. */
 export class TextTokenizer {

@@ -1,4 +1,4 @@
-import type { Precision } from '../engine/modelFolder';
+import type { Precision } from '../modelFormat/precision';
 
 /** A model the extension knows how to download, size for the hardware, and pair with a draft. */
 export interface CatalogModel {

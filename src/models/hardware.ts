@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
-import { providerLibraryInstalled } from '../engine/runtimePaths';
-import type { Precision } from '../engine/modelFolder';
+import { providerLibraryInstalled } from '../shared/runtimePaths';
+import type { Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel, type CatalogModel } from './catalog';
 

@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { downloadInProgress } from '../downloads/download';
-import { MANIFEST_FILE, readModelManifest } from '../downloads/huggingFace';
-import { precisionOrder, type Precision, type PrecisionChoice } from '../engine/modelFolder';
+import { MANIFEST_FILE, readModelManifest } from '../downloads/hub';
+import { precisionOrder, type Precision, type PrecisionChoice } from '../modelFormat/precision';
 import { CATALOG, catalogModel, catalogModelOfRepo, type CatalogModel } from './catalog';
 
 /** A catalog model downloaded into the extension's storage. */

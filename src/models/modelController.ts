@@ -1,6 +1,6 @@
-import { errorMessage } from '../engine/errors';
+import { errorMessage } from '../shared/errors';
 import type { LoadParams, LoadResult } from '../worker/protocol';
-import { openModelFolder } from '../engine/modelFolder';
+import { openModelFolder } from '../modelFormat/modelFolder';
 import type { WorkerClient } from '../workerClient/workerClient';
 
 export type ModelState =
@@ -72,7 +72,7 @@ export class ModelController {
     let reachedWorker = false;
     try {
       // Cheap checks first, in this process: a bad folder never reaches the worker.
-      openModelFolder(params.modelDir, params.precision ?? 'auto');
+      openModelFolder(params.modelDir);
       reachedWorker = true;
       const model = await this.client.load(params);
       if (!model.fimTemplate) {

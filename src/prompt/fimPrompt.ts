@@ -21,15 +21,6 @@ export interface FimInput {
   lineComment?: string;
 }
 
-export interface PromptBudget {
-  /** All prompt tokens, control tokens included. */
-  maxPromptTokens: number;
-  /** At most this many tokens of text after the cursor. */
-  maxSuffixTokens: number;
-  /** At most this many tokens of other files' snippets. */
-  maxContextTokens: number;
-}
-
 export interface PromptPart {
   kind: 'control' | 'context' | 'path' | 'prefix' | 'suffix';
   tokens: number;

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { FimInput, FimPrompt, PromptBudget, PromptPart } from './fimPrompt';
+import type { FimInput, FimPrompt, PromptPart } from './fimPrompt';
+import { PREFIX_CHUNK_LINES, type PromptBudget } from './promptBudget';
 import type { FimTemplate, Vocabulary } from './fimTemplates';
 
 /** The tokenizer operations prompt building needs (TextTokenizer in the worker). */
@@ -7,16 +8,6 @@ export interface PromptTokenizer extends Vocabulary {
   encodePlain(text: string): number[];
   decode(ids: readonly number[]): string;
 }
-
-/**
- * The prefix is tokenized in chunks of this many document lines, aligned to absolute line
- * numbers. Typing then changes only the last chunk, every earlier chunk keeps its token ids,
- * and the worker's KV cache is reused up to the cursor's chunk. When the prefix outgrows its
- * budget, whole chunks are dropped from the start, so the window start moves 16 lines at a
- * time rather than with every new line (llama.vscode uses 64-line chunks for the same reason).
- */
-export const PREFIX_CHUNK_LINES = 16;
-
 
 export class PromptBuilder {
   /** Chunk text -> token ids: unchanged chunks are not tokenized again on the next keystroke. */

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { PauseState } from './pauseState';
-import type { Settings } from './settings';
+import type { Settings } from '../settings/settings';
 import { skipReason } from './skipReason';
 
 /**

@@ -1,4 +1,4 @@
-import { languageEnabled, type Settings } from './settings';
+import { languageEnabled, type Settings } from '../settings/settings';
 
 /** Documents that are code the user edits; output panes, diffs, git and search views are not. */
 const SCHEMES = new Set(['file', 'untitled', 'vscode-notebook-cell', 'vscode-remote', 'vscode-userdata']);

@@ -1,4 +1,4 @@
-import { EngineError } from '../engine/errors';
+import { EngineError } from '../shared/errors';
 import type { TokenListener } from '../engine/generate';
 import type { LoadedModel } from '../engine/loadModel';
 import { detectFimTemplate } from '../prompt/fimTemplates';

@@ -4,7 +4,7 @@
  * and token loop run in a thread of their own (src/engine/decodeThread.ts); this thread keeps
  * the tokenizer and the prompts.
  */
-import { EngineError, errorMessage } from '../engine/errors';
+import { EngineError, errorMessage } from '../shared/errors';
 import { LoadedModel } from '../engine/loadModel';
 import { FimCompleter } from './fimCompleter';
 import type { RequestMap, WireError, WorkerMessage, WorkerRequest, WorkerStats } from './protocol';

@@ -3,13 +3,14 @@
  * the CLI). Messages travel over Node's IPC channel as JSON. Every request carries an id; the
  * worker answers each with exactly one `response`, and may send `partial`s for it before that.
  */
-import type { EngineErrorCode } from '../engine/errors';
+import type { EngineErrorCode } from '../shared/errors';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { SamplingOptions } from '../engine/sampler';
-import type { FimInput, FimPrompt, PromptBudget, PromptPart } from '../prompt/fimPrompt';
+import type { FimInput, FimPrompt, PromptPart } from '../prompt/fimPrompt';
+import type { PromptBudget } from '../prompt/promptBudget';
 import type { ModelInfo } from '../engine/loadModel';
 import type { DraftWhen } from '../engine/speculation';
-import type { PrecisionChoice } from '../engine/modelFolder';
+import type { PrecisionChoice } from '../modelFormat/precision';
 import type { DeviceChoice } from '../engine/session';
 
 //#region Client -> worker

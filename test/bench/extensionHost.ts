@@ -14,7 +14,7 @@ import { CompletionService, type CompletionBackend } from '../../src/completion/
 import type { OpenDocument } from '../../src/context/openDocuments';
 import { WorkspaceContext } from '../../src/context/workspaceContext';
 import type { CompleteResult } from '../../src/worker/protocol';
-import { readSettings } from '../../src/ui/settings';
+import { readSettings } from '../../src/settings/settings';
 
 const ROOT = path.join(__dirname, '../..');
 

@@ -9,7 +9,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeAll, writeFileAtomically } from '../../src/engine/atomicFile';
+import { writeAll, writeFileAtomically } from '../../src/shared/atomicFile';
 import {
   float16BitsToFloat32,
   float32ToFloat16Bits,

@@ -22,7 +22,7 @@ import { CompletionService, type CompletionRequest, type CompletionSettings } fr
 import type { ContextSnippet } from '../../src/context/snippet';
 import type { TextChange } from '../../src/context/parser';
 import { WorkspaceContext } from '../../src/context/workspaceContext';
-import { readSettings } from '../../src/ui/settings';
+import { readSettings } from '../../src/settings/settings';
 import type { CompleteResult } from '../../src/worker/protocol';
 import { WorkerClient } from '../../src/workerClient/workerClient';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { documentWindow, type DocumentLike } from '../../src/completion/documentWindow';
-import { PREFIX_CHUNK_LINES } from '../../src/prompt/promptBuilder';
+import { PREFIX_CHUNK_LINES } from '../../src/prompt/promptBudget';
 
 function doc(lines: string[]): DocumentLike & { reads: number } {
   const d = { lineCount: lines.length, reads: 0, lineText: (i: number) => (d.reads++, lines[i]) };

@@ -2,9 +2,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DownloadError } from '../../src/downloads/download';
-import { downloadModel, MANIFEST_FILE, planModelDownload, readModelManifest, type ModelDownloadProgress } from '../../src/downloads/huggingFace';
-import { EngineError } from '../../src/engine/errors';
-import { openModelFolder } from '../../src/engine/modelFolder';
+import { MANIFEST_FILE, readModelManifest } from '../../src/downloads/hub';
+import { downloadModel, planModelDownload, type ModelDownloadProgress } from '../../src/downloads/huggingFace';
+import { EngineError } from '../../src/shared/errors';
+import { chooseGraph, openModelFolder } from '../../src/modelFormat/modelFolder';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '../support/fakeHub';
 import { tempWorkspaces } from '../support/tempWorkspaces';
 import { tinyModel } from '../support/tinyModels';
@@ -55,7 +56,7 @@ describe('downloadModel (against a fake Hugging Face Hub on 127.0.0.1)', () => {
     await withHub({ repos: { [REPO]: repo } }, async (hub) => {
       const result = await downloadModel(q4, dest, { endpoint: hub.endpoint });
       assert.deepEqual(result, { dir: dest, commit: hub.commit(REPO), bytes: sizeOf(Q4_FILES), reused: false });
-      assert.equal(openModelFolder(dest, 'q4').graphFile, path.join(dest, 'onnx/model_q4.onnx'));
+      assert.equal(chooseGraph(openModelFolder(dest), 'q4', 'cpu').file, path.join(dest, 'onnx/model_q4.onnx'));
       const manifest = readModelManifest(dest)!;
       assert.deepEqual([manifest.repo, manifest.revision, manifest.commit, manifest.precision], [REPO, 'main', hub.commit(REPO), 'q4']);
       assert.deepEqual(manifest.files.map((f) => f.path), Q4_FILES);
@@ -136,7 +137,7 @@ describe('downloadModel (against a fake Hugging Face Hub on 127.0.0.1)', () => {
       assert.equal(result.reused, false);
       assert.deepEqual(fileRequests(hub), [DATA]);
       assert.deepEqual(hub.rangeRequests.map((r) => [r.url.startsWith(`/cdn/${REPO}/${DATA}`), r.range]), [[false, `bytes=${kept}-`], [true, `bytes=${kept}-`]]);
-      openModelFolder(dest, 'q4');
+      chooseGraph(openModelFolder(dest), 'q4', 'cpu');
       // The kept files are re-hashed before anything is fetched, and the bar moves meanwhile.
       assert.equal(reports[0].file, 'config.json');
       assert.ok(reports.every((p, i) => i === 0 || p.receivedBytes >= reports[i - 1].receivedBytes));
@@ -158,7 +159,7 @@ describe('downloadModel (against a fake Hugging Face Hub on 127.0.0.1)', () => {
       hub.faults.clear();
       await downloadModel(q4, dest, { endpoint: hub.endpoint });
       assert.equal(hub.rangeRequests.at(-1)?.range, `bytes=${kept}-`);
-      openModelFolder(dest, 'q4');
+      chooseGraph(openModelFolder(dest), 'q4', 'cpu');
     });
   });
 

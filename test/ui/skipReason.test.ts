@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { MAX_LINE_CHARS, skipReason, type RequestFacts } from '../../src/ui/skipReason';
-import { readSettings } from '../../src/ui/settings';
+import { readSettings } from '../../src/settings/settings';
 
 describe('skipReason', () => {
   const settings = readSettings({ get: (key: string) => (key === 'enabledLanguages' ? { '*': true, markdown: false } : undefined) as never }).settings;

@@ -1,44 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError, errorMessage } from './errors';
+import { EngineError, errorMessage } from '../shared/errors';
 import { ModelConfig, parseModelConfig } from './modelConfig';
+import { precisionOrder, SUFFIXES, type Precision, type PrecisionChoice } from './precision';
 
-/** Weight precisions of the onnx-community layout, by file-name suffix (FACTS.md). */
-export type Precision = 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16' | 'bnb4';
-export type PrecisionChoice = Precision | 'auto';
-
-export const SUFFIXES: Record<Precision, string[]> = {
-  fp32: [''],
-  fp16: ['_fp16'],
-  q8: ['_quantized', '_int8', '_uint8'],
-  q4: ['_q4'],
-  q4f16: ['_q4f16'],
-  bnb4: ['_bnb4'],
-};
-
-/**
- * `auto` order. On a CPU, 4-bit MatMulNBits with fp32 activations is the fastest and smallest
- * (FACTS.md: 47 vs 12 tok/s for fp32); fp16 activations have no fast CPU kernels, so they go last.
- * GPUs prefer fp16 activations.
- */
-const AUTO_ORDER: Record<'cpu' | 'gpu', readonly Precision[]> = {
-  cpu: ['q4', 'q8', 'fp32', 'bnb4', 'q4f16', 'fp16'],
-  gpu: ['q4f16', 'fp16', 'q4', 'q8', 'fp32', 'bnb4'],
-};
-
-/** The precisions `auto` tries, best first, for a device kind. */
-export function precisionOrder(choice: PrecisionChoice, device: 'cpu' | 'gpu'): readonly Precision[] {
-  return choice === 'auto' ? AUTO_ORDER[device] : [choice];
-}
-
+/** A model folder's files, checked: its config, its tokenizer and the graphs it holds. */
 export interface ModelFolder {
   dir: string;
   name: string;
   config: ModelConfig;
   tokenizerFile: string;
   tokenizerConfigFile?: string;
-  /** The chosen graph, e.g. `onnx/model_q4.onnx`. */
-  graphFile: string;
+  /** The graph file of each precision the folder holds, e.g. `q4` -> `onnx/model_q4.onnx`. */
+  graphs: Partial<Record<Precision, string>>;
+}
+
+/** The graph a load opens, for one device kind, with everything it reads checked present. */
+export interface ModelGraph {
+  file: string;
   precision: Precision;
   /** Total bytes of the graph and its external data: what a load reads. */
   bytes: number;
@@ -59,22 +38,14 @@ function readJson(file: string, missingCode: 'config-missing' | 'tokenizer-missi
   }
 }
 
-function findGraph(onnxDir: string, precision: PrecisionChoice, device: 'cpu' | 'gpu'): { file: string; precision: Precision } {
+function listGraphs(onnxDir: string): Partial<Record<Precision, string>> {
   const present = fs.existsSync(onnxDir) ? new Set(fs.readdirSync(onnxDir)) : new Set<string>();
-  const order = precisionOrder(precision, device);
-  for (const p of order) {
-    for (const suffix of SUFFIXES[p]) {
-      const name = `model${suffix}.onnx`;
-      if (present.has(name)) return { file: path.join(onnxDir, name), precision: p };
-    }
+  const graphs: Partial<Record<Precision, string>> = {};
+  for (const [precision, suffixes] of Object.entries(SUFFIXES) as [Precision, string[]][]) {
+    const name = suffixes.map((suffix) => `model${suffix}.onnx`).find((n) => present.has(n));
+    if (name) graphs[precision] = path.join(onnxDir, name);
   }
-  const wanted = order.flatMap((p) => SUFFIXES[p].map((s) => `onnx/model${s}.onnx`)).join(', ');
-  throw new EngineError(
-    'graph-missing',
-    `${onnxDir} has no ${precision === 'auto' ? 'model graph' : `${precision} graph`} (looked for ${wanted}). ` +
-      `Download an onnx-community export of the model, or choose another precision.`,
-    onnxDir,
-  );
+  return graphs;
 }
 
 /**
@@ -98,8 +69,11 @@ function externalDataFiles(graphFile: string): string[] {
   return [...names].map((f) => path.join(dir, f));
 }
 
-/** Validates a model folder and picks the graph to load. Throws EngineError naming the bad file. */
-export function openModelFolder(dir: string, precision: PrecisionChoice = 'auto', device: 'cpu' | 'gpu' = 'cpu'): ModelFolder {
+/**
+ * Checks a model folder's config, tokenizer and graphs (cheap: two small files and a listing).
+ * Throws EngineError naming the bad file. The graph to load is chosen per device by chooseGraph.
+ */
+export function openModelFolder(dir: string): ModelFolder {
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs) || !fs.statSync(abs).isDirectory()) {
     throw new EngineError('model-folder-missing', `Model folder ${abs} does not exist. Choose a folder that holds config.json, tokenizer.json and onnx/.`, abs);
@@ -114,29 +88,49 @@ export function openModelFolder(dir: string, precision: PrecisionChoice = 'auto'
     throw new EngineError('tokenizer-missing', `${tokenizerFile} is missing: download the tokenizer.json that belongs to this model.`, tokenizerFile);
   }
   const tokenizerConfigFile = path.join(abs, 'tokenizer_config.json');
-
-  const graph = findGraph(path.join(abs, 'onnx'), precision, device);
-  let bytes = fs.statSync(graph.file).size;
-  for (const dataFile of externalDataFiles(graph.file)) {
-    if (!fs.existsSync(dataFile)) {
-      throw new EngineError(
-        'external-data-missing',
-        `${dataFile} is missing: ${path.basename(graph.file)} keeps its weights there. Download it next to the graph.`,
-        dataFile,
-      );
-    }
-    bytes += fs.statSync(dataFile).size;
-  }
+  const onnxDir = path.join(abs, 'onnx');
+  const graphs = listGraphs(onnxDir);
+  if (Object.keys(graphs).length === 0) throw noGraph(onnxDir, 'auto', 'cpu');
   return {
     dir: abs,
     name: path.basename(abs),
     config,
     tokenizerFile,
     tokenizerConfigFile: fs.existsSync(tokenizerConfigFile) ? tokenizerConfigFile : undefined,
-    graphFile: graph.file,
-    precision: graph.precision,
-    bytes,
+    graphs,
   };
+}
+
+/**
+ * The graph to load on a device kind: the first precision of `precision`'s order the folder
+ * holds, with its external data files checked present (a byte scan of graphs up to 16 MB).
+ */
+export function chooseGraph(folder: ModelFolder, precision: PrecisionChoice, device: 'cpu' | 'gpu'): ModelGraph {
+  const chosen = precisionOrder(precision, device).find((p) => folder.graphs[p]);
+  if (!chosen) throw noGraph(path.join(folder.dir, 'onnx'), precision, device);
+  const file = folder.graphs[chosen]!;
+  let bytes = fs.statSync(file).size;
+  for (const dataFile of externalDataFiles(file)) {
+    if (!fs.existsSync(dataFile)) {
+      throw new EngineError(
+        'external-data-missing',
+        `${dataFile} is missing: ${path.basename(file)} keeps its weights there. Download it next to the graph.`,
+        dataFile,
+      );
+    }
+    bytes += fs.statSync(dataFile).size;
+  }
+  return { file, precision: chosen, bytes };
+}
+
+function noGraph(onnxDir: string, precision: PrecisionChoice, device: 'cpu' | 'gpu'): EngineError {
+  const wanted = precisionOrder(precision, device).flatMap((p) => SUFFIXES[p].map((s) => `onnx/model${s}.onnx`)).join(', ');
+  return new EngineError(
+    'graph-missing',
+    `${onnxDir} has no ${precision === 'auto' ? 'model graph' : `${precision} graph`} (looked for ${wanted}). ` +
+      `Download an onnx-community export of the model, or choose another precision.`,
+    onnxDir,
+  );
 }
 
 /** generation_config.json may list more end-of-sequence ids than config.json (e.g. Qwen chat models). */

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EngineError, type EngineErrorCode } from '../../src/engine/errors';
+import { EngineError, type EngineErrorCode } from '../../src/shared/errors';
 import { LoadedModel } from '../../src/engine/loadModel';
 import { tinyModel } from '../support/tinyModels';
 

@@ -1,6 +1,6 @@
 import type { CompletionSettings } from '../completion/completionService';
-import { HUGGING_FACE } from '../downloads/huggingFace';
-import type { PrecisionChoice } from '../engine/modelFolder';
+import { HUGGING_FACE } from '../downloads/hub';
+import type { PrecisionChoice } from '../modelFormat/precision';
 import type { MultilineMode } from '../completion/postprocess/types';
 
 /** The `slm.*` settings, typed and checked. Declared in package.json `contributes.configuration`. */

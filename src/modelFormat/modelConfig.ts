@@ -1,4 +1,4 @@
-import { EngineError } from './errors';
+import { EngineError } from '../shared/errors';
 
 /** The parts of a Hugging Face `config.json` the engine relies on. */
 export interface ModelConfig {

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { languageEnabled, readSettings } from '../../src/ui/settings';
+import { languageEnabled, readSettings } from '../../src/settings/settings';
 
 const config = (values: Record<string, unknown>) => ({ get: <T>(key: string) => values[key] as T | undefined });
 
