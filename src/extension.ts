@@ -1,10 +1,12 @@
 /**
- * Extension entry: wires settings, the worker client, the model controller, the completion
- * service and the UI. Activation does no model work: the worker starts and loads the model in
+ * Extension entry: wires settings, the model selection, the backend (the local worker), the
+ * completion service and the UI. Activation does no model work: the worker starts and loads the model in
  * the background right after (target: activation under 50 ms).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { LocalBackend } from './backend/local/localBackend';
+import { ModelSelection } from './backend/local/modelSelection';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
 import { downloadModelCommand } from './commands/downloadModel';
@@ -13,18 +15,13 @@ import { removeModelCommand } from './commands/removeModel';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
+import { languageEnabled, readSettings, type Settings } from './settings/settings';
 import { errorMessage } from './shared/errors';
-import type { CatalogModel } from './models/catalog';
-import { catalogDraft, resolveModelChoice } from './models/installedModels';
-import { ModelController } from './models/modelController';
-import type { LoadParams } from './worker/protocol';
-import { WorkerClient } from './workerClient/workerClient';
 import { openDocuments, trackDocuments } from './ui/contextTracker';
 import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
 import { powerSource } from './ui/powerSource';
 import { requestGate } from './ui/requestGate';
-import { languageEnabled, readSettings, type Settings } from './settings/settings';
 import { StatusBar } from './ui/statusBar';
 
 export function activate(context: vscode.ExtensionContext): void {
@@ -46,26 +43,34 @@ export function activate(context: vscode.ExtensionContext): void {
     return read;
   }
 
-  const client = new WorkerClient({
+  const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
+  const selection = new ModelSelection(
+    { modelsDir, defaultModelDir: context.asAbsolutePath(path.join('models', 'default')), cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
+    () => settings,
+  );
+  const backend = new LocalBackend({
     workerPath: context.asAbsolutePath(path.join('dist', 'worker.js')),
     log: (level, line) => log[level](line),
+    plan: () => selection.current.plan,
   });
-  context.subscriptions.push({ dispose: () => void client.dispose() });
-  context.subscriptions.push({ dispose: () => models.dispose() });
-  const models = new ModelController(client, (state) => {
-    if (state.kind === 'loading') log.info(`loading model ${state.modelDir}`);
-    if (state.kind === 'ready') {
-      const { model } = state;
-      const draft = model.draft ? `; draft ${model.draft.name} (${model.draft.precision} on ${model.draft.provider})` : model.draftSkipped ? `; no draft: ${model.draftSkipped}` : '';
-      log.info(`model ready: ${model.name} (${model.precision} on ${model.provider}, ${model.threads} threads)${draft}`);
-    }
-    refresh();
-  });
+  context.subscriptions.push({ dispose: () => void backend.dispose() });
+  const logged = new Map<string, string>();
+  context.subscriptions.push(
+    backend.onDidChangeState(() => {
+      for (const role of ['completion', 'chat'] as const) {
+        const state = backend.state(role);
+        const line = state.kind === 'ready' ? `${role} model ready: ${state.name} (${state.detail})` : state.kind === 'starting' ? `${role}: ${state.detail}` : '';
+        if (line && logged.get(role) !== line) log.info(line);
+        logged.set(role, line);
+      }
+      refresh();
+    }),
+  );
 
   function refresh(): void {
     const language = vscode.window.activeTextEditor?.document.languageId;
     statusBar.update({
-      model: models.current,
+      model: backend.state('completion'),
       paused: pause.isPaused,
       onBattery: pause.onBattery,
       snoozeMinutesLeft: pause.snoozeMinutesLeft,
@@ -75,69 +80,20 @@ export function activate(context: vscode.ExtensionContext): void {
     });
   }
 
-  const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
-  const defaultModelDir = context.asAbsolutePath(path.join('models', 'default'));
-
-  /** `slm.model` as a folder: a catalog id resolves to its download, or to the default model until it is downloaded. */
-  function modelFolderOf(value: string): { dir?: string; missing?: CatalogModel } {
-    const choice = resolveModelChoice(value, modelsDir, settings.precision, settings.device === 'gpu' ? 'gpu' : 'cpu');
-    if (choice.kind === 'folder') return { dir: choice.dir };
-    if (choice.kind === 'catalog') return choice.installed ? { dir: choice.installed.dir } : { missing: choice.model };
-    return {};
-  }
-
-  /** What the settings resolve to, and a catalog model they name that is not downloaded yet. */
-  function resolveSelection(): { params: LoadParams; missing?: CatalogModel } {
-    const model = modelFolderOf(settings.model);
-    const modelDir = model.dir ?? defaultModelDir;
-    // An explicit draft is always loaded; the catalog's pairing only where it pays (on a GPU).
-    const draft = settings.draftModel ? modelFolderOf(settings.draftModel) : {};
-    const paired = !settings.draftModel && settings.completion.speculation.draftModel ? catalogDraft(modelDir, modelsDir) : undefined;
-    const params: LoadParams = {
-      modelDir,
-      ...(draft.dir ? { draftModelDir: draft.dir } : {}),
-      ...(paired ? { draftModelDir: paired.dir, draftWhen: paired.when } : {}),
-      device: settings.device,
-      precision: settings.precision,
-      threads: settings.threads,
-      cacheDir: path.join(context.globalStorageUri.fsPath, 'cache'),
-    };
-    return { params, missing: model.missing ?? draft.missing };
-  }
-
-  // Resolving reads the models folder: done on first use (after activation), when the settings
-  // change, or when a model is downloaded or removed; not per request.
-  let resolved: ReturnType<typeof resolveSelection> | undefined;
-  const selection = () => (resolved ??= resolveSelection());
-  const loadParams = (): LoadParams => selection().params;
-  /** Resolves the settings again; true when the model to load changed. */
-  function reselect(): boolean {
-    const before = JSON.stringify(resolved?.params);
-    resolved = resolveSelection();
-    return JSON.stringify(resolved.params) !== before;
-  }
-
   /** Said once per missing model: `slm.model` names a catalog model that is not downloaded yet. */
-  let toldMissing = '';
   function offerMissingDownload(): void {
-    const { missing } = selection();
-    if (!missing || toldMissing === missing.id) return;
-    toldMissing = missing.id;
+    const missing = selection.missingToOffer();
+    if (!missing) return;
     log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
     void vscode.window
       .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
       .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
   }
 
-  /** A model was downloaded or removed: load what the settings resolve to now. */
-  function modelsChanged(): void {
-    if (reselect()) service.reset();
-    void ensureModel();
-  }
-
+  /** Loads what the settings ask for; a failure is shown with what to do. */
   function ensureModel(): Promise<boolean> {
     offerMissingDownload();
-    return models.ensure(loadParams()).then(
+    return backend.load().then(
       () => true,
       (err) => {
         log.error(`model: ${errorMessage(err)}`);
@@ -150,6 +106,13 @@ export function activate(context: vscode.ExtensionContext): void {
     );
   }
 
+  /** The settings or the downloaded models changed: load what they resolve to now. */
+  function selectionChanged(): void {
+    if (!selection.refresh()) return;
+    service.reset();
+    void ensureModel();
+  }
+
   const workspaceContext = new WorkspaceContext({
     roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
     documents: openDocuments,
@@ -158,7 +121,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: () => workspaceContext.dispose() });
 
   const service = new CompletionService(
-    { complete: (params, signal) => client.request('complete', params, { signal }) },
+    backend,
     () => settings.completion,
     {
       onGenerating: (active) => {
@@ -178,12 +141,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const provider = new InlineCompletionProvider(
     service,
     requestGate(() => settings, pause),
-    async (token) => {
-      models.touch();
-      if (models.current.kind === 'ready') return true;
-      const loaded = ensureModelQuietly();
-      const cancelled = new Promise<boolean>((r) => token.onCancellationRequested(() => r(false)));
-      return Promise.race([loaded, cancelled]);
+    (token) => {
+      const signal = new AbortController();
+      token.onCancellationRequested(() => signal.abort());
+      return backend.ready('completion', signal.signal);
     },
     (reason) => {
       if (reason !== lastSkip) log.debug(`skipped: ${reason}`);
@@ -191,15 +152,10 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     (err) => log.error(`completion failed: ${errorMessage(err)}`),
   );
-  /** A fresh worker with the same model: picks up newly installed providers. */
+  /** A fresh worker with the same models: picks up newly installed providers. */
   async function restartWorker(): Promise<void> {
-    await models.unload();
+    await backend.unload();
     await ensureModel();
-  }
-
-  /** While typing, a failed load is reported once by its own path, not per keystroke. */
-  function ensureModelQuietly(): Promise<boolean> {
-    return models.ensure(loadParams()).then(() => true, () => false);
   }
 
   context.subscriptions.push(
@@ -207,15 +163,15 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
     vscode.commands.registerCommand('slm.downloadModel', () =>
-      downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: modelsChanged }),
+      downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: selectionChanged }),
     ),
     vscode.commands.registerCommand('slm.removeModel', () =>
       removeModelCommand({
         modelsDir,
         log,
-        inUse: () => [loadParams().modelDir, loadParams().draftModelDir ?? ''].filter((dir) => dir),
-        release: () => models.unload(),
-        onRemoved: modelsChanged,
+        inUse: () => selection.folders(),
+        release: () => backend.unload(),
+        onRemoved: selectionChanged,
       }),
     ),
     vscode.commands.registerCommand('slm.pause', () => pause.pause()),
@@ -232,12 +188,9 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('slm')) return;
       settings = loadSettings();
-      models.setIdleUnload(settings.idleUnloadMinutes);
+      backend.setIdleUnload(settings.idleUnloadMinutes);
       void checkPower();
-      if (reselect()) {
-        service.reset();
-        void ensureModel();
-      }
+      selectionChanged();
       refresh();
     }),
     vscode.window.onDidChangeActiveTextEditor(() => refresh()),
@@ -249,7 +202,7 @@ export function activate(context: vscode.ExtensionContext): void {
   }
   const powerTimer = setInterval(() => settings.pauseOnBattery && void checkPower(), 60_000);
   context.subscriptions.push({ dispose: () => clearInterval(powerTimer) });
-  models.setIdleUnload(settings.idleUnloadMinutes);
+  backend.setIdleUnload(settings.idleUnloadMinutes);
 
   refresh();
   // The model loads in the background, off activation's critical path.

@@ -38,6 +38,7 @@ export const MODEL_OPTIONS = {
 
 export function loadParams(values: { model?: string; device?: string; precision?: string; threads?: string }): LoadParams {
   return {
+    role: 'completion',
     modelDir: required(values.model, 'model'),
     device: values.device as LoadParams['device'],
     precision: values.precision as LoadParams['precision'],

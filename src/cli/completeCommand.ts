@@ -86,6 +86,8 @@ function describeContext(context: ContextResult | undefined, parts: PromptPart[]
 }
 
 const settings = () => readSettings({ get: () => undefined }).settings.completion;
+/** The commands plan and finish with the service and ask the worker themselves, to print its whole result. */
+const NO_BACKEND = { infill: () => Promise.reject(new Error('the CLI asks the worker directly')) };
 
 export async function completeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
@@ -95,7 +97,7 @@ export async function completeCommand(argv: string[]): Promise<void> {
   try {
     const model = await client.load(load);
     const context = await workspaceContext(values, request);
-    const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, settings, {}, context);
+    const service = new CompletionService(NO_BACKEND, settings, {}, context);
     const plan = service.plan(request);
     await service.addContext(request, plan);
     context.dispose();
@@ -121,7 +123,7 @@ export async function promptCommand(argv: string[]): Promise<void> {
   try {
     await client.load(load);
     const context = await workspaceContext(values, request);
-    const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings, {}, context);
+    const service = new CompletionService(NO_BACKEND, settings, {}, context);
     const plan: CompletionPlan = service.plan(request);
     const found = await service.addContext(request, plan);
     context.dispose();
@@ -141,7 +143,7 @@ export async function postprocessCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...POSITION_OPTIONS, 'raw-file': { type: 'string' }, json: { type: 'boolean', default: false } } });
   const request = positionRequest(values);
   const raw = readTextFile(required(values['raw-file'], 'raw-file'));
-  const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, settings);
+  const service = new CompletionService(NO_BACKEND, settings);
   const plan = service.plan(request);
   const completion = service.finish(raw, plan);
   process.stdout.write(values.json ? JSON.stringify({ completion, multiline: plan.multiline }, null, 2) + '\n' : completion + '\n');

@@ -1,6 +1,7 @@
 import type { ContextRequest, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
-import type { CompleteParams, CompleteResult } from '../worker/protocol';
+import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
+import type { SpeculationOptions } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
 import { languageSyntax } from './postprocess/languageSyntax';
@@ -16,11 +17,6 @@ export interface ContextBuilder {
   build(request: ContextRequest): Promise<ContextResult>;
 }
 
-/** What the service needs of the worker: one infill request, cancellable. */
-export interface CompletionBackend {
-  complete(params: CompleteParams, signal: AbortSignal): Promise<CompleteResult>;
-}
-
 export interface CompletionSettings {
   debounceMs: number;
   maxNewTokens: number;
@@ -34,7 +30,7 @@ export interface CompletionSettings {
   /** Wall-clock budget of one generation. */
   timeBudgetMs: number;
   /** Speculative decoding: prompt lookup always (free when it finds nothing), the draft model when one is set. */
-  speculation: { promptLookup: boolean; draftModel: boolean };
+  speculation: SpeculationOptions;
 }
 
 export interface CompletionRequest {
@@ -54,7 +50,7 @@ export interface CompletionPlan {
   window: DocumentWindow;
   position: CompletionPosition;
   multiline: boolean;
-  params: CompleteParams;
+  params: InfillRequest;
 }
 
 export type CompletionSource = 'model' | 'cache' | 'typed-ahead';
@@ -70,7 +66,7 @@ export interface RequestRecord {
   outcome: 'shown' | 'empty' | 'cancelled' | 'error';
   debounceMs: number;
   windowMs: number;
-  result?: CompleteResult;
+  result?: BackendResult;
   /** What the context engine found: snippets offered to the prompt, its time, and what it left out. */
   context?: { snippets: number; paths: string[]; ms: number; dropped: string[] };
   error?: string;
@@ -95,7 +91,7 @@ export class CompletionService {
   private inFlight: AbortController | undefined;
 
   constructor(
-    private readonly backend: CompletionBackend,
+    private readonly backend: Pick<InferenceBackend, 'infill'>,
     private readonly settings: () => CompletionSettings,
     private readonly events: CompletionEvents = {},
     private readonly context?: ContextBuilder,
@@ -207,7 +203,7 @@ export class CompletionService {
         record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
         return undefined;
       }
-      const result = await this.backend.complete(plan.params, controller.signal);
+      const result = await this.backend.infill(plan.params, { signal: controller.signal });
       if (result.finishReason === 'cancelled') {
         record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
         return undefined;

@@ -11,19 +11,17 @@ export function formatRecord(r: RequestRecord): string {
   const parts = [`debounce ${ms(r.debounceMs)}`, `window ${ms(r.windowMs)}`];
   const result = r.result;
   if (r.context) {
-    const tokens = result?.prompt.parts.filter((p) => p.kind === 'context').reduce((n, p) => n + p.tokens, 0);
+    const tokens = result?.figures.contextTokens;
     const from = r.context.paths.length ? ` from ${r.context.paths.join(' ')}` : '';
     parts.push(`context ${r.context.snippets} snippets${tokens !== undefined ? ` (${tokens} tok)` : ''}${from} in ${ms(r.context.ms)}` + (r.context.dropped.length ? ` [dropped ${r.context.dropped.join('; ')}]` : ''));
   }
   if (result) {
-    const t = result.timings;
-    parts.push(
-      `prompt ${ms(result.prompt.buildMs)}, ${t.promptTokens} tok (${t.reusedTokens} reused)`,
-      `prefill ${ms(t.prefillMs)}`,
-      `decode ${t.newTokens} tok in ${ms(t.decodeMs)} (${t.decodeTokensPerSecond.toFixed(0)} tok/s)`,
-      `finish ${result.finishReason}`,
-    );
-    const spec = result.speculation;
+    const f = result.figures;
+    if (f.promptMs !== undefined) parts.push(`prompt ${ms(f.promptMs)}, ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
+    else parts.push(`prompt ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
+    if (f.prefillMs !== undefined) parts.push(`prefill ${ms(f.prefillMs)}`);
+    parts.push(`decode ${f.newTokens} tok${f.decodeMs !== undefined ? ` in ${ms(f.decodeMs)}` : ''} (${f.tokensPerSecond.toFixed(0)} tok/s)`, `finish ${result.finishReason}`);
+    const spec = f.speculation;
     if (spec?.drafted) parts.push(`drafts ${spec.accepted}/${spec.drafted} accepted`);
     if (spec?.off) parts.push(`speculation off: ${spec.off}`);
   }

@@ -1,16 +1,14 @@
-import type { DecoderModel } from './decoderModel';
+import type { FinishReason } from '../shared/generation';
+import type { SlotModel } from './decoderModel';
 import type { DecodeEnd, DecodeRequest } from './decodeProtocol';
-import type { FinishReason } from './generate';
 import { Sampler } from './sampler';
+import { Stopped } from './scheduler';
 import { DraftModel, PromptLookup, Speculator, VERIFY_COST_PER_TOKEN, type Drafter, type SpeculationStats } from './speculation';
 
-/** Long prompts are prefilled in chunks so cancellation is seen between them (~1.5 s per 512 tokens at fp32 on 2 cores). */
-const PREFILL_CHUNK = 512;
-
 export interface DecodeModels {
-  model: DecoderModel;
+  model: SlotModel;
   /** A small model sharing the tokenizer, for speculative decoding. */
-  draft?: DecoderModel;
+  draft?: SlotModel;
 }
 
 /** Where the loop's progress goes (the decode thread posts it to the tokenizer's thread). */
@@ -24,11 +22,23 @@ export interface DecodeSink {
  * The token loop: prefill what the cache lacks, then sample and run each token through the
  * model, with any drafts behind it for verification. It knows ids only; stop strings are the
  * caller's, who sets `stopped` when it has what it needs. `stopped` and the time budget are
- * checked before every model run, so a cancelled request stops within one step.
+ * checked before every model run, so a cancelled request stops within one step. Prompts are
+ * prefilled in chunks of `prefillChunk` tokens, each one model run (and one turn of the scheduler).
  */
-export async function decode(models: DecodeModels, request: DecodeRequest, sink: DecodeSink, stopped: () => boolean): Promise<DecodeEnd> {
+export async function decode(models: DecodeModels, request: DecodeRequest, sink: DecodeSink, stopped: () => boolean, prefillChunk: number): Promise<DecodeEnd> {
   const started = performance.now();
   const deadline = request.budgetMs !== undefined ? started + request.budgetMs : Infinity;
+  const interrupted = (): FinishReason | undefined => (stopped() ? 'cancelled' : performance.now() > deadline ? 'time-budget' : undefined);
+  try {
+    return await run(models, request, sink, interrupted, prefillChunk, started);
+  } catch (err) {
+    // Stopped while waiting for a turn of the model: the cache holds only what ran.
+    if (err instanceof Stopped) return { finishReason: interrupted() ?? 'cancelled' };
+    throw err;
+  }
+}
+
+async function run(models: DecodeModels, request: DecodeRequest, sink: DecodeSink, interrupted: () => FinishReason | undefined, prefillChunk: number, started: number): Promise<DecodeEnd> {
   const { model } = models;
   const { promptIds } = request;
   const reused = request.reuseCache ? reusablePrefix(model.cache.tokens, promptIds) : 0;
@@ -40,14 +50,12 @@ export async function decode(models: DecodeModels, request: DecodeRequest, sink:
   let stepMs = 0; // smoothed time of one target decode step, for the speculation cost model
   const speculator = makeSpeculator(models, request, () => stepMs);
 
-  const interrupted = (): FinishReason | undefined => (stopped() ? 'cancelled' : performance.now() > deadline ? 'time-budget' : undefined);
-
   let logits: Float32Array | undefined;
   let finishReason: FinishReason | undefined;
-  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += PREFILL_CHUNK) {
-    logits = await model.forward(promptIds.slice(at, at + PREFILL_CHUNK), 1);
+  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += prefillChunk) {
+    logits = await model.forward(promptIds.slice(at, at + prefillChunk), 1);
   }
-  if (!finishReason) await speculator?.prefill(promptIds, PREFILL_CHUNK, () => interrupted() !== undefined);
+  if (!finishReason) await speculator?.prefill(promptIds, prefillChunk, () => interrupted() !== undefined);
   sink.prefilled(reused, performance.now() - started);
 
   // Each turn takes one token from the last logits (or the token a rejected draft left), then

@@ -1,30 +1,31 @@
 /**
- * The protocol between the thread that holds the tokenizer (LoadedModel) and the decode thread
- * (decodeThread.ts), which holds the onnxruntime sessions and runs the token loop. The split
- * keeps the decode loop's V8 heap small: each step gets ~12 MB of present.* buffers back from
- * onnxruntime, which sets off a full GC every few tokens, and with the tokenizer's ~50 MB heap
- * in the same isolate those GCs cost 25-30% of decode speed (test/bench/NOTES.md, attempt 1).
- * Every request carries an id and gets exactly one `result` or `failed`.
+ * The protocol between the worker's main thread (engine.ts: tokenizers, prompts, which role
+ * uses which model) and the decode thread (decodeThread.ts: the onnxruntime sessions, the KV
+ * caches and the token loop). The split keeps the decode loop's V8 heap small: each step gets
+ * ~12 MB of present.* buffers back from onnxruntime, which sets off a full GC every few tokens,
+ * and with the tokenizer's ~50 MB heap in the same isolate those GCs cost 25-30% of decode speed
+ * (test/bench/NOTES.md, attempt 1). Every request carries an id and gets exactly one `result`
+ * or `failed`.
  */
-import type { EngineErrorCode } from '../shared/errors';
-import type { FinishReason } from './generate';
-import type { ModelInfo } from './loadModel';
-import type { PrecisionChoice } from '../modelFormat/precision';
-import type { SamplingOptions } from './sampler';
-import type { DeviceChoice } from './session';
-import type { DraftWhen, SpeculationStats } from './speculation';
+import type { WireError } from '../shared/errors';
+import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
+import type { ModelFolder } from '../modelFormat/modelFolder';
+import type { Precision, PrecisionChoice } from '../modelFormat/precision';
+import type { KvDtype } from './contract';
+import type { DeviceChoice, Provider } from './session';
+import type { SpeculationStats } from './speculation';
 
 //#region Main thread -> decode thread
 
-export interface SessionLoadOptions {
-  modelDir: string;
-  draftModelDir?: string;
-  draftWhen?: DraftWhen;
+/** How the sessions of a model are opened; models opened with the same options and folder are one model. */
+export interface SessionOptions {
   device: DeviceChoice;
   /** Default: defaultThreads(). */
   threads?: number;
   precision: PrecisionChoice;
   cacheDir: string;
+  /** Most bytes all open models may take together; default: a second model must fit in free memory. */
+  memoryLimitBytes?: number;
 }
 
 /** A generation in token ids: the text side (stop strings, streaming) stays with the caller. */
@@ -37,32 +38,52 @@ export interface DecodeRequest {
   /** What is left of the request's time budget when the decode thread receives it. */
   budgetMs?: number;
   reuseCache: boolean;
-  speculation?: { promptLookup?: boolean; draftModel?: boolean; fixedDraftTokens?: number };
+  speculation?: SpeculationOptions;
 }
 
 export type ToDecodeThread =
-  /** Opens the sessions of the model (and draft model); answered with LoadedSessions. */
-  | { kind: 'load'; id: number; options: SessionLoadOptions }
   /**
-   * Runs a generation. `stop` is an Int32Array over a SharedArrayBuffer: the caller stores 1
-   * when it needs no more tokens (cancellation, a stop string it found), and the loop reads it
-   * before every model run. Answered with DecodeEnd after `prefilled` and `tokens` events.
+   * Opens the sessions of model `key` from a checked folder (the graph is chosen here, per
+   * provider tried); answered with SessionInfo. `as`: a draft's session does not spin.
    */
-  | { kind: 'decode'; id: number; request: DecodeRequest; stop: Int32Array }
-  /** Releases the sessions. */
+  | { kind: 'open'; id: number; key: string; folder: ModelFolder; options: SessionOptions; as: 'model' | 'draft' }
+  /** Releases model `key`'s sessions and caches. */
+  | { kind: 'close'; id: number; key: string }
+  /** From now on `role`'s generations run on model `model`, with `draft` for speculation. */
+  | { kind: 'bind'; id: number; role: ModelRole; model: string; draft?: string }
+  | { kind: 'unbind'; id: number; role: ModelRole }
+  /**
+   * Runs a generation on `role`'s model and KV slot. `stop` is an Int32Array over a
+   * SharedArrayBuffer: the caller stores 1 when it needs no more tokens (cancellation, a stop
+   * string it found), and the loop reads it before every model run. Answered with DecodeEnd
+   * after `prefilled` and `tokens` events.
+   */
+  | { kind: 'decode'; id: number; role: ModelRole; request: DecodeRequest; stop: Int32Array }
+  /** Releases every session. */
   | { kind: 'dispose'; id: number };
 
 //#endregion
 
 //#region Decode thread -> main thread
 
-export type SessionInfo = Omit<ModelInfo, 'loadMs' | 'draft' | 'draftSkipped'>;
-
-export interface LoadedSessions {
-  target: SessionInfo;
-  draft?: SessionInfo;
-  /** Why a draft model given with `draftWhen: 'gpu'` was not loaded. */
-  draftSkipped?: string;
+/** An open model's sessions. */
+export interface SessionInfo {
+  name: string;
+  dir: string;
+  graphFile: string;
+  precision: Precision;
+  modelType: string;
+  provider: Provider;
+  /** Why each provider tried before `provider` was passed over. */
+  skippedProviders: string[];
+  threads: number;
+  layers: number;
+  vocab: number;
+  kvDtype: KvDtype;
+  /** What the load changed in the graph for speed (see graphRewrite). */
+  graphChanges: string[];
+  /** Bytes of graph and weights on disk. */
+  bytes: number;
 }
 
 export interface DecodeEnd {
@@ -71,18 +92,12 @@ export interface DecodeEnd {
   speculation?: SpeculationStats;
 }
 
-export interface WireEngineError {
-  code: EngineErrorCode;
-  message: string;
-  file?: string;
-}
-
 export type FromDecodeThread =
   /** The prompt is in the KV cache (or the prefill was interrupted). */
   | { kind: 'prefilled'; id: number; reusedTokens: number; prefillMs: number }
   /** Tokens in generation order, sent before each model run; the last may be a stop token. */
   | { kind: 'tokens'; id: number; ids: number[]; speculation?: SpeculationStats }
   | { kind: 'result'; id: number; result: unknown }
-  | { kind: 'failed'; id: number; error: WireEngineError };
+  | { kind: 'failed'; id: number; error: WireError };
 
 //#endregion

@@ -1,10 +1,13 @@
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { DecodeEnd, DecodeRequest, FromDecodeThread, LoadedSessions, SessionLoadOptions, ToDecodeThread } from './decodeProtocol';
-import { EngineError } from '../shared/errors';
+import { EngineError, type EngineErrorCode } from '../shared/errors';
+import type { ModelRole } from '../shared/generation';
+import { PendingRequests } from '../shared/pendingRequests';
+import type { ModelFolder } from '../modelFormat/modelFolder';
+import type { DecodeEnd, DecodeRequest, FromDecodeThread, SessionInfo, SessionOptions, ToDecodeThread } from './decodeProtocol';
 
 type Event = Extract<FromDecodeThread, { kind: 'prefilled' | 'tokens' }>;
-type Pending = { resolve(result: unknown): void; reject(err: Error): void; onEvent?(event: Event): void };
+type Pending = { resolve(result: unknown): void; reject(err: EngineError): void; onEvent?(event: Event): void };
 type Request = { [K in ToDecodeThread['kind']]: Omit<Extract<ToDecodeThread, { kind: K }>, 'id'> }[ToDecodeThread['kind']];
 
 /**
@@ -12,23 +15,22 @@ type Request = { [K in ToDecodeThread['kind']]: Omit<Extract<ToDecodeThread, { k
  * every pending request when the thread dies.
  */
 export class DecodeThreadClient {
-  private readonly pending = new Map<number, Pending>();
-  private nextId = 1;
+  private readonly pending = new PendingRequests<Pending, EngineError>();
   private dead: EngineError | undefined;
   private disposing = false;
 
   private constructor(
     private readonly worker: Worker,
-    /** Called once if the thread dies while in use (not when disposed): the model is gone. */
+    /** Called once if the thread dies while in use (not when disposed): every model is gone. */
     private readonly onLost?: (why: string) => void,
   ) {
     worker.on('message', (message: FromDecodeThread) => {
-      const waiting = this.pending.get(message.id);
+      if (message.kind === 'prefilled' || message.kind === 'tokens') return this.pending.get(message.id)?.onEvent?.(message);
+      const waiting = this.pending.take(message.id);
+      this.unrefWhenIdle();
       if (!waiting) return;
-      if (message.kind === 'prefilled' || message.kind === 'tokens') return waiting.onEvent?.(message);
-      this.settle(message.id);
       if (message.kind === 'result') waiting.resolve(message.result);
-      else waiting.reject(new EngineError(message.error.code, message.error.message, message.error.file));
+      else waiting.reject(new EngineError(message.error.code as EngineErrorCode, message.error.message, message.error.file));
     });
     worker.on('error', (err) => this.fail(`The decode thread crashed: ${err.message}`));
     worker.on('exit', (code) => this.fail(`The decode thread exited (code ${code})`));
@@ -47,15 +49,27 @@ export class DecodeThreadClient {
     return new DecodeThreadClient(worker, onLost);
   }
 
-  load(options: SessionLoadOptions): Promise<LoadedSessions> {
-    return this.request({ kind: 'load', options }) as Promise<LoadedSessions>;
+  open(key: string, folder: ModelFolder, options: SessionOptions, as: 'model' | 'draft'): Promise<SessionInfo> {
+    return this.request({ kind: 'open', key, folder, options, as }) as Promise<SessionInfo>;
   }
 
-  decode(request: DecodeRequest, stop: Int32Array, onEvent: (event: Event) => void): Promise<DecodeEnd> {
-    return this.request({ kind: 'decode', request, stop }, onEvent) as Promise<DecodeEnd>;
+  close(key: string): Promise<void> {
+    return this.request({ kind: 'close', key }) as Promise<void>;
   }
 
-  /** Releases the sessions and ends the thread. */
+  bind(role: ModelRole, model: string, draft?: string): Promise<void> {
+    return this.request({ kind: 'bind', role, model, ...(draft ? { draft } : {}) }) as Promise<void>;
+  }
+
+  unbind(role: ModelRole): Promise<void> {
+    return this.request({ kind: 'unbind', role }) as Promise<void>;
+  }
+
+  decode(role: ModelRole, request: DecodeRequest, stop: Int32Array, onEvent: (event: Event) => void): Promise<DecodeEnd> {
+    return this.request({ kind: 'decode', role, request, stop }, onEvent) as Promise<DecodeEnd>;
+  }
+
+  /** Releases every session and ends the thread. */
   async dispose(): Promise<void> {
     this.disposing = true;
     if (!this.dead) await this.request({ kind: 'dispose' });
@@ -65,16 +79,14 @@ export class DecodeThreadClient {
 
   private request(message: Request, onEvent?: (event: Event) => void): Promise<unknown> {
     if (this.dead) return Promise.reject(this.dead);
-    const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onEvent });
+      const id = this.pending.add({ resolve, reject, onEvent });
       this.worker.ref();
       this.worker.postMessage({ ...message, id });
     });
   }
 
-  private settle(id: number): void {
-    this.pending.delete(id);
+  private unrefWhenIdle(): void {
     if (this.pending.size === 0) this.worker.unref();
   }
 
@@ -83,9 +95,7 @@ export class DecodeThreadClient {
       this.dead = new EngineError('inference-failed', `${why}; load the model again.`);
       if (!this.disposing) this.onLost?.(why);
     }
-    for (const [id, waiting] of this.pending) {
-      this.settle(id);
-      waiting.reject(this.dead);
-    }
+    this.pending.rejectAll(this.dead);
+    this.unrefWhenIdle();
   }
 }

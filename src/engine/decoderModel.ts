@@ -5,32 +5,40 @@ import { Tensor, type OpenedSession } from './session';
 import { EngineError, errorMessage } from '../shared/errors';
 
 /**
- * One decoder session and its KV cache: runs tokens through the graph and returns the logits
- * of the last positions asked for. Knows the graph contract, nothing about text.
+ * One decoder session: runs tokens through the graph after the positions a KV cache holds and
+ * returns the logits of the last positions asked for. The session keeps no state between runs,
+ * so several caches (one per role, see kvSlots.ts) can share it. Knows the graph contract,
+ * nothing about text.
  */
 export class DecoderModel {
-  readonly cache: KvCache;
-
-  constructor(private readonly opened: OpenedSession, readonly contract: GraphContract) {
-    this.cache = new KvCache(contract);
-  }
+  constructor(private readonly opened: OpenedSession, readonly contract: GraphContract) {}
 
   get vocab(): number {
     return this.contract.vocab;
   }
 
+  /** Bytes one cached position takes: keys and values of every layer. */
+  get kvBytesPerToken(): number {
+    const { kv, kvHeads, headDim, kvDtype } = this.contract;
+    return kv.length * 2 * kvHeads * headDim * (kvDtype === 'float16' ? 2 : 4);
+  }
+
+  newCache(): KvCache {
+    return new KvCache(this.contract);
+  }
+
   /**
-   * Feeds `ids` after the cached positions. Returns logits for the last `keep` positions as a
-   * flat [keep * vocab] array. Graphs without `num_logits_to_keep` return every position,
-   * and the tail is sliced here.
+   * Feeds `ids` after the positions in `cache`, which then holds them too. Returns logits for
+   * the last `keep` positions as a flat [keep * vocab] array. Graphs without
+   * `num_logits_to_keep` return every position, and the tail is sliced here.
    */
-  async forward(ids: readonly number[], keep = 1): Promise<Float32Array> {
-    const past = this.cache.length;
+  async forward(cache: KvCache, ids: readonly number[], keep = 1): Promise<Float32Array> {
+    const past = cache.length;
     const total = past + ids.length;
     const feeds: Record<string, Tensor> = {
       input_ids: new Tensor('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
       attention_mask: new Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
-      ...this.cache.feeds(),
+      ...cache.feeds(),
     };
     if (this.contract.hasPositionIds) {
       const positions = new BigInt64Array(ids.length);
@@ -48,7 +56,7 @@ export class DecoderModel {
     } catch (err) {
       throw new EngineError('inference-failed', `Inference failed at context ${total}: ${errorMessage(err)}`);
     }
-    this.cache.append(outputs, ids);
+    cache.append(outputs, ids);
 
     const logits = outputs.logits;
     const rows = logits.dims[1];
@@ -63,4 +71,15 @@ export class DecoderModel {
   async dispose(): Promise<void> {
     await this.opened.session.release();
   }
+}
+
+/** A model as one generation sees it: its slot's KV cache, and runs that wait for their turn. */
+export interface SlotModel {
+  readonly cache: KvCache;
+  readonly vocab: number;
+  forward(ids: readonly number[], keep?: number): Promise<Float32Array>;
+}
+
+export function slotModel(decoder: DecoderModel, cache: KvCache, gate: { run<T>(step: () => Promise<T>): Promise<T> }): SlotModel {
+  return { cache, vocab: decoder.vocab, forward: (ids, keep) => gate.run(() => decoder.forward(cache, ids, keep)) };
 }

@@ -1,8 +1,10 @@
+import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
 import type { DecodeThreadClient } from './decodeThreadClient';
 import { OutputStream } from './outputStream';
-import type { SamplingOptions } from './sampler';
 import type { SpeculationStats } from './speculation';
 import type { TextTokenizer } from './tokenizer';
+
+export type { FinishReason };
 
 export interface GenerateRequest {
   /** Text to encode, or ids already encoded (e.g. a FIM prompt built by the caller). */
@@ -19,16 +21,8 @@ export interface GenerateRequest {
   timeBudgetMs?: number;
   /** Reuse the KV cache of the previous request's common prefix (default true). */
   reuseCache?: boolean;
-  /** Speculative decoding: the same output as without, sooner when drafts are accepted. */
-  speculation?: {
-    promptLookup?: boolean;
-    draftModel?: boolean;
-    /** A fixed number of drafts per verification, never switched off (benchmarks); default: adaptive. */
-    fixedDraftTokens?: number;
-  };
+  speculation?: SpeculationOptions;
 }
-
-export type FinishReason = 'stop-token' | 'stop-string' | 'max-tokens' | 'time-budget' | 'cancelled';
 
 export interface Timings {
   promptTokens: number;
@@ -39,6 +33,8 @@ export interface Timings {
   prefillMs: number;
   decodeMs: number;
   totalMs: number;
+  /** From the request to its first new token (undefined when none came). */
+  firstTokenMs?: number;
   prefillTokensPerSecond: number;
   /** New tokens after the first (which the prefill yields) per second of decoding. */
   decodeTokensPerSecond: number;
@@ -58,6 +54,8 @@ export type TokenListener = (textDelta: string, tokenId: number) => void;
 export interface GenerationContext {
   /** Runs the token loop, with the model and any draft model, in its own thread. */
   thread: DecodeThreadClient;
+  /** Whose model and KV slot the generation runs on. */
+  role: ModelRole;
   tokenizer: TextTokenizer;
   eosTokenIds: readonly number[];
   loadMs: number;
@@ -94,6 +92,7 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
   let prefill = { reusedTokens: 0, prefillMs: 0 };
   let speculation: SpeculationStats | undefined;
   let finishReason: FinishReason | undefined;
+  let firstTokenAt: number | undefined;
   const posted = performance.now();
   const result = (): GenerateResult => {
     const end = performance.now();
@@ -114,6 +113,7 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
         prefillMs,
         decodeMs,
         totalMs: end - started,
+        ...(firstTokenAt !== undefined ? { firstTokenMs: firstTokenAt - started } : {}),
         prefillTokensPerSecond: prefillMs > 0 ? (prefilled / prefillMs) * 1000 : 0,
         decodeTokensPerSecond: decodeMs > 0 && tokenIds.length > 1 ? ((tokenIds.length - 1) / decodeMs) * 1000 : 0,
       },
@@ -124,6 +124,7 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
   let fail!: (err: unknown) => void;
   const settled = new Promise<GenerateResult>((resolve, reject) => ([settle, fail] = [resolve, reject]));
   const done = ctx.thread.decode(
+    ctx.role,
     {
       promptIds: [...promptIds],
       maxNewTokens: request.maxNewTokens,
@@ -139,6 +140,7 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
       // Tokens the thread sent before it saw a cancellation are dropped with it.
       if (finishReason || signal?.aborted) return;
       speculation = event.speculation;
+      firstTokenAt ??= performance.now();
       for (const id of event.ids) if ((finishReason = out.push(id))) break;
       if (finishReason) {
         halt();

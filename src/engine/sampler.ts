@@ -1,13 +1,4 @@
-/** Token choice from logits: greedy, or temperature / top-k / top-p with a seeded generator. */
-export interface SamplingOptions {
-  /** 0 or absent: greedy (argmax). */
-  temperature?: number;
-  /** Nucleus: smallest set of tokens whose probability reaches topP. */
-  topP?: number;
-  /** Only the k most likely tokens; 0 = no limit. Default 40 when sampling, as llama.cpp. */
-  topK?: number;
-  seed?: number;
-}
+import type { SamplingOptions } from '../shared/generation';
 
 export function argmax(logits: Float32Array, offset = 0, length = logits.length - offset): number {
   let best = 0;

@@ -17,13 +17,14 @@ export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
 
 const GPU_PROVIDERS: Provider[] = ['cuda', 'dml', 'coreml', 'webgpu'];
 
-export interface SessionOptions {
-  device: DeviceChoice;
-  threads?: number;
+/** What a session is opened from, prepared for the kind of device about to be tried. */
+export interface SessionSource {
+  model: string | Uint8Array;
+  threads: number;
   /** Extra `session.*` config entries (onnxruntime_session_options_config_keys.h). */
   sessionConfig?: Record<string, string>;
   /** The graph's file, named in errors when `model` is a rewritten graph in memory. */
-  label?: string;
+  label: string;
 }
 
 export interface OpenedSession {
@@ -78,34 +79,40 @@ function candidates(device: DeviceChoice): Provider[] {
 }
 
 /**
- * Creates the session on the first provider that works. Passing several providers to
- * onnxruntime-node at once throws when the first is unavailable instead of falling back
- * (FACTS.md), so each is tried on its own.
+ * Creates the session on the first provider of `device` that works. `prepare` picks and
+ * prepares the graph for a kind of device (a GPU prefers fp16 activations, a CPU 4-bit weights),
+ * once per kind. Passing several providers to onnxruntime-node at once throws when the first is
+ * unavailable instead of falling back (FACTS.md), so each is tried on its own.
  */
-export async function openSession(model: string | Uint8Array, options: SessionOptions): Promise<OpenedSession> {
-  const skipped: string[] = options.device === 'auto' || options.device === 'gpu' ? availableGpuProviders().notInstalled.map((p) => `${p}: not installed (run "Local Completion: Install GPU Acceleration")`) : [];
-  const list = candidates(options.device);
+export async function openSessionOnFirstProvider<S extends SessionSource>(
+  device: DeviceChoice,
+  prepare: (kind: 'cpu' | 'gpu') => Promise<S>,
+): Promise<OpenedSession & { prepared: S }> {
+  const skipped: string[] = device === 'auto' || device === 'gpu' ? availableGpuProviders().notInstalled.map((p) => `${p}: not installed (run "Local Completion: Install GPU Acceleration")`) : [];
+  const list = candidates(device);
+  const sources = new Map<'cpu' | 'gpu', Promise<S>>();
   for (const provider of list) {
+    const kind = provider === 'cpu' ? 'cpu' : 'gpu';
+    if (!sources.has(kind)) sources.set(kind, prepare(kind));
+    const source = await sources.get(kind)!;
     try {
-      const session = await ort.InferenceSession.create(model as string, {
+      const session = await ort.InferenceSession.create(source.model as string, {
         executionProviders: [provider],
-        intraOpNumThreads: options.threads ?? defaultThreads(),
+        intraOpNumThreads: source.threads,
         graphOptimizationLevel: 'all',
         logSeverityLevel: 3,
         extra: {
           session: {
             // Spinning threads between ops: FACTS.md measured -10% decode speed without it.
             'intra_op.allow_spinning': '1',
-            ...stripPrefix(options.sessionConfig ?? {}),
+            ...stripPrefix(source.sessionConfig ?? {}),
           },
         },
       });
-      return { session, provider, skipped };
+      return { session, provider, skipped, prepared: source };
     } catch (err) {
       const reason = `${provider}: ${firstLine(errorMessage(err))}`;
-      if (list.length === 1 || provider === 'cpu') {
-        throw classifyLoadError(err, options.label ?? (typeof model === 'string' ? model : 'the model graph'), provider);
-      }
+      if (list.length === 1 || provider === 'cpu') throw classifyLoadError(err, source.label, provider);
       skipped.push(reason);
     }
   }

@@ -1,4 +1,4 @@
-import type { DecoderModel } from './decoderModel';
+import type { SlotModel } from './decoderModel';
 import type { Provider } from './session';
 
 /**
@@ -44,7 +44,7 @@ export class DraftModel implements Drafter {
   stepMs = 0;
   private steps = 0;
 
-  constructor(private readonly model: DecoderModel) {}
+  constructor(private readonly model: SlotModel) {}
 
   /**
    * Brings the draft's cache up to `prompt` during the prefill, so that the first proposal

@@ -19,7 +19,19 @@ export type EngineErrorCode =
   | 'bad-request'
   | 'not-loaded'
   | 'fim-unsupported'
+  | 'chat-unsupported'
+  | 'out-of-memory'
   | 'inference-failed';
+
+/** Engine errors, and the worker process itself failing (raised on the caller's side). */
+export type ErrorCode = EngineErrorCode | 'worker-exited' | 'worker-hung' | 'worker-start-failed' | 'unknown-request' | 'internal';
+
+/** An error as it crosses a thread or process boundary (structured clone or JSON). */
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  file?: string;
+}
 
 export class EngineError extends Error {
   override readonly name = 'EngineError';
@@ -35,4 +47,11 @@ export class EngineError extends Error {
 
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
+}
+
+/** `err` for the other side of a boundary: typed engine errors keep their code, the rest get `fallback`. */
+export function toWireError(err: unknown, fallback: ErrorCode): WireError {
+  if (err instanceof EngineError) return { code: err.code, message: err.message, ...(err.file ? { file: err.file } : {}) };
+  if (err instanceof RangeError) return { code: 'bad-request', message: err.message };
+  return { code: fallback, message: errorMessage(err) };
 }

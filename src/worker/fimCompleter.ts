@@ -1,15 +1,15 @@
 import { EngineError } from '../shared/errors';
+import type { Engine, RoleModel } from '../engine/engine';
 import type { TokenListener } from '../engine/generate';
-import type { LoadedModel } from '../engine/loadModel';
 import { detectFimTemplate } from '../prompt/fimTemplates';
 import { PromptBuilder } from '../prompt/promptBuilder';
 import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';
 
-/** Infill completion on a loaded model: the model family's FIM prompt, then generation. */
+/** Infill completion on the completion role's model: the model family's FIM prompt, then generation. */
 export class FimCompleter {
   private readonly builder: PromptBuilder | undefined;
 
-  constructor(private readonly model: LoadedModel) {
+  constructor(private readonly engine: Engine, private readonly model: RoleModel) {
     const template = detectFimTemplate(model.tokenizer);
     this.builder = template && new PromptBuilder(template, model.tokenizer);
   }
@@ -28,7 +28,8 @@ export class FimCompleter {
     const started = performance.now();
     const prompt = this.requireBuilder().build(params.input, params.budget);
     const buildMs = performance.now() - started;
-    const result = await this.model.generate(
+    const result = await this.engine.generate(
+      'completion',
       {
         promptIds: prompt.ids,
         maxNewTokens: params.maxNewTokens,

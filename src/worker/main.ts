@@ -1,18 +1,17 @@
 /**
- * Entry point of the inference worker process. Owns the model and answers the requests of
- * protocol.ts; never imports vscode. If its parent goes away, it exits. The model's sessions
- * and token loop run in a thread of their own (src/engine/decodeThread.ts); this thread keeps
- * the tokenizer and the prompts.
+ * Entry point of the inference worker process. Owns the models of every role and answers the
+ * requests of protocol.ts; never imports vscode. If its parent goes away, it exits. The models'
+ * sessions and token loops run in a thread of their own (src/engine/decodeThread.ts); this
+ * thread keeps the tokenizers and the prompts.
  */
-import { EngineError, errorMessage } from '../shared/errors';
-import { LoadedModel } from '../engine/loadModel';
+import { EngineError, errorMessage, toWireError } from '../shared/errors';
+import type { ModelRole } from '../shared/generation';
+import { Engine, type RoleModel } from '../engine/engine';
+import { ChatCompleter } from './chatCompleter';
 import { FimCompleter } from './fimCompleter';
-import type { RequestMap, WireError, WorkerMessage, WorkerRequest, WorkerStats } from './protocol';
+import type { LoadResult, RequestMap, WorkerMessage, WorkerRequest, WorkerStats } from './protocol';
 
 const startedAt = Date.now();
-/** The loaded model and its infill completer; replaced as a whole by each load. */
-let current: { model: LoadedModel; completer: FimCompleter } | undefined;
-let loading: Promise<unknown> = Promise.resolve();
 let generations = 0;
 const running = new Map<number, AbortController>();
 
@@ -24,16 +23,21 @@ function log(level: 'info' | 'warn' | 'error', line: string): void {
   send({ kind: 'log', level, line });
 }
 
-function toWire(err: unknown): WireError {
-  if (err instanceof EngineError) return { code: err.code, message: err.message, file: err.file };
-  if (err instanceof RangeError) return { code: 'bad-request', message: err.message };
-  return { code: 'internal', message: errorMessage(err) };
-}
+// A dead decode thread leaves nothing to serve: exit, and the client's owner restarts the worker and reloads the models.
+const engine = new Engine((why) => {
+  log('error', `worker: ${why}`);
+  process.exit(70);
+});
 
-async function loaded(): Promise<NonNullable<typeof current>> {
-  await loading;
-  if (!current) throw new EngineError('not-loaded', 'No model is loaded: send a load request first.');
-  return current;
+/** What each role's requests are served by; made anew when the role loads another model. */
+const served = new Map<ModelRole, { model: RoleModel; fim: FimCompleter; chat: ChatCompleter }>();
+
+function serving(role: ModelRole) {
+  const model = engine.role(role);
+  if (!model) throw new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`);
+  let entry = served.get(role);
+  if (entry?.model.folder !== model.folder) served.set(role, (entry = { model, fim: new FimCompleter(engine, model), chat: new ChatCompleter(engine, model) }));
+  return entry;
 }
 
 /** Runs a generation that `cancel` can stop. */
@@ -55,42 +59,39 @@ function streamTo(id: number) {
 type Handlers = { [T in keyof RequestMap]: (params: RequestMap[T]['params'], id: number) => Promise<RequestMap[T]['result']> };
 
 const handlers: Handlers = {
-  async load(params) {
-    // Loads run one after another; the old model is released before the new one takes memory.
-    const next = loading.then(async () => {
-      const previous = current;
-      current = undefined;
-      await previous?.model.dispose();
-      // A dead decode thread leaves nothing to serve: exit, and the client restarts the worker and reloads the model.
-      const model = await LoadedModel.load(params, (why) => {
-        log('error', `worker: ${why}`);
-        process.exit(70);
-      });
-      const completer = new FimCompleter(model);
-      current = { model, completer };
-      const info = model.info;
-      for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
-      log('info', `loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms` +
-        (info.graphChanges.length ? `; graph: ${info.graphChanges.join(', ')}` : ''));
-      return { ...info, fimTemplate: completer.template };
-    });
-    loading = next.catch(() => undefined);
-    return next;
+  async load(params): Promise<LoadResult> {
+    const { info } = await engine.load(params);
+    const { fim, chat } = serving(params.role);
+    for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
+    const shared = info.roles.length > 1 ? `; shared with ${info.roles.filter((r) => r !== params.role).join(', ')}` : '';
+    log('info', `${params.role}: loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms${shared}` +
+      (info.graphChanges.length ? `; graph: ${info.graphChanges.join(', ')}` : ''));
+    return { ...info, role: params.role, fimTemplate: fim.template, canChat: chat.canChat };
+  },
+
+  async unload({ role }) {
+    await engine.unload(role);
+    served.delete(role);
+    return { ok: true };
   },
 
   async generate(params, id) {
-    const { model } = await loaded();
-    return track(id, (signal) => model.generate(params, streamTo(id), signal));
+    const { role = 'completion', ...request } = params;
+    return track(id, (signal) => engine.generate(role, request, streamTo(id), signal));
   },
 
   async complete(params, id) {
-    const { completer } = await loaded();
-    return track(id, (signal) => completer.complete(params, streamTo(id), signal));
+    const { fim } = serving('completion');
+    return track(id, (signal) => fim.complete(params, streamTo(id), signal));
+  },
+
+  async chat(params, id) {
+    const { chat } = serving('chat');
+    return track(id, (signal) => chat.chat(params, streamTo(id), signal));
   },
 
   async prompt(params) {
-    const { completer } = await loaded();
-    return completer.prompt(params);
+    return serving('completion').fim.prompt(params);
   },
 
   async cancel({ target }) {
@@ -105,7 +106,7 @@ const handlers: Handlers = {
       uptimeMs: Date.now() - startedAt,
       rssBytes: process.memoryUsage.rss(),
       peakRssBytes: process.resourceUsage().maxRSS * 1024,
-      model: current?.model.info,
+      models: engine.models(),
       generations,
     };
   },
@@ -116,8 +117,7 @@ const handlers: Handlers = {
 
   async shutdown() {
     for (const controller of running.values()) controller.abort();
-    await current?.model.dispose();
-    current = undefined;
+    await engine.dispose();
     setImmediate(() => process.exit(0));
     return { ok: true };
   },
@@ -131,14 +131,14 @@ process.on('message', (message: WorkerRequest) => {
   }
   handler(message.params, message.id).then(
     (result) => send({ kind: 'response', id: message.id, ok: true, result }),
-    (err) => send({ kind: 'response', id: message.id, ok: false, error: toWire(err) }),
+    (err) => send({ kind: 'response', id: message.id, ok: false, error: toWireError(err, 'internal') }),
   );
 });
 
 // The caller died or closed the channel: nothing left to serve.
 process.on('disconnect', () => process.exit(0));
 process.on('uncaughtException', (err) => {
-  log('error', `worker crashed: ${err.stack ?? err.message}`);
+  log('error', `worker crashed: ${err.stack ?? errorMessage(err)}`);
   process.exit(70);
 });
 

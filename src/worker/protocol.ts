@@ -3,32 +3,23 @@
  * the CLI). Messages travel over Node's IPC channel as JSON. Every request carries an id; the
  * worker answers each with exactly one `response`, and may send `partial`s for it before that.
  */
-import type { EngineErrorCode } from '../shared/errors';
+import type { WireError } from '../shared/errors';
+import type { ChatMessage, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
+import type { LoadParams, ModelInfo } from '../engine/engine';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
-import type { SamplingOptions } from '../engine/sampler';
 import type { FimInput, FimPrompt, PromptPart } from '../prompt/fimPrompt';
 import type { PromptBudget } from '../prompt/promptBudget';
-import type { ModelInfo } from '../engine/loadModel';
-import type { DraftWhen } from '../engine/speculation';
-import type { PrecisionChoice } from '../modelFormat/precision';
-import type { DeviceChoice } from '../engine/session';
+
+export type { LoadParams, ModelInfo };
 
 //#region Client -> worker
 
-export interface LoadParams {
-  modelDir: string;
-  /** A smaller model of the same family, for speculative decoding. */
-  draftModelDir?: string;
-  draftWhen?: DraftWhen;
-  device?: DeviceChoice;
-  threads?: number;
-  precision?: PrecisionChoice;
-  cacheDir?: string;
-}
-
-/** The loaded model, and the fill-in-the-middle format its tokenizer supports (null: none known). */
+/** The role's model, what it can do, and the fill-in-the-middle format its tokenizer supports (null: none known). */
 export interface LoadResult extends ModelInfo {
+  role: ModelRole;
   fimTemplate: string | null;
+  /** It has a chat template. */
+  canChat: boolean;
 }
 
 export interface WorkerStats {
@@ -36,7 +27,7 @@ export interface WorkerStats {
   uptimeMs: number;
   rssBytes: number;
   peakRssBytes: number;
-  model?: ModelInfo;
+  models: ModelInfo[];
   generations: number;
 }
 
@@ -50,27 +41,42 @@ export interface PromptResult extends FimPrompt {
   text: string;
 }
 
-export interface CompleteParams extends PromptParams {
+/** What a completion or a chat answer may generate, and how. */
+export interface GenerationLimits {
   maxNewTokens: number;
   /** E.g. a newline for single-line completions. */
   stopStrings?: string[];
   timeBudgetMs?: number;
   sampling?: SamplingOptions;
-  speculation?: GenerateRequest['speculation'];
+  speculation?: SpeculationOptions;
 }
+
+export interface CompleteParams extends PromptParams, GenerationLimits {}
 
 export interface CompleteResult extends GenerateResult {
   prompt: { template: string; parts: PromptPart[]; buildMs: number };
 }
 
+export interface ChatParams extends GenerationLimits {
+  messages: ChatMessage[];
+}
+
+export interface ChatResult extends GenerateResult {
+  prompt: { tokens: number; buildMs: number };
+}
+
 /** Request types, their parameters and their results. */
 export interface RequestMap {
-  /** Load (or replace) the model. */
+  /** Load (or replace) the model of a role; a folder another role has loaded is shared. */
   load: { params: LoadParams; result: LoadResult };
-  /** Generate; text streams back as `partial` messages, the response holds the whole result. */
-  generate: { params: GenerateRequest; result: GenerateResult };
-  /** Build the model family's infill prompt at a cursor and generate the middle; streams like generate. */
+  /** Release a role's model (kept while another role uses it). */
+  unload: { params: { role: ModelRole }; result: { ok: true } };
+  /** Generate on a role's model (default: completion); text streams back as `partial` messages, the response holds the whole result. */
+  generate: { params: GenerateRequest & { role?: ModelRole }; result: GenerateResult };
+  /** Build the completion model family's infill prompt at a cursor and generate the middle; streams like generate. */
   complete: { params: CompleteParams; result: CompleteResult };
+  /** Render the messages with the chat model's template and generate the answer; streams like generate. */
+  chat: { params: ChatParams; result: ChatResult };
   /** Build the infill prompt only. */
   prompt: { params: PromptParams; result: PromptResult };
   /** Stop the generation with id `target` after its current model step; it still responds, with finishReason 'cancelled'. */
@@ -78,7 +84,7 @@ export interface RequestMap {
   stats: { params: Record<string, never>; result: WorkerStats };
   /** Liveness check: a worker that stops answering is treated as hung and restarted. */
   ping: { params: Record<string, never>; result: { pong: true } };
-  /** Release the model and exit. */
+  /** Release the models and exit. */
   shutdown: { params: Record<string, never>; result: { ok: true } };
 }
 
@@ -91,14 +97,6 @@ export type WorkerRequest = {
 //#endregion
 
 //#region Worker -> client
-
-export type WorkerErrorCode = EngineErrorCode | 'worker-exited' | 'worker-hung' | 'worker-start-failed' | 'unknown-request' | 'internal';
-
-export interface WireError {
-  code: WorkerErrorCode;
-  message: string;
-  file?: string;
-}
 
 export type WorkerResponse =
   | { kind: 'response'; id: number; ok: true; result: unknown }

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { PendingRequests } from '../shared/pendingRequests';
 import type { LoadParams, RequestMap, RequestType, WorkerMessage, WorkerPartial, WorkerRequest } from '../worker/protocol';
-import { CallbackMap } from './callbackMap';
 import { spawnWorker, type SpawnOptions } from './spawner';
 import { WorkerError } from './workerError';
 
@@ -12,6 +12,11 @@ export interface WorkerClientOptions extends SpawnOptions {
   hangTimeoutMs?: number;
   /** Restart delays double from the first to the last after each crash in a row. */
   restartDelayMs?: { first: number; max: number };
+  /**
+   * The worker crashed or hung: its models are gone, and the next request starts a fresh worker
+   * after `restartInMs`. Whoever owns the models loads them again (the client loads nothing itself).
+   */
+  onCrash?(crash: { error: WorkerError; restartInMs: number }): void;
 }
 
 export interface RequestOptions {
@@ -24,22 +29,26 @@ interface LiveWorker {
   ready: Promise<void>;
 }
 
+interface PendingRequest {
+  type: RequestType;
+  resolve(result: unknown): void;
+  reject(error: WorkerError): void;
+  onPartial?(partial: WorkerPartial): void;
+}
+
 /**
  * The caller's side of the worker: starts it, sends requests keyed by sequence number, and
  * keeps the caller safe from it. When the worker crashes, hangs or runs out of memory, every
- * pending request is rejected with a WorkerError, the worker restarts with backoff, and the
- * last loaded model is loaded again, so the next request succeeds.
+ * pending request is rejected with a WorkerError, the next request starts a fresh worker after a
+ * backoff, and onCrash tells the models' owner, which loads them again.
  */
 export class WorkerClient {
-  private readonly callbacks = new CallbackMap();
+  private readonly callbacks = new PendingRequests<PendingRequest, WorkerError>();
   private worker: LiveWorker | undefined;
-  private nextId = 1;
   private crashesInARow = 0;
   private restartAt = 0;
   private lastHeard = 0;
-  private lastLoad: LoadParams | undefined;
   private disposed = false;
-  private everStarted = false;
   /** A worker being stopped on purpose: its exit is no crash. */
   private stopping: LiveWorker | undefined;
   private readonly heartbeat: NodeJS.Timeout;
@@ -55,7 +64,6 @@ export class WorkerClient {
   }
 
   load(params: LoadParams): Promise<RequestMap['load']['result']> {
-    this.lastLoad = params;
     return this.request('load', params);
   }
 
@@ -71,14 +79,13 @@ export class WorkerClient {
   }
 
   private send<T extends RequestType>(worker: LiveWorker, type: T, params: RequestMap[T]['params'], options: RequestOptions): Promise<RequestMap[T]['result']> {
-    const id = this.nextId++;
     return new Promise<RequestMap[T]['result']>((resolve, reject) => {
       const onAbort = () => {
         if (this.callbacks.get(id) && this.worker === worker) {
-          worker.process.send({ kind: 'request', id: this.nextId++, type: 'cancel', params: { target: id } } satisfies WorkerRequest);
+          worker.process.send({ kind: 'request', id: this.callbacks.reserveId(), type: 'cancel', params: { target: id } } satisfies WorkerRequest);
         }
       };
-      this.callbacks.add(id, {
+      const id = this.callbacks.add({
         type,
         resolve: (result) => {
           options.signal?.removeEventListener('abort', onAbort);
@@ -123,16 +130,6 @@ export class WorkerClient {
     });
     child.on('exit', (code, signal) => this.onExit(worker, code, signal));
     child.on('error', (err) => this.options.log?.('error', `worker process error: ${err.message}`));
-    // A restarted worker gets the model back before anything else it is sent.
-    const restart = this.everStarted;
-    this.everStarted = true;
-    if (restart && this.lastLoad) {
-      const params = this.lastLoad;
-      void ready.then(() => this.send(worker, 'load', params, {})).then(
-        (info) => this.options.log?.('info', `reloaded ${info.name} after restart`),
-        (err: WorkerError) => this.options.log?.('error', `reload after restart failed: ${err.message}`),
-      );
-    }
     return worker;
   }
 
@@ -168,8 +165,9 @@ export class WorkerClient {
       const delay = Math.min(max, first * 2 ** (this.crashesInARow - 1));
       this.restartAt = Date.now() + delay;
       this.options.log?.('error', `inference worker ${how}; restarting in ${delay} ms`);
-      // Restart at once in the background when a model was loaded, so the reload is under way.
-      if (this.lastLoad) setTimeout(() => void this.ensureWorker().catch(() => undefined), delay).unref();
+      this.callbacks.rejectAll(error);
+      this.options.onCrash?.({ error, restartInMs: delay });
+      return;
     }
     this.callbacks.rejectAll(error);
   }
@@ -178,14 +176,14 @@ export class WorkerClient {
     const worker = this.worker;
     if (!worker || this.callbacks.size === 0) return;
     // Loading a large graph may hold the worker's thread for a long time; not a hang.
-    if (this.callbacks.has('load')) return;
+    if (this.callbacks.some((r) => r.type === 'load')) return;
     const silentFor = Date.now() - this.lastHeard;
     if (silentFor > (this.options.hangTimeoutMs ?? 15_000)) {
       worker.process.kill('SIGKILL');
       this.onExit(worker, null, 'SIGKILL', true);
       return;
     }
-    if (!this.callbacks.has('ping')) void this.send(worker, 'ping', {}, {}).catch(() => undefined);
+    if (!this.callbacks.some((r) => r.type === 'ping')) void this.send(worker, 'ping', {}, {}).catch(() => undefined);
   }
 
   /**
@@ -193,12 +191,11 @@ export class WorkerClient {
    * after 3 s. The next request starts a fresh worker, which loads nothing until told to.
    */
   async stop(): Promise<void> {
-    this.lastLoad = undefined;
     const worker = this.worker;
     if (!worker) return;
     this.stopping = worker;
     const exited = new Promise<void>((r) => worker.process.once('exit', () => r()));
-    if (worker.process.connected) worker.process.send({ kind: 'request', id: this.nextId++, type: 'shutdown', params: {} } satisfies WorkerRequest);
+    if (worker.process.connected) worker.process.send({ kind: 'request', id: this.callbacks.reserveId(), type: 'shutdown', params: {} } satisfies WorkerRequest);
     const timer = setTimeout(() => worker.process.kill('SIGKILL'), 3000);
     await exited;
     clearTimeout(timer);

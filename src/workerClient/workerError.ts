@@ -1,9 +1,9 @@
-import type { WireError, WorkerErrorCode } from '../worker/protocol';
+import type { ErrorCode, WireError } from '../shared/errors';
 
 /** A failed worker request: an engine error from the worker, or the worker itself failing. */
 export class WorkerError extends Error {
   override readonly name = 'WorkerError';
-  constructor(readonly code: WorkerErrorCode, message: string, readonly file?: string) {
+  constructor(readonly code: ErrorCode, message: string, readonly file?: string) {
     super(message);
   }
 

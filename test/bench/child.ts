@@ -69,9 +69,9 @@ function maxRssMB(): number {
 }
 
 async function runOurs(job: OursJob): Promise<RunResult> {
-  const { loadModel } = await import('../../src/engine/loadModel');
+  const { loadEngine } = await import('../support/loadedEngine');
   const t0 = performance.now();
-  const model = await loadModel({ modelDir: job.modelDir, device: 'cpu', threads: job.threads, precision: job.precision, cacheDir: job.cacheDir });
+  const model = await loadEngine({ modelDir: job.modelDir, device: 'cpu', threads: job.threads, precision: job.precision, cacheDir: job.cacheDir });
   const loadMs = performance.now() - t0;
   try {
     const greedy = { temperature: 0 };

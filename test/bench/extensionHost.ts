@@ -10,10 +10,10 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { CompletionService, type CompletionBackend } from '../../src/completion/completionService';
+import type { BackendResult, InferenceBackend } from '../../src/backend/inferenceBackend';
+import { CompletionService } from '../../src/completion/completionService';
 import type { OpenDocument } from '../../src/context/openDocuments';
 import { WorkspaceContext } from '../../src/context/workspaceContext';
-import type { CompleteResult } from '../../src/worker/protocol';
 import { readSettings } from '../../src/settings/settings';
 
 const ROOT = path.join(__dirname, '../..');
@@ -68,13 +68,12 @@ async function providerBench(runs: number, withContext: boolean): Promise<{ p50:
     context?.changed(uri, [{ range: { start: { line: n, character: 0 }, end: { line: n, character: old.length } }, rangeOffset, rangeLength: old.length, text: value }]);
   };
   let backendMs = 0;
-  const backend: CompletionBackend = {
-    async complete(): Promise<CompleteResult> {
+  const backend: Pick<InferenceBackend, 'infill'> = {
+    async infill(): Promise<BackendResult> {
       const t = performance.now();
-      const result: CompleteResult = {
-        text: 'value + other(1, 2);\n  return total;', tokenIds: [], finishReason: 'stop-token',
-        timings: { promptTokens: 0, reusedTokens: 0, newTokens: 0, loadMs: 0, prefillMs: 0, decodeMs: 0, totalMs: 0, prefillTokensPerSecond: 0, decodeTokensPerSecond: 0 },
-        prompt: { template: 'qwen2.5-coder', parts: [], buildMs: 0 },
+      const result: BackendResult = {
+        text: 'value + other(1, 2);\n  return total;', finishReason: 'stop-token',
+        figures: { totalMs: 0, promptTokens: 0, reusedPromptTokens: 0, newTokens: 0, tokensPerSecond: 0 },
       };
       backendMs += performance.now() - t;
       return result;

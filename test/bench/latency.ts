@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GenerateRequest } from '../../src/engine/generate';
-import { LoadedModel } from '../../src/engine/loadModel';
+import { loadEngine } from '../support/loadedEngine';
 import type { FimInput } from '../../src/prompt/fimPrompt';
 import { FimCompleter } from '../../src/worker/fimCompleter';
 import type { CompleteResult } from '../../src/worker/protocol';
@@ -44,8 +44,8 @@ interface Row {
 
 async function measure(size: ModelSize, runs: number): Promise<{ promptTokens: number; rows: Map<string, Row> }> {
   const modelDir = await ensureTestModel({ size, style: 'gqa', precision: 'q4' });
-  const model = await LoadedModel.load({ modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
-  const completer = new FimCompleter(model);
+  const model = await loadEngine({ modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
+  const completer = new FimCompleter(model.engine, model.engine.role('completion')!);
   const modes: [string, GenerateRequest['speculation']][] = [['plain', undefined], ['prompt lookup', { promptLookup: true }]];
   const rows = new Map<string, Row>(modes.map(([name]) => [name, { cold: [], warm: [], decode16: [], reused: [], accepted: [] }]));
   const complete = (typed: string, speculation: GenerateRequest['speculation']): Promise<CompleteResult> =>

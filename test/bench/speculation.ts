@@ -13,7 +13,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { GenerateResult } from '../../src/engine/generate';
-import { LoadedModel } from '../../src/engine/loadModel';
+import { loadEngine } from '../support/loadedEngine';
 import { expectedTokens, PromptLookup, theoreticalSpeedup, type SpeculationStats } from '../../src/engine/speculation';
 import { TextTokenizer } from '../../src/engine/tokenizer';
 import { ensureTestModel } from '../modelgen/testModels';
@@ -40,7 +40,7 @@ async function speedupTable(): Promise<void> {
   // Relative weight noise; on 24 layers 0.02 already leaves ~3% acceptance, so the steps are small.
   for (const perturbation of quick ? [0, 0.05] : [0, 0.002, 0.005, 0.01, 0.02]) {
     const draftModelDir = await ensureTestModel({ size: SIZE, style: 'gqa', precision: 'q4', perturbation });
-    const model = await LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', precision: 'q4', cacheDir: cache });
+    const model = await loadEngine({ modelDir, draftModelDir, device: 'cpu', precision: 'q4', cacheDir: cache });
     const ids = model.tokenizer.encode(PROMPT);
     const run = (speculation?: { draftModel: true; fixedDraftTokens: number }) =>
       model.generate({ promptIds: ids, maxNewTokens: NEW_TOKENS, ignoreEos: true, speculation });

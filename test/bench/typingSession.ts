@@ -182,7 +182,7 @@ async function session(client: WorkerClient, ws: Workspace, maxContextTokens: nu
   const defaults = readSettings({ get: () => undefined }).settings.completion;
   // Greedy (no sampling params), 16 new tokens, prompt lookup; no time budget cut, so every request does the same work.
   const settings: CompletionSettings = { ...defaults, maxNewTokens: 16, maxContextTokens, timeBudgetMs: 60_000, speculation: { promptLookup: true, draftModel: false } };
-  const service = new CompletionService({ complete: (params, signal) => client.request('complete', params, { signal }) }, () => settings, {}, ctx);
+  const service = new CompletionService({ infill: () => Promise.reject(new Error('the session asks the worker itself')) }, () => settings, {}, ctx);
 
   let previous = new Set<string>();
   let previousPrefixStart = '';
@@ -283,7 +283,7 @@ async function main(): Promise<void> {
   try {
     for (const size of sizes) {
       const modelDir = await ensureTestModel({ size, style: 'gqa', precision: 'q4' });
-      await client.load({ modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
+      await client.load({ role: 'completion', modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
       const byMode = new Map<number, Sample[]>(modes.map((m) => [m, []]));
       for (let r = 0; r < repeats; r++) {
         for (const mode of modes) {

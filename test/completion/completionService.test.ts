@@ -3,7 +3,7 @@ import { CompletionService, type CompletionRequest, type CompletionSettings, typ
 import { postprocess } from '../../src/completion/postprocess/postprocess';
 import type { ContextRequest, ContextResult } from '../../src/context/contextEngine';
 import { ensureGrammar, parseSnippet } from '../../src/context/parser';
-import type { CompleteParams, CompleteResult } from '../../src/worker/protocol';
+import type { BackendResult, InfillRequest } from '../../src/backend/inferenceBackend';
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,
@@ -23,12 +23,8 @@ function requestFor(text: string, line: number, character: number): CompletionRe
   };
 }
 
-function result(text: string): CompleteResult {
-  return {
-    text, tokenIds: [1], finishReason: 'stop-string',
-    timings: { promptTokens: 10, reusedTokens: 0, newTokens: 1, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
-    prompt: { template: 'qwen2.5-coder', parts: [{ kind: 'context', tokens: 7 }], buildMs: 0.1 },
-  };
+function result(text: string): BackendResult {
+  return { text, finishReason: 'stop-string', figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 1, tokensPerSecond: 1, contextTokens: 7 } };
 }
 
 describe('CompletionService with context', () => {
@@ -42,9 +38,9 @@ describe('CompletionService with context', () => {
         return { snippets: [{ path: 'tax.ts', text: 'export const rate = 0.2;', source: 'imports', score: 1, tokens: 6 }], dropped: [{ source: 'recent', reason: 'took 30 ms' }], timings: {} };
       },
     };
-    const sent: CompleteParams[] = [];
+    const sent: InfillRequest[] = [];
     const records: RequestRecord[] = [];
-    const service = new CompletionService({ complete: async (params) => (sent.push(params), result('price * rate;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
+    const service = new CompletionService({ infill: async (params) => (sent.push(params), result('price * rate;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
     const completion = await service.provide(requestFor(doc, 1, 14), new AbortController().signal);
     assert.equal(completion?.text, 'price * rate;');
     assert.deepEqual(sent[0]!.input.snippets, [{ path: 'tax.ts', text: 'export const rate = 0.2;' }]);
@@ -58,9 +54,9 @@ describe('CompletionService with context', () => {
 
   it('completes without snippets when the context engine fails, and says so in the record', async () => {
     const records: RequestRecord[] = [];
-    const sent: CompleteParams[] = [];
+    const sent: InfillRequest[] = [];
     const context: ContextBuilder = { build: () => Promise.reject(new Error('grammar exploded')) };
-    const service = new CompletionService({ complete: async (params) => (sent.push(params), result('1;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
+    const service = new CompletionService({ infill: async (params) => (sent.push(params), result('1;')) }, () => SETTINGS, { onRecord: (r) => records.push(r) }, context);
     assert.equal((await service.provide(requestFor(doc, 1, 14), new AbortController().signal))?.text, '1;');
     assert.equal(sent[0]!.input.snippets, undefined);
     assert.deepEqual(records[0]!.context?.dropped, ['failed: grammar exploded']);
@@ -69,7 +65,7 @@ describe('CompletionService with context', () => {
   it('asks for no context when the budget is 0', async () => {
     let asked = 0;
     const context: ContextBuilder = { build: async (): Promise<ContextResult> => (asked++, { snippets: [], dropped: [], timings: {} }) };
-    const service = new CompletionService({ complete: async () => result('1;') }, () => ({ ...SETTINGS, maxContextTokens: 0 }), {}, context);
+    const service = new CompletionService({ infill: async () => result('1;') }, () => ({ ...SETTINGS, maxContextTokens: 0 }), {}, context);
     await service.provide(requestFor(doc, 1, 14), new AbortController().signal);
     assert.equal(asked, 0);
   });
@@ -83,7 +79,7 @@ describe('CompletionService with context', () => {
         return { snippets: [], dropped: [], timings: {} };
       },
     };
-    const service = new CompletionService({ complete: async () => (called++, result('1;')) }, () => SETTINGS, {}, context);
+    const service = new CompletionService({ infill: async () => (called++, result('1;')) }, () => SETTINGS, {}, context);
     assert.equal(await service.provide(requestFor(doc, 1, 14), controller.signal), undefined);
     assert.equal(called, 0);
   });
@@ -97,7 +93,7 @@ describe('CompletionService.finish with a syntax tree', () => {
   });
 
   it('cuts a completion that would leave a new syntax error back to what parses', () => {
-    const service = new CompletionService({ complete: () => Promise.reject(new Error('not used')) }, () => SETTINGS);
+    const service = new CompletionService({ infill: () => Promise.reject(new Error('not used')) }, () => SETTINGS);
     const plan = service.plan(requestFor('function f(a: number) {\n  const label = \n  return a;\n}\n', 1, 16));
     // The text rules keep it (they see no unmatched closer); the tree sees the unclosed call.
     assert.equal(postprocess('compute(a, b;', plan.position, { multiline: false, maxLines: 16 }), 'compute(a, b;');

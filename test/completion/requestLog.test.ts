@@ -6,9 +6,8 @@ describe('formatRecord', () => {
     const line = formatRecord({
       source: 'model', outcome: 'shown', debounceMs: 37, windowMs: 0.31, chars: 41,
       result: {
-        text: 'x', tokenIds: [1], finishReason: 'stop-token',
-        timings: { promptTokens: 812, reusedTokens: 790, newTokens: 16, loadMs: 900, prefillMs: 45.2, decodeMs: 310, totalMs: 356, prefillTokensPerSecond: 486, decodeTokensPerSecond: 48.4 },
-        prompt: { template: 'qwen2.5-coder', parts: [], buildMs: 2.1 },
+        text: 'x', finishReason: 'stop-token',
+        figures: { totalMs: 358, promptTokens: 812, reusedPromptTokens: 790, newTokens: 16, tokensPerSecond: 48.4, promptMs: 2.1, prefillMs: 45.2, decodeMs: 310, contextTokens: 0 },
       },
     });
     assert.equal(line, 'request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (48 tok/s), finish stop-token, 41 chars');
@@ -18,9 +17,8 @@ describe('formatRecord', () => {
     const line = formatRecord({
       source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,
       result: {
-        text: 'abc', tokenIds: [1, 2], finishReason: 'max-tokens', speculation: { drafted: 16, accepted: 12, verifications: 4 },
-        timings: { promptTokens: 10, reusedTokens: 0, newTokens: 2, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
-        prompt: { template: 'qwen2.5-coder', parts: [], buildMs: 0 },
+        text: 'abc', finishReason: 'max-tokens',
+        figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 2, tokensPerSecond: 1, promptMs: 0, prefillMs: 1, decodeMs: 1, speculation: { drafted: 16, accepted: 12 } },
       },
     });
     assert.match(line, /drafts 12\/16 accepted/);
@@ -31,9 +29,8 @@ describe('formatRecord', () => {
       source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,
       context: { snippets: 2, paths: ['lib/tax.ts', 'main.ts'], ms: 4.24, dropped: ['recent: took 30 ms'] },
       result: {
-        text: 'abc', tokenIds: [1], finishReason: 'max-tokens',
-        timings: { promptTokens: 10, reusedTokens: 0, newTokens: 1, loadMs: 0, prefillMs: 1, decodeMs: 1, totalMs: 2, prefillTokensPerSecond: 1, decodeTokensPerSecond: 1 },
-        prompt: { template: 'qwen2.5-coder', parts: [{ kind: 'context', tokens: 40 }, { kind: 'prefix', tokens: 9 }, { kind: 'context', tokens: 12 }], buildMs: 0 },
+        text: 'abc', finishReason: 'max-tokens',
+        figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 1, tokensPerSecond: 1, promptMs: 0, prefillMs: 1, decodeMs: 1, contextTokens: 52 },
       },
     });
     assert.match(line, /context 2 snippets \(52 tok\) from lib\/tax\.ts main\.ts in 4\.2 ms \[dropped recent: took 30 ms\]/);

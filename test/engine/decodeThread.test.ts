@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Worker } from 'node:worker_threads';
-import { LoadedModel } from '../../src/engine/loadModel';
+import { loadEngine } from '../support/loadedEngine';
 import { ENGINE_CACHE, REPO_ROOT, tinyModel } from '../support/tinyModels';
 
 describe('the decode thread', function () {
@@ -24,7 +24,7 @@ describe('the decode thread', function () {
   });
 
   it('is released with the model: generating afterwards fails with not-loaded', async () => {
-    const model = await LoadedModel.load({ modelDir: await tinyModel('gqa', 'q4'), device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
+    const model = await loadEngine({ modelDir: await tinyModel('gqa', 'q4'), device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
     const r = await model.generate({ prompt: 'def f(x):', maxNewTokens: 2, ignoreEos: true });
     assert.equal(r.tokenIds.length, 2);
     await model.dispose();
@@ -33,9 +33,9 @@ describe('the decode thread', function () {
 
   it('says once that it is lost when the thread dies in use, and fails what was asked of it', async () => {
     const lost: string[] = [];
-    const model = await LoadedModel.load({ modelDir: await tinyModel('gqa', 'q4'), device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE }, (why) => lost.push(why));
+    const model = await loadEngine({ modelDir: await tinyModel('gqa', 'q4'), device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE }, (why) => lost.push(why));
     // No public way to kill it: reach the thread as a crash would.
-    const thread = (model as unknown as { thread: { worker: Worker } }).thread;
+    const thread = (model.engine as unknown as { thread: { worker: Worker } }).thread;
     await thread.worker.terminate();
     await assert.rejects(model.generate({ prompt: 'def f(x):', maxNewTokens: 2 }), (err: Error & { code?: string }) => err.code === 'inference-failed');
     assert.equal(lost.length, 1);

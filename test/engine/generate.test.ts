@@ -1,11 +1,11 @@
 import * as assert from 'node:assert/strict';
-import { LoadedModel } from '../../src/engine/loadModel';
+import { loadEngine, type LoadedEngine } from '../support/loadedEngine';
 import { ENGINE_CACHE, tinyModel, VARIANTS } from '../support/tinyModels';
 
 const PROMPT = 'def fibonacci(n):\n    if n < 2:\n        return n\n    return';
 
-async function load(style: 'standard' | 'gqa', precision: 'fp32' | 'q4'): Promise<LoadedModel> {
-  return LoadedModel.load({ modelDir: await tinyModel(style, precision), device: 'cpu', threads: 2, precision, cacheDir: ENGINE_CACHE });
+async function load(style: 'standard' | 'gqa', precision: 'fp32' | 'q4'): Promise<LoadedEngine> {
+  return loadEngine({ modelDir: await tinyModel(style, precision), device: 'cpu', threads: 2, precision, cacheDir: ENGINE_CACHE });
 }
 
 describe('generation on generated models', function () {
@@ -13,7 +13,7 @@ describe('generation on generated models', function () {
 
   for (const { style, precision } of VARIANTS) {
     describe(`${style} graph, ${precision}`, () => {
-      let model: LoadedModel;
+      let model: LoadedEngine;
       before(async () => (model = await load(style, precision)));
       after(() => model?.dispose());
 
@@ -44,7 +44,7 @@ describe('generation on generated models', function () {
   }
 
   describe('stopping, budgets, sampling', () => {
-    let model: LoadedModel;
+    let model: LoadedEngine;
     before(async () => (model = await load('gqa', 'q4')));
     after(() => model?.dispose());
 

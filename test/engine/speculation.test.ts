@@ -3,20 +3,20 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { GenerateRequest, GenerateResult } from '../../src/engine/generate';
-import { LoadedModel } from '../../src/engine/loadModel';
 import { Sampler } from '../../src/engine/sampler';
-import type { DecoderModel } from '../../src/engine/decoderModel';
+import type { SlotModel } from '../../src/engine/decoderModel';
 import { DraftModel, draftSkipReason, expectedTokens, PromptLookup, theoreticalSpeedup } from '../../src/engine/speculation';
 import { ensureTestModel, type GraphStyle } from '../modelgen/testModels';
+import { loadEngine, type LoadedEngine } from '../support/loadedEngine';
 import { ENGINE_CACHE } from '../support/tinyModels';
 
 const PROMPT = 'for (let i = 0; i < items.length; i++) {\n  total += items[i].price * items[i].count;\n}\nfor (let i = 0; i < items.length; i++) {\n  total +=';
 const GREEDY: GenerateRequest = { prompt: PROMPT, maxNewTokens: 40, ignoreEos: true, reuseCache: false };
 
-async function load(style: GraphStyle, draft?: { size: 'tiny' | 'tiny-draft'; perturbation?: number }): Promise<LoadedModel> {
+async function load(style: GraphStyle, draft?: { size: 'tiny' | 'tiny-draft'; perturbation?: number }): Promise<LoadedEngine> {
   const modelDir = await ensureTestModel({ size: 'tiny', style, precision: 'fp32' });
   const draftModelDir = draft && (await ensureTestModel({ size: draft.size, style, precision: 'fp32', perturbation: draft.perturbation }));
-  return LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
+  return loadEngine({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
 }
 
 /** Greedy speculative decoding must give exactly the tokens of plain greedy decoding. */
@@ -87,7 +87,7 @@ describe('speculative decoding', function () {
     tokenizer.added_tokens.push({ id: 151_900, content: '<|other_family|>', single_word: false, lstrip: false, rstrip: false, normalized: false, special: true });
     fs.writeFileSync(file, JSON.stringify(tokenizer));
     try {
-      await assert.rejects(LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', cacheDir: ENGINE_CACHE }), /does not share the vocabulary/);
+      await assert.rejects(loadEngine({ modelDir, draftModelDir, device: 'cpu', cacheDir: ENGINE_CACHE }), /does not share the vocabulary/);
     } finally {
       fs.rmSync(draftModelDir, { recursive: true, force: true });
     }
@@ -103,8 +103,8 @@ describe('speculative decoding', function () {
   it('leaves a GPU-only draft model out on the CPU and says why', async () => {
     const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
     const draftModelDir = await ensureTestModel({ size: 'tiny-draft', style: 'gqa', precision: 'q4' });
-    const onlyGpu = await LoadedModel.load({ modelDir, draftModelDir, draftWhen: 'gpu', device: 'cpu', cacheDir: ENGINE_CACHE });
-    const always = await LoadedModel.load({ modelDir, draftModelDir, draftWhen: 'always', device: 'cpu', cacheDir: ENGINE_CACHE });
+    const onlyGpu = await loadEngine({ modelDir, draftModelDir, draftWhen: 'gpu', device: 'cpu', cacheDir: ENGINE_CACHE });
+    const always = await loadEngine({ modelDir, draftModelDir, draftWhen: 'always', device: 'cpu', cacheDir: ENGINE_CACHE });
     try {
       assert.equal(onlyGpu.info.draft, undefined);
       assert.match(onlyGpu.info.draftSkipped ?? '', /runs on the CPU/);
@@ -136,7 +136,7 @@ describe('DraftModel', () => {
     const cache = { tokens, get length() { return tokens.length; }, truncate: (n: number) => void tokens.splice(n) };
     const logits = Float32Array.from({ length: 10 }, (_, i) => (i === 7 ? 1 : 0));
     const model = { cache, forward: async (ids: readonly number[]) => (fed.push([...ids]), tokens.push(...ids), logits) };
-    return { fed, model: model as unknown as DecoderModel };
+    return { fed, model: model as unknown as SlotModel };
   }
 
   it('catches up with the prompt in the prefill, so that proposing runs only the new token', async () => {
@@ -208,7 +208,7 @@ describe('speculative sampling on a generated model', function () {
   it('gives the same distribution over the first two tokens as plain sampling', async () => {
     const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'fp32' });
     const draftModelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'fp32', perturbation: 0.05 });
-    const model = await LoadedModel.load({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
+    const model = await loadEngine({ modelDir, draftModelDir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
     try {
       const promptIds = model.tokenizer.encode('const total = items.reduce((sum, item) =>');
       const runs = 1500;

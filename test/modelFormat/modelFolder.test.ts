@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError, type EngineErrorCode } from '../../src/shared/errors';
-import { LoadedModel } from '../../src/engine/loadModel';
+import { loadEngine } from '../support/loadedEngine';
 import { tinyModel } from '../support/tinyModels';
 
 /** Every way a user's model folder can be broken gives a typed error naming the file. */
@@ -26,7 +26,7 @@ describe('bad model folders', function () {
   }
 
   async function expectError(dir: string, code: EngineErrorCode, file: RegExp, hint: RegExp): Promise<void> {
-    await assert.rejects(LoadedModel.load({ modelDir: dir, device: 'cpu', threads: 1, cacheDir: path.join(scratch, 'cache') }), (err: unknown) => {
+    await assert.rejects(loadEngine({ modelDir: dir, device: 'cpu', threads: 1, cacheDir: path.join(scratch, 'cache') }), (err: unknown) => {
       assert.ok(err instanceof EngineError, `not an EngineError: ${String(err)}`);
       assert.equal(err.code, code, err.message);
       assert.match(err.file ?? '', file);
@@ -92,7 +92,7 @@ describe('bad model folders', function () {
   });
 
   it('still loads the intact folder', async () => {
-    const model = await LoadedModel.load({ modelDir: good, device: 'cpu', threads: 1, cacheDir: path.join(scratch, 'cache') });
+    const model = await loadEngine({ modelDir: good, device: 'cpu', threads: 1, cacheDir: path.join(scratch, 'cache') });
     assert.equal(model.info.modelType, 'qwen2');
     await model.dispose();
   });

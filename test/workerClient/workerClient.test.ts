@@ -19,9 +19,16 @@ describe('WorkerClient', function () {
     modelDir = await tinyModel('gqa', 'q4');
   });
 
+  /** Crashes reported to the models' owner, who loads the model again (here: the test). */
+  const crashes: string[] = [];
   beforeEach(() => {
     logs.length = 0;
+    crashes.length = 0;
     client = new WorkerClient({
+      onCrash: ({ error, restartInMs }) => {
+        crashes.push(error.code);
+        setTimeout(() => void load().then((info) => logs.push(`reloaded ${info.name} after restart`), () => undefined), restartInMs);
+      },
       workerPath: WORKER_PATH,
       heartbeatMs: 200,
       hangTimeoutMs: 1500,
@@ -30,8 +37,12 @@ describe('WorkerClient', function () {
     });
   });
   afterEach(() => client.dispose());
+  async function reloaded(): Promise<void> {
+    for (let i = 0; i < 300 && !logs.some((l) => /reloaded .* after restart/.test(l)); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(logs.some((l) => /reloaded .* after restart/.test(l)), logs.join('\n'));
+  }
 
-  const load = () => client.load({ modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE });
+  const load = () => client.load({ role: 'completion', modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE });
   const endless = { prompt: PROMPT, maxNewTokens: 1_000_000, ignoreEos: true } as const;
 
   it('loads, streams partial text, and returns the result with timings', async () => {
@@ -43,7 +54,7 @@ describe('WorkerClient', function () {
     assert.equal(partials.map((p) => p.text).join(''), r.text);
     assert.equal(r.timings.newTokens, 12);
     const stats = await client.request('stats', {});
-    assert.equal(stats.model?.name, info.name);
+    assert.deepEqual(stats.models.map((m) => m.name), [info.name]);
     assert.ok(stats.peakRssBytes >= stats.rssBytes * 0.5);
   });
 
@@ -63,7 +74,7 @@ describe('WorkerClient', function () {
   });
 
   it('passes typed engine errors through', async () => {
-    await assert.rejects(client.load({ modelDir: '/nonexistent/model', device: 'cpu' }), (err: unknown) => {
+    await assert.rejects(client.load({ role: 'completion', modelDir: '/nonexistent/model', device: 'cpu' }), (err: unknown) => {
       assert.ok(err instanceof WorkerError);
       assert.equal(err.code, 'model-folder-missing');
       return true;
@@ -84,10 +95,11 @@ describe('WorkerClient', function () {
     const firstPid = client.pid!;
     const pending = client.generate(endless, { onPartial: () => process.kill(firstPid, 'SIGKILL') });
     await assert.rejects(pending, (err: unknown) => err instanceof WorkerError && err.code === 'worker-exited');
+    assert.deepEqual(crashes, ['worker-exited']);
+    await reloaded();
     const r = await client.generate({ prompt: PROMPT, maxNewTokens: 4, ignoreEos: true });
     assert.equal(r.tokenIds.length, 4);
     assert.notEqual(client.pid, firstPid);
-    assert.ok(logs.some((l) => /reloaded .* after restart/.test(l)), logs.join('\n'));
   });
 
   it('a hung worker is killed and restarted', async () => {
@@ -95,6 +107,8 @@ describe('WorkerClient', function () {
     const firstPid = client.pid!;
     const pending = client.generate(endless, { onPartial: () => process.kill(firstPid, 'SIGSTOP') });
     await assert.rejects(pending, (err: unknown) => err instanceof WorkerError && err.code === 'worker-hung');
+    assert.deepEqual(crashes, ['worker-hung']);
+    await reloaded();
     const r = await client.generate({ prompt: PROMPT, maxNewTokens: 4, ignoreEos: true });
     assert.equal(r.tokenIds.length, 4);
   });

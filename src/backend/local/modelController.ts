@@ -1,0 +1,208 @@
+import { Emitter } from '../../shared/emitter';
+import { errorMessage } from '../../shared/errors';
+import type { ModelRole } from '../../shared/generation';
+import type { LoadParams, LoadResult } from '../../worker/protocol';
+import type { WorkerClient } from '../../workerClient/workerClient';
+import type { WorkerError } from '../../workerClient/workerError';
+
+/** The models the settings ask for: the completion model (with its draft) and, optionally, a chat model of its own. */
+export interface LoadPlan {
+  completion: LoadParams;
+  /** Absent: chat answers come from the completion model, if it can chat. */
+  chat?: LoadParams;
+}
+
+export type RoleState =
+  | { kind: 'idle' }
+  | { kind: 'unloaded'; idleMinutes: number }
+  | { kind: 'loading'; modelDir: string; restarting?: boolean }
+  /** `note`: why the role runs on another model than the one asked for. */
+  | { kind: 'ready'; model: LoadResult; note?: string }
+  | { kind: 'error'; message: string };
+
+type Log = (level: 'info' | 'warn' | 'error', line: string) => void;
+
+/**
+ * The one owner of "which model each role has and how it is doing" for the local worker. It
+ * loads what the plan asks for, keeps a working completion model when a new one fails (loading
+ * the previous one back), loads everything again after the worker crashed (the worker client
+ * only reports crashes), and unloads after idle time. Everyone else reads `state()` and
+ * subscribes to `onDidChange`.
+ */
+export class ModelController {
+  private readonly states = new Map<ModelRole, RoleState>([
+    ['completion', { kind: 'idle' }],
+    ['chat', { kind: 'idle' }],
+  ]);
+  private readonly working = new Map<ModelRole, { params: LoadParams; model: LoadResult }>();
+  private readonly pending = new Map<ModelRole, { params: LoadParams; load: Promise<LoadResult> }>();
+  private readonly changed = new Emitter<void>();
+  private lastPlan: LoadPlan | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private crashTimer: NodeJS.Timeout | undefined;
+  private idleMinutes = 0;
+
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly client: WorkerClient, private readonly log: Log = () => undefined) {}
+
+  state(role: ModelRole): RoleState {
+    return this.states.get(role)!;
+  }
+
+  /** After this many minutes without a request the worker is stopped to free its memory; 0 = never. */
+  setIdleUnload(minutes: number): void {
+    this.idleMinutes = minutes;
+    this.touch();
+  }
+
+  /** A request came: restart the idle countdown. */
+  touch(): void {
+    clearTimeout(this.idleTimer);
+    if (this.idleMinutes <= 0) return;
+    this.idleTimer = setTimeout(() => void this.unload(), this.idleMinutes * 60_000);
+    this.idleTimer.unref();
+  }
+
+  /** Frees the models' memory; the next ensure() loads them again. */
+  async unload(): Promise<void> {
+    if (this.state('completion').kind !== 'ready' || this.pending.size > 0) return;
+    this.working.clear();
+    await this.client.stop();
+    for (const role of this.states.keys()) this.setState(role, { kind: 'unloaded', idleMinutes: this.idleMinutes });
+  }
+
+  dispose(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.crashTimer);
+  }
+
+  /**
+   * Loads the plan's completion model (and draft) unless it is loaded or loading.
+   */
+  ensure(plan: LoadPlan): Promise<LoadResult> {
+    this.lastPlan = plan;
+    const params = plan.completion;
+    const completion = this.working.get('completion');
+    const wanted = this.pending.get('completion');
+    if (wanted && same(wanted.params, params)) return wanted.load;
+    if (this.state('completion').kind === 'ready' && completion && same(completion.params, params)) return Promise.resolve(completion.model);
+    return this.track('completion', params, this.loadCompletion(params));
+  }
+
+  /**
+   * Loads the chat role: the plan's chat model, or the completion model when there is none (or
+   * when both do not fit in memory and the completion model can chat). Asked on each chat
+   * request, so a chat model that did not fit is tried again then.
+   */
+  async ensureChat(plan: LoadPlan): Promise<LoadResult> {
+    const completion = await this.ensure(plan);
+    const params = plan.chat ?? { ...plan.completion, role: 'chat' as const, draftModelDir: undefined, draftWhen: undefined };
+    const chat = this.working.get('chat');
+    const wanted = this.pending.get('chat');
+    if (wanted && same(wanted.params, params)) return wanted.load;
+    if (this.state('chat').kind === 'ready' && chat && same(chat.params, params)) return chat.model;
+    return this.track('chat', params, this.loadChat(params, plan, completion));
+  }
+
+  /** The worker died with its models: say so, and load them again once it restarts. */
+  workerCrashed(crash: { error: WorkerError; restartInMs: number }): void {
+    this.working.clear();
+    const plan = this.lastPlan;
+    if (!plan) return;
+    this.setState('completion', { kind: 'loading', modelDir: plan.completion.modelDir, restarting: true });
+    this.setState('chat', { kind: 'idle' });
+    clearTimeout(this.crashTimer);
+    this.crashTimer = setTimeout(() => {
+      this.ensure(plan).then(
+        (model) => this.log('info', `reloaded ${model.name} after restart`),
+        (err) => this.log('error', `reload after restart failed: ${errorMessage(err)}`),
+      );
+    }, crash.restartInMs);
+    this.crashTimer.unref();
+  }
+
+  private track(role: ModelRole, params: LoadParams, load: Promise<LoadResult>): Promise<LoadResult> {
+    this.pending.set(role, { params, load });
+    const settle = () => {
+      if (this.pending.get(role)?.load === load) this.pending.delete(role);
+    };
+    load.then(settle, settle);
+    return load;
+  }
+
+  private async loadCompletion(params: LoadParams): Promise<LoadResult> {
+    this.setState('completion', { kind: 'loading', modelDir: params.modelDir });
+    const previous = this.working.get('completion');
+    this.working.delete('completion');
+    const chat = this.state('chat');
+    if (previous && chat.kind === 'ready' && chat.model.dir === previous.model.dir) {
+      // The chat role answers with the completion model: it lets go of the old one, so that its memory is freed, and follows the new one on its next request.
+      await this.client.request('unload', { role: 'chat' }).catch(() => undefined);
+      this.working.delete('chat');
+      this.setState('chat', { kind: 'idle' });
+    }
+    try {
+      const model = await this.client.load(params);
+      if (!model.fimTemplate) {
+        throw new Error(`${model.name} has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama), so it cannot complete code. Choose a code completion model.`);
+      }
+      this.working.set('completion', { params, model });
+      this.setState('completion', { kind: 'ready', model });
+      return model;
+    } catch (err) {
+      if (previous && !same(previous.params, params)) {
+        // Back to the model that worked (a no-op in the worker when it was never released); the caller reports the error.
+        const restored = await this.client.load(previous.params).catch(() => undefined);
+        if (restored) {
+          this.working.set('completion', { params: previous.params, model: restored });
+          this.setState('completion', { kind: 'ready', model: restored });
+          throw err;
+        }
+      }
+      this.setState('completion', { kind: 'error', message: errorMessage(err) });
+      throw err;
+    }
+  }
+
+  private async loadChat(params: LoadParams, plan: LoadPlan, completion: LoadResult): Promise<LoadResult> {
+    const own = plan.chat !== undefined;
+    if (!own && !completion.canChat) return this.chatFailed(`${completion.name} has no chat template, so it cannot answer questions: set a chat model.`);
+    this.setState('chat', { kind: 'loading', modelDir: params.modelDir });
+    try {
+      const model = await this.client.load(params);
+      if (!model.canChat) {
+        await this.client.request('unload', { role: 'chat' }).catch(() => undefined);
+        return this.chatFailed(`${model.name} has no chat template, so it cannot answer questions: choose an instruct model for chat.`);
+      }
+      this.working.set('chat', { params, model });
+      this.setState('chat', { kind: 'ready', model });
+      return model;
+    } catch (err) {
+      const outOfMemory = (err as WorkerError).code === 'out-of-memory';
+      if (!outOfMemory || !completion.canChat) return this.chatFailed(errorMessage(err));
+      // Both do not fit: the completion model answers, and the chat model is tried again on the next request.
+      const fallback: LoadParams = { ...plan.completion, role: 'chat', draftModelDir: undefined, draftWhen: undefined };
+      const model = await this.client.load(fallback);
+      this.working.set('chat', { params: fallback, model });
+      const note = `${errorMessage(err)} Chat answers come from ${model.name} until it fits.`;
+      this.log('warn', `chat: ${note}`);
+      this.setState('chat', { kind: 'ready', model, note });
+      return model;
+    }
+  }
+
+  private chatFailed(message: string): never {
+    this.setState('chat', { kind: 'error', message });
+    throw new Error(message);
+  }
+
+  private setState(role: ModelRole, state: RoleState): void {
+    this.states.set(role, state);
+    this.changed.fire();
+  }
+}
+
+function same(a: LoadParams | undefined, b: LoadParams | undefined): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}

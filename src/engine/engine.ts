@@ -1,0 +1,252 @@
+/**
+ * The models of one worker, on its main thread: which folder serves which role, their
+ * tokenizers, and generation requests by role. The sessions, KV slots and token loop are in the
+ * decode thread (decodeProtocol.ts says why apart); a folder that serves two roles is opened
+ * there once and shared, each role with a KV slot of its own.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { EngineError } from '../shared/errors';
+import type { ModelRole } from '../shared/generation';
+import { SerialQueue } from '../shared/serialQueue';
+import { openModelFolder, type ModelFolder } from '../modelFormat/modelFolder';
+import type { Precision, PrecisionChoice } from '../modelFormat/precision';
+import type { SessionInfo, SessionOptions } from './decodeProtocol';
+import { DecodeThreadClient } from './decodeThreadClient';
+import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
+import type { DeviceChoice, Provider } from './session';
+import { draftSkipReason, type DraftWhen } from './speculation';
+import { TextTokenizer } from './tokenizer';
+
+/** Load a model folder for a role: the one description of a load, from the settings to the decode thread. */
+export interface LoadParams {
+  role: ModelRole;
+  modelDir: string;
+  /** A smaller model of the same family, for speculative decoding on this role. */
+  draftModelDir?: string;
+  /** 'gpu': load the draft only if the model runs on a GPU (the catalog's automatic pairing). */
+  draftWhen?: DraftWhen;
+  device?: DeviceChoice;
+  threads?: number;
+  precision?: PrecisionChoice;
+  /** Where rewritten graphs are cached (default: the user's cache folder). */
+  cacheDir?: string;
+  /** Most bytes all loaded models may take together; default: a second model must fit in free memory. */
+  memoryLimitBytes?: number;
+}
+
+export interface ModelInfo extends SessionInfo {
+  loadMs: number;
+  /** The roles this model serves now (one copy of the weights for all of them). */
+  roles: ModelRole[];
+  draft?: { name: string; precision: Precision; provider: Provider };
+  /** Why the draft model was not loaded (draftWhen 'gpu' on a CPU). */
+  draftSkipped?: string;
+}
+
+/** A role's model as its requests use it. */
+export interface RoleModel {
+  info: ModelInfo;
+  folder: ModelFolder;
+  tokenizer: TextTokenizer;
+}
+
+interface OpenModel {
+  key: string;
+  folder: ModelFolder;
+  session: SessionInfo;
+  tokenizer: TextTokenizer;
+  loadMs: number;
+  /** Roles using it, as their model or their draft. */
+  users: Set<string>;
+}
+
+interface Binding {
+  params: LoadParams;
+  model: OpenModel;
+  draft?: OpenModel;
+  draftSkipped?: string;
+}
+
+export function defaultCacheDir(): string {
+  const base = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(base, 'slm-complete');
+}
+
+/** Code that exercises merges, spaces and punctuation: two tokenizers that agree on it share a vocabulary. */
+const VOCABULARY_PROBE = 'def fetch_items(self, limit: int = 10) -> list:\n    return [x.id for x in self._items][:limit]  # ok\n';
+
+export class Engine {
+  private thread: DecodeThreadClient | undefined;
+  private readonly open = new Map<string, OpenModel>();
+  private readonly roles = new Map<ModelRole, Binding>();
+  /** Loads and unloads, one at a time: each sees the models the one before left. */
+  private readonly loads = new SerialQueue();
+
+  /** `onLost`: the decode thread died (a bug, not a user error); the engine answers nothing more. */
+  constructor(private readonly onLost?: (why: string) => void) {}
+
+  /**
+   * Loads `params.modelDir` for its role (and its draft), unless the role has it already. The
+   * folder is checked before anything is released; the role's previous model is released
+   * before the new one takes memory, unless another role still uses it.
+   */
+  load(params: LoadParams): Promise<RoleModel> {
+    return this.loads.run(() => this.loadNow(params));
+  }
+
+  /** Releases the role's model (unless another role uses it). */
+  unload(role: ModelRole): Promise<void> {
+    return this.loads.run(async () => {
+      if (!this.roles.has(role)) return;
+      await this.thread!.unbind(role);
+      await this.releaseRole(role);
+    });
+  }
+
+  role(role: ModelRole): RoleModel | undefined {
+    const binding = this.roles.get(role);
+    return binding && this.describe(binding);
+  }
+
+  /** Every open model, once each. */
+  models(): ModelInfo[] {
+    return [...this.open.values()].map((m) => this.info(m));
+  }
+
+  /** Generates on the role's model and KV slot; the decode thread schedules it among the other roles' generations. */
+  generate(role: ModelRole, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
+    const binding = this.roles.get(role);
+    if (!binding || !this.thread) return Promise.reject(new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`));
+    const ctx = { thread: this.thread, role, tokenizer: binding.model.tokenizer, eosTokenIds: binding.model.folder.config.eosTokenIds, loadMs: binding.model.loadMs };
+    return generate(ctx, request, onToken, signal).result;
+  }
+
+  async dispose(): Promise<void> {
+    await this.loads.run(async () => {
+      this.roles.clear();
+      this.open.clear();
+      await this.thread?.dispose();
+      this.thread = undefined;
+    });
+  }
+
+  private async loadNow(params: LoadParams): Promise<RoleModel> {
+    const started = performance.now();
+    const options: SessionOptions = {
+      device: params.device ?? 'auto',
+      precision: params.precision ?? 'auto',
+      cacheDir: params.cacheDir ?? defaultCacheDir(),
+      ...(params.threads !== undefined ? { threads: params.threads } : {}),
+      ...(params.memoryLimitBytes !== undefined ? { memoryLimitBytes: params.memoryLimitBytes } : {}),
+    };
+    const current = this.roles.get(params.role);
+    if (current && JSON.stringify(current.params) === JSON.stringify(params)) return this.describe(current);
+    // Checked once, here, before anything is released: a bad folder leaves the working model in place.
+    const folder = openModelFolder(params.modelDir);
+    const draftFolder = params.draftModelDir ? openModelFolder(params.draftModelDir) : undefined;
+    const thread = (this.thread ??= DecodeThreadClient.start(this.onLost));
+    if (current) {
+      await thread.unbind(params.role);
+      await this.releaseRole(params.role, [modelKey(folder, options), ...(draftFolder ? [modelKey(draftFolder, options)] : [])]);
+    }
+    const model = await this.openModel(folder, options, 'model', started);
+    const user = `${params.role}`;
+    let draft: OpenModel | undefined;
+    let draftSkipped: string | undefined;
+    try {
+      model.users.add(user);
+      if (draftFolder) {
+        draftSkipped = draftSkipReason(params.draftWhen, model.session.provider);
+        if (!draftSkipped) {
+          draft = await this.openModel(draftFolder, options, 'draft', performance.now());
+          draft.users.add(`${user} draft`);
+          const mismatch = vocabularyMismatch(model, draft);
+          if (mismatch) throw mismatch;
+        }
+      }
+      await thread.bind(params.role, model.key, draft?.key);
+    } catch (err) {
+      model.users.delete(user);
+      draft?.users.delete(`${user} draft`);
+      await this.closeUnused();
+      throw err;
+    }
+    const binding: Binding = { params, model, ...(draft ? { draft } : {}), ...(draftSkipped ? { draftSkipped } : {}) };
+    this.roles.set(params.role, binding);
+    return this.describe(binding);
+  }
+
+  /** Opens a folder's sessions in the decode thread (unless open with the same options) and parses its tokenizer meanwhile. */
+  private async openModel(folder: ModelFolder, options: SessionOptions, as: 'model' | 'draft', started: number): Promise<OpenModel> {
+    const key = modelKey(folder, options);
+    const known = this.open.get(key);
+    if (known) return known;
+    const thread = this.thread!;
+    const session = thread.open(key, folder, options, as);
+    let tokenizer: TextTokenizer;
+    try {
+      tokenizer = TextTokenizer.load(folder.tokenizerFile, folder.tokenizerConfigFile);
+    } catch (err) {
+      await session.then(() => thread.close(key), () => undefined);
+      throw err;
+    }
+    const info = await session;
+    if (tokenizer.maxTokenId >= info.vocab) {
+      await thread.close(key);
+      throw new EngineError(
+        'vocab-mismatch',
+        `${folder.tokenizerFile} has token ids up to ${tokenizer.maxTokenId}, but the model scores only ${info.vocab} tokens: ` +
+          `the tokenizer belongs to another model. Use the tokenizer.json of the same export.`,
+        folder.tokenizerFile,
+      );
+    }
+    const model: OpenModel = { key, folder, session: info, tokenizer, loadMs: performance.now() - started, users: new Set() };
+    this.open.set(key, model);
+    return model;
+  }
+
+  /** Forgets the role's binding and closes the models nobody uses any more, except `keep` (about to be reused). */
+  private async releaseRole(role: ModelRole, keep: string[] = []): Promise<void> {
+    const binding = this.roles.get(role);
+    this.roles.delete(role);
+    binding?.model.users.delete(role);
+    binding?.draft?.users.delete(`${role} draft`);
+    await this.closeUnused(keep);
+  }
+
+  private async closeUnused(keep: string[] = []): Promise<void> {
+    for (const [key, model] of this.open) {
+      if (model.users.size > 0 || keep.includes(key)) continue;
+      this.open.delete(key);
+      await this.thread!.close(key);
+    }
+  }
+
+  private describe(binding: Binding): RoleModel {
+    const { model, draft, draftSkipped } = binding;
+    const info: ModelInfo = {
+      ...this.info(model),
+      ...(draft ? { draft: { name: draft.session.name, precision: draft.session.precision, provider: draft.session.provider } } : {}),
+      ...(draftSkipped ? { draftSkipped } : {}),
+    };
+    return { info, folder: model.folder, tokenizer: model.tokenizer };
+  }
+
+  private info(model: OpenModel): ModelInfo {
+    const roles = [...this.roles].filter(([, b]) => b.model === model).map(([r]) => r);
+    return { ...model.session, loadMs: model.loadMs, roles };
+  }
+}
+
+/** Models opened from the same folder with the same options are one model. */
+function modelKey(folder: ModelFolder, options: SessionOptions): string {
+  return JSON.stringify([folder.dir, options.device, options.precision, options.threads ?? 0]);
+}
+
+/** A draft model with another vocabulary than its model's. */
+function vocabularyMismatch(model: OpenModel, draft: OpenModel): EngineError | undefined {
+  const same = (t: TextTokenizer) => JSON.stringify([t.maxTokenId, t.encode(VOCABULARY_PROBE)]);
+  if (draft.session.vocab === model.session.vocab && same(draft.tokenizer) === same(model.tokenizer)) return undefined;
+  return new EngineError('vocab-mismatch', `The draft model ${draft.folder.dir} does not share the vocabulary of ${model.folder.dir}: speculative decoding needs the same tokenizer. Choose a smaller model of the same family.`, draft.folder.dir);
+}

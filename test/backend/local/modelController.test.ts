@@ -1,0 +1,197 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ModelController, type LoadPlan, type RoleState } from '../../../src/backend/local/modelController';
+import type { LoadParams, LoadResult } from '../../../src/worker/protocol';
+import type { WorkerClient } from '../../../src/workerClient/workerClient';
+import { WorkerError } from '../../../src/workerClient/workerError';
+import { tinyModel } from '../../support/tinyModels';
+
+interface FakeOptions {
+  /** Folders the worker fails to load. */
+  failing?: Set<string>;
+  /** Folders without fill-in-the-middle tokens. */
+  noFim?: Set<string>;
+  /** Folders with a chat template. */
+  chat?: Set<string>;
+  /** Folders that do not fit in memory beside another model. */
+  tooBig?: Set<string>;
+}
+
+/** A worker client that records loads, checks folders as the worker does, and fails the loads it is told to. */
+function fakeClient(options: FakeOptions = {}) {
+  const loads: string[] = [];
+  const unloads: string[] = [];
+  const client = {
+    stops: 0,
+    async stop(): Promise<void> {
+      client.stops++;
+    },
+    async request(type: string, params: { role: string }): Promise<unknown> {
+      if (type === 'unload') unloads.push(params.role);
+      return { ok: true };
+    },
+    async load(params: LoadParams): Promise<LoadResult> {
+      loads.push(`${params.role}:${params.modelDir}`);
+      if (!fs.existsSync(params.modelDir)) throw new WorkerError('model-folder-missing', `Model folder ${params.modelDir} does not exist.`);
+      if (options.failing?.has(params.modelDir)) throw new Error(`cannot load ${params.modelDir}`);
+      if (options.tooBig?.has(params.modelDir)) throw new WorkerError('out-of-memory', `${path.basename(params.modelDir)} does not fit beside the model already loaded: it needs about 3.0 GB and 1.0 GB is free.`);
+      return {
+        name: path.basename(params.modelDir), dir: params.modelDir, role: params.role, skippedProviders: [], precision: 'q4', provider: 'cpu',
+        fimTemplate: options.noFim?.has(params.modelDir) ? null : 'qwen2.5-coder', canChat: options.chat?.has(params.modelDir) ?? false,
+      } as unknown as LoadResult;
+    },
+  };
+  return { client: client as unknown as WorkerClient, loads, unloads, stops: () => client.stops };
+}
+
+const plan = (modelDir: string, chatDir?: string): LoadPlan => ({
+  completion: { role: 'completion', modelDir },
+  ...(chatDir ? { chat: { role: 'chat', modelDir: chatDir } } : {}),
+});
+
+describe('ModelController', () => {
+  let good: string;
+  let other: string;
+  before(async () => {
+    good = await tinyModel('gqa', 'q4');
+    other = await tinyModel('standard', 'q4');
+  });
+
+  it('loads once for the same settings', async () => {
+    const { client, loads } = fakeClient();
+    const controller = new ModelController(client);
+    await Promise.all([controller.ensure(plan(good)), controller.ensure(plan(good))]);
+    await controller.ensure(plan(good));
+    assert.deepEqual(loads, [`completion:${good}`]);
+  });
+
+  it('a folder that fails validation leaves the working model in place', async () => {
+    const { client } = fakeClient();
+    const states: RoleState['kind'][] = [];
+    const controller = new ModelController(client);
+    controller.onDidChange(() => states.push(controller.state('completion').kind));
+    await controller.ensure(plan(good));
+    await assert.rejects(controller.ensure(plan(path.join(os.tmpdir(), 'missing-model'))), /does not exist/);
+    const state = controller.state('completion');
+    assert.equal(state.kind === 'ready' && state.model.name, path.basename(good));
+    assert.deepEqual(states.filter((k, i) => k !== states[i - 1]), ['loading', 'ready', 'loading', 'ready']);
+  });
+
+  it('a model the worker cannot load is replaced by the previous one again', async () => {
+    const { client, loads } = fakeClient({ failing: new Set([other]) });
+    const controller = new ModelController(client);
+    await controller.ensure(plan(good));
+    await assert.rejects(controller.ensure(plan(other)), /cannot load/);
+    assert.deepEqual(loads, [`completion:${good}`, `completion:${other}`, `completion:${good}`]);
+    const state = controller.state('completion');
+    assert.equal(state.kind === 'ready' && state.model.name, path.basename(good));
+  });
+
+  it('reports an error state when there is nothing to fall back to', async () => {
+    const { client } = fakeClient({ failing: new Set([good]) });
+    const controller = new ModelController(client);
+    await assert.rejects(controller.ensure(plan(good)));
+    assert.equal(controller.state('completion').kind, 'error');
+  });
+
+  it('refuses a model that cannot fill in the middle, naming the supported families', async () => {
+    const { client } = fakeClient({ noFim: new Set([good]) });
+    const controller = new ModelController(client);
+    await assert.rejects(controller.ensure(plan(good)), /no fill-in-the-middle tokens.*Qwen2\.5-Coder/);
+    assert.equal(controller.state('completion').kind, 'error');
+  });
+
+  it('unloads after the idle time and loads again on the next request', async () => {
+    const { client, loads, stops } = fakeClient();
+    const controller = new ModelController(client);
+    await controller.ensure(plan(good));
+    controller.setIdleUnload(0.001); // 60 ms
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(stops(), 1);
+    assert.equal(controller.state('completion').kind, 'unloaded');
+    await controller.ensure(plan(good));
+    assert.deepEqual(loads, [`completion:${good}`, `completion:${good}`]);
+    assert.equal(controller.state('completion').kind, 'ready');
+    controller.dispose();
+  });
+
+  it('a request restarts the idle countdown', async () => {
+    const { client, stops } = fakeClient();
+    const controller = new ModelController(client);
+    await controller.ensure(plan(good));
+    controller.setIdleUnload(0.002); // 120 ms
+    for (let i = 0; i < 4; i++) {
+      await new Promise((r) => setTimeout(r, 60));
+      controller.touch();
+    }
+    assert.equal(stops(), 0);
+    controller.dispose();
+  });
+
+  it('after a worker crash: restarting, then the models loaded again; a reload that fails is an error state', async () => {
+    const failing = new Set<string>();
+    const { client, loads } = fakeClient({ failing });
+    const logs: string[] = [];
+    const controller = new ModelController(client, (_, line) => logs.push(line));
+    await controller.ensure(plan(good));
+    controller.workerCrashed({ error: new WorkerError('worker-exited', 'exited'), restartInMs: 20 });
+    const restarting = controller.state('completion');
+    assert.ok(restarting.kind === 'loading' && restarting.restarting);
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(controller.state('completion').kind, 'ready');
+    assert.deepEqual(loads, [`completion:${good}`, `completion:${good}`]);
+    assert.ok(logs.some((l) => /reloaded .* after restart/.test(l)), logs.join('\n'));
+
+    failing.add(good);
+    controller.workerCrashed({ error: new WorkerError('worker-exited', 'exited'), restartInMs: 20 });
+    await new Promise((r) => setTimeout(r, 100));
+    const broken = controller.state('completion');
+    assert.ok(broken.kind === 'error' && broken.message.includes(good), JSON.stringify(broken));
+    failing.delete(good);
+    await controller.ensure(plan(good));
+    assert.equal(controller.state('completion').kind, 'ready');
+    controller.dispose();
+  });
+
+  it('chat without a chat model of its own: the completion model answers if it can chat', async () => {
+    const { client, loads } = fakeClient({ chat: new Set([good]) });
+    const controller = new ModelController(client);
+    const chat = await controller.ensureChat(plan(good));
+    assert.equal(chat.dir, good);
+    assert.deepEqual(loads, [`completion:${good}`, `chat:${good}`]);
+    assert.equal(controller.state('chat').kind, 'ready');
+    await controller.ensureChat(plan(good));
+    assert.equal(loads.length, 2, 'loaded once');
+
+    const { client: noChat } = fakeClient();
+    const plain = new ModelController(noChat);
+    await assert.rejects(plain.ensureChat(plan(good)), /no chat template/);
+    assert.equal(plain.state('chat').kind, 'error');
+    assert.equal(plain.state('completion').kind, 'ready', 'completions keep working');
+  });
+
+  it('a chat model that does not fit beside the completion model: the completion model answers, and says why', async () => {
+    const { client, loads } = fakeClient({ chat: new Set([good, other]), tooBig: new Set([other]) });
+    const controller = new ModelController(client);
+    const chat = await controller.ensureChat(plan(good, other));
+    assert.equal(chat.dir, good);
+    const state = controller.state('chat');
+    assert.ok(state.kind === 'ready' && /does not fit.*Chat answers come from/.test(state.note ?? ''), JSON.stringify(state));
+    assert.equal(controller.state('completion').kind, 'ready');
+    // Tried again on the next chat request: memory may have been freed meanwhile.
+    await controller.ensureChat(plan(good, other));
+    assert.equal(loads.filter((l) => l === `chat:${other}`).length, 2);
+  });
+
+  it('a chat role on the completion model lets it go when the completion model changes', async () => {
+    const { client, unloads } = fakeClient({ chat: new Set([good, other]) });
+    const controller = new ModelController(client);
+    await controller.ensureChat(plan(good));
+    await controller.ensure(plan(other));
+    assert.deepEqual(unloads, ['chat'], 'the old model is not kept for the chat role');
+    assert.equal(controller.state('chat').kind, 'idle');
+    assert.equal((await controller.ensureChat(plan(other))).dir, other);
+  });
+});
