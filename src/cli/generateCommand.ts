@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { GenerateRequest } from '../engine/generate';
+import type { GenerateRequest } from '../worker/protocol';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker } from './args';
 
 /** `slm generate`: plain generation from a prompt file. */

@@ -19,10 +19,13 @@ import type { SpeculationStats } from './speculation';
 
 /** How the sessions of a model are opened; models opened with the same options and folder are one model. */
 export interface SessionOptions {
+  /** Default (in a load): auto. */
   device: DeviceChoice;
   /** Default: defaultThreads(). */
   threads?: number;
+  /** Default (in a load): auto. */
   precision: PrecisionChoice;
+  /** Where rewritten graphs are cached; default (in a load): the user's cache folder. */
   cacheDir: string;
   /** Most bytes all open models may take together; default: a second model must fit in free memory. */
   memoryLimitBytes?: number;

@@ -10,29 +10,26 @@ import { EngineError } from '../shared/errors';
 import type { ModelRole } from '../shared/generation';
 import { SerialQueue } from '../shared/serialQueue';
 import { openModelFolder, type ModelFolder } from '../modelFormat/modelFolder';
-import type { Precision, PrecisionChoice } from '../modelFormat/precision';
+import type { Precision } from '../modelFormat/precision';
 import type { SessionInfo, SessionOptions } from './decodeProtocol';
 import { DecodeThreadClient } from './decodeThreadClient';
 import { generate, type GenerateRequest, type GenerateResult, type TokenListener } from './generate';
-import type { DeviceChoice, Provider } from './session';
+import type { Provider } from './session';
 import { draftSkipReason, type DraftWhen } from './speculation';
 import { TextTokenizer } from './tokenizer';
 
-/** Load a model folder for a role: the one description of a load, from the settings to the decode thread. */
-export interface LoadParams {
+/**
+ * Load a model folder for a role: the one description of a load, from the settings to the
+ * decode thread. The session options (absent: their defaults) decide, with the folder, whether
+ * two roles share one model.
+ */
+export interface LoadParams extends Partial<SessionOptions> {
   role: ModelRole;
   modelDir: string;
   /** A smaller model of the same family, for speculative decoding on this role. */
   draftModelDir?: string;
   /** 'gpu': load the draft only if the model runs on a GPU (the catalog's automatic pairing). */
   draftWhen?: DraftWhen;
-  device?: DeviceChoice;
-  threads?: number;
-  precision?: PrecisionChoice;
-  /** Where rewritten graphs are cached (default: the user's cache folder). */
-  cacheDir?: string;
-  /** Most bytes all loaded models may take together; default: a second model must fit in free memory. */
-  memoryLimitBytes?: number;
 }
 
 export interface ModelInfo extends SessionInfo {

@@ -10,7 +10,7 @@ import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { FimInput, FimPrompt, PromptPart } from '../prompt/fimPrompt';
 import type { PromptBudget } from '../prompt/promptBudget';
 
-export type { LoadParams, ModelInfo };
+export type { GenerateRequest, GenerateResult, LoadParams, ModelInfo };
 
 //#region Client -> worker
 

@@ -1,5 +1,4 @@
-import type { GenerateResult } from '../../engine/generate';
-import type { CompleteResult, LoadResult } from '../../worker/protocol';
+import type { CompleteResult, GenerateResult, LoadResult } from '../../worker/protocol';
 import { WorkerClient, type WorkerClientOptions } from '../../workerClient/workerClient';
 import type {
   BackendCapabilities,

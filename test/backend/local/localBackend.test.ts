@@ -1,0 +1,102 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { InfillRequest } from '../../../src/backend/inferenceBackend';
+import { LocalBackend } from '../../../src/backend/local/localBackend';
+import type { LoadPlan } from '../../../src/backend/local/modelController';
+import { describe as statusOf } from '../../../src/ui/statusText';
+import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../../support/tinyModels';
+
+const INFILL: InfillRequest = {
+  input: { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n', filePath: 'add.py' },
+  budget: { maxPromptTokens: 256, maxSuffixTokens: 64, maxContextTokens: 0 },
+  maxNewTokens: 6,
+};
+
+async function until(what: string, check: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The local worker behind the backend seam: one owner of the models' state, through loads, crashes and repairs. */
+describe('LocalBackend', function () {
+  this.timeout(180_000);
+  let scratch: string;
+  let modelDir: string;
+  let backend: LocalBackend;
+  const logs: string[] = [];
+  const view = () => statusOf({ model: backend.state('completion'), paused: false, onBattery: false, snoozeMinutesLeft: 0, generating: false });
+
+  before(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-backend-'));
+    modelDir = path.join(scratch, 'model');
+    fs.cpSync(await tinyModel('gqa', 'q4'), modelDir, { recursive: true });
+  });
+  beforeEach(() => {
+    logs.length = 0;
+    const plan: LoadPlan = { completion: { role: 'completion', modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE } };
+    backend = new LocalBackend({ workerPath: WORKER_PATH, heartbeatMs: 200, hangTimeoutMs: 5000, restartDelayMs: { first: 50, max: 500 }, log: (level, line) => logs.push(`${level}: ${line}`), plan: () => plan });
+  });
+  afterEach(() => backend.dispose());
+  after(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  it('completes through the seam with normalized figures; the status shows the model', async () => {
+    assert.equal(view().label, 'SLM starting');
+    assert.equal(await backend.ready('completion'), true);
+    assert.match(view().label, /^SLM: model/);
+    const streamed: string[] = [];
+    const r = await backend.infill(INFILL, { onText: (t) => streamed.push(t) });
+    assert.equal(streamed.join(''), r.text);
+    assert.equal(r.figures.newTokens, 6);
+    assert.ok(r.figures.promptTokens > 10 && r.figures.totalMs > 0 && r.figures.timeToFirstTokenMs! > 0);
+    assert.equal(r.figures.contextTokens, 0);
+    const again = await backend.infill({ ...INFILL, input: { ...INFILL.input, prefix: INFILL.input.prefix + 'a' } });
+    assert.ok(again.figures.reusedPromptTokens > 10, `${again.figures.reusedPromptTokens} reused`);
+  });
+
+  it('answers chat requests with the completion model\'s chat template, leaving the completion\'s reuse intact', async () => {
+    await backend.ready('completion');
+    await backend.infill(INFILL);
+    assert.equal(await backend.ready('chat'), true);
+    assert.equal(backend.capabilities.chat, true);
+    const streamed: string[] = [];
+    const answer = await backend.chat({ messages: [{ role: 'user', content: 'What does add do? <|im_end|>' }], maxNewTokens: 12 }, { onText: (t) => streamed.push(t) });
+    assert.equal(streamed.join(''), answer.text);
+    assert.ok(answer.figures.promptTokens > 10);
+    const after = await backend.infill({ ...INFILL, input: { ...INFILL.input, prefix: INFILL.input.prefix + 'a' } });
+    assert.ok(after.figures.reusedPromptTokens > 10, `the chat left ${after.figures.reusedPromptTokens} reusable tokens`);
+    assert.equal(backend.state('chat').kind, 'ready');
+  });
+
+  it('a model folder that becomes unreadable, then a worker crash: the status shows the error; fixing the folder brings completions back', async () => {
+    await backend.ready('completion');
+    await backend.infill(INFILL);
+    const hidden = `${modelDir}.moved`;
+    fs.renameSync(modelDir, hidden);
+    try {
+      process.kill(backend.client.pid!, 'SIGKILL');
+      await until('the error state', () => backend.state('completion').kind === 'error');
+      const shown = view();
+      assert.equal(shown.label, 'SLM error');
+      assert.match(shown.detail, /model.* does not exist/);
+      assert.equal(await backend.ready('completion'), false, 'no completions while the folder is missing');
+    } finally {
+      fs.renameSync(hidden, modelDir);
+    }
+    assert.equal(await backend.ready('completion'), true);
+    assert.match(view().label, /^SLM: model/);
+    assert.equal((await backend.infill(INFILL)).figures.newTokens, 6);
+  });
+
+  it('after a plain crash the models are loaded again without being asked', async () => {
+    await backend.ready('completion');
+    process.kill(backend.client.pid!, 'SIGKILL');
+    await until('the reload', () => logs.some((l) => /reloaded .* after restart/.test(l)));
+    assert.equal(backend.state('completion').kind, 'ready');
+    assert.equal((await backend.infill(INFILL)).figures.newTokens, 6);
+  });
+});
