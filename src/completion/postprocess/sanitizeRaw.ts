@@ -1,3 +1,5 @@
+import { FIM_TEMPLATES } from '../../prompt/fimTemplates';
+
 /**
  * Most raw output looked at. A 16-line completion at 120 columns is about 2 KB; 64 KiB leaves 30x
  * headroom for long lines while keeping every later rule fast on runaway output.
@@ -5,11 +7,27 @@
 export const MAX_RAW_CHARS = 65_536;
 
 /**
- * Special tokens that leaked into the text. Generation stops at the model's own end tokens; this
- * is defence in depth for templates that missed one: `<|endoftext|>`, `<|fim_middle|>`,
- * `<|file_sep|>` (Qwen, DeepSeek), `<fim_middle>`, `<file_sep>` (StarCoder).
+ * CodeLlama's `<s>` and `</s>` are also HTML's strikethrough element: cutting there would break
+ * HTML and JSX completions, and generation already stops at `</s>` as an id.
  */
-const SPECIAL_TOKEN = /<\|[A-Za-z0-9_]{1,32}\|>|<fim[_-][A-Za-z]{1,16}>|<\/?(?:file_sep|repo_name|filename)>/;
+const ALSO_HTML = new Set(['<s>', '</s>']);
+
+/** A SentencePiece piece `▁<EOT>` decodes as ` <EOT>`, or `<EOT>` where the space is dropped (start of text). */
+function spellings(token: string): string[] {
+  return token.startsWith('▁') ? [token, ` ${token.slice(1)}`, token.slice(1)] : [token];
+}
+
+/**
+ * Special tokens that leaked into the text, from every family's list (FIM_TEMPLATES). Generation
+ * stops at the model's own end tokens; this is defence in depth for templates that missed one,
+ * and for servers that return control tokens as text.
+ */
+const SPECIAL_TOKEN = new RegExp(
+  [...new Set(FIM_TEMPLATES.flatMap((t) => t.specialTokens).filter((t) => !ALSO_HTML.has(t)).flatMap(spellings))]
+    .sort((a, b) => b.length - a.length)
+    .map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('|'),
+);
 
 /**
  * Characters never shown: C0/C1 controls other than tab and line feed, zero-width space and BOM,

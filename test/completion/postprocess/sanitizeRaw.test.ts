@@ -14,6 +14,19 @@ describe('sanitizeRaw', () => {
     ['only a special token', '<|endoftext|>', undefined],
     ['not a string', 42 as unknown as string, undefined],
     ['an Elm/F# pipe is not a special token', 'f <| g |> h', 'f <| g |> h'],
+    ['cut at a Qwen chat marker', 'x = 1\n<|im_start|>user', 'x = 1\n'],
+    ['cut at DeepSeek-Coder end of sentence (full-width bars, ▁)', 'return a + b\n<｜end▁of▁sentence｜>', 'return a + b\n'],
+    ['cut at a DeepSeek-Coder FIM marker', 'a = 1<｜fim▁hole｜>b = 2', 'a = 1'],
+    ['cut at DeepSeek-Coder instruct end of turn', 'done()<|EOT|>', 'done()'],
+    ['cut at CodeLlama end of infill as its piece', 'x + 1▁<EOT>', 'x + 1'],
+    ['cut at CodeLlama end of infill decoded with its space', 'return x; <EOT>', 'return x;'],
+    ['cut at CodeLlama end of infill decoded without a space', '<EOT>foo', undefined],
+    ['cut at a CodeLlama FIM marker decoded as text', 'y = 2\n <PRE> z', 'y = 2\n'],
+    ['cut at a CodeGemma file separator', 'pass\n<|file_separator|>b.py', 'pass\n'],
+    ['cut at a Gemma end of turn', 'ok<end_of_turn>', 'ok'],
+    ['cut at a StarCoder pad token', 'v = 3<fim_pad><fim_pad>', 'v = 3'],
+    ['HTML strikethrough is not CodeLlama\'s <s>', '<s>$20</s> $15', '<s>$20</s> $15'],
+    ['lower-case <pre> is HTML, not CodeLlama\'s marker', '<pre>x</pre>', '<pre>x</pre>'],
   ];
   for (const [name, raw, want] of cases) it(name, () => assert.equal(sanitizeRaw(raw), want));
 
