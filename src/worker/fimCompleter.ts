@@ -1,7 +1,7 @@
 import { EngineError } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
 import type { TokenListener } from '../engine/generate';
-import { detectFimTemplate } from '../prompt/fimTemplates';
+import { detectFimTemplate, noFimTokensMessage } from '../prompt/fimTemplates';
 import { PromptBuilder } from '../prompt/promptBuilder';
 import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';
 
@@ -47,7 +47,7 @@ export class FimCompleter {
 
   private requireBuilder(): PromptBuilder {
     if (!this.builder) {
-      throw new EngineError('fim-unsupported', `${this.model.info.name} has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama). Choose a code completion model.`, this.model.info.dir);
+      throw new EngineError('fim-unsupported', noFimTokensMessage(this.model.info.name), this.model.info.dir);
     }
     return this.builder;
   }

@@ -4,6 +4,7 @@ import type { ModelRole } from '../../shared/generation';
 import type { LoadParams, LoadResult } from '../../worker/protocol';
 import type { WorkerClient } from '../../workerClient/workerClient';
 import type { WorkerError } from '../../workerClient/workerError';
+import { noFimTokensMessage } from '../../prompt/fimTemplates';
 
 /** The models the settings ask for: the completion model (with its draft) and, optionally, a chat model of its own. */
 export interface LoadPlan {
@@ -145,7 +146,7 @@ export class ModelController {
     try {
       const model = await this.client.load(params);
       if (!model.fimTemplate) {
-        throw new Error(`${model.name} has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama), so it cannot complete code. Choose a code completion model.`);
+        throw new Error(noFimTokensMessage(model.name));
       }
       this.working.set('completion', { params, model });
       this.setState('completion', { kind: 'ready', model });
