@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { CompletionService, type CompletionRequest, type CompletionSettings, type ContextBuilder, type RequestRecord } from '../../src/completion/completionService';
 import { postprocess } from '../../src/completion/postprocess/postprocess';
 import type { ContextRequest, ContextResult } from '../../src/context/contextEngine';
-import { ensureGrammar, parseSnippet } from '../../src/context/parser';
+import { ensureGrammar, parseSnippet } from '../../src/treeSitter/parser';
 import type { CompleteParams, CompleteResult } from '../../src/worker/protocol';
 
 const SETTINGS: CompletionSettings = {
