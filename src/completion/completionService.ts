@@ -1,10 +1,11 @@
+import { LRUCache } from 'lru-cache';
 import type { ContextRequest, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
 import type { SpeculationOptions } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
-import { languageSyntax } from './postprocess/languageSyntax';
+import { languageSyntax } from '../languages/languages';
 import { postprocess, shouldBeMultiline } from './postprocess/postprocess';
 import type { CompletionPosition, MultilineMode } from './postprocess/types';
 import { ResultCache, TypedAhead } from './resultCache';
@@ -87,7 +88,8 @@ export interface CompletionEvents {
 export class CompletionService {
   private readonly cache = new ResultCache();
   private readonly typedAhead = new TypedAhead();
-  private readonly clocks = new Map<string, KeystrokeClock>();
+  /** Keystroke timing of the 64 documents typed in last. */
+  private readonly clocks = new LRUCache<string, KeystrokeClock>({ max: 64 });
   private inFlight: AbortController | undefined;
 
   constructor(
@@ -246,10 +248,7 @@ export class CompletionService {
 
   private clockFor(documentId: string): KeystrokeClock {
     let clock = this.clocks.get(documentId);
-    if (!clock) {
-      if (this.clocks.size > 64) this.clocks.clear();
-      this.clocks.set(documentId, (clock = new KeystrokeClock()));
-    }
+    if (!clock) this.clocks.set(documentId, (clock = new KeystrokeClock()));
     return clock;
   }
 }

@@ -1,10 +1,11 @@
 import { DefinitionIndex } from './definitionIndex';
 import { enclosingScopes } from './enclosingScopes';
 import { countNewlines } from './identifiers';
+import { grammarFor } from '../languages/languages';
 import { openDefinitions } from './openDefinitions';
 import type { OpenDocument, OpenDocuments } from './openDocuments';
-import { DocumentTrees, grammarFor, loadGrammar } from './parser';
-import { loadQuery, QUERY_KINDS } from './queries';
+import { loadGrammar, type DocumentTrees } from '../treeSitter/parser';
+import { loadQuery, QUERY_KINDS } from '../treeSitter/queries';
 import type { RecentSnippets } from './recentSnippets';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { ContextSnippet, ContextSource } from './snippet';

@@ -1,6 +1,7 @@
+import { grammarFor } from '../languages/languages';
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, type Node, type Query, type Tree } from './parser';
-import { readyQuery } from './queries';
+import type { DocumentTrees, Node, Query, Tree } from '../treeSitter/parser';
+import { readyQuery } from '../treeSitter/queries';
 
 export interface Definition {
   name: string;

@@ -1,5 +1,6 @@
-import type { GrammarId, Node, Tree } from './parser';
-import { queryRange, readyQuery } from './queries';
+import type { GrammarId } from '../languages/grammars';
+import type { Node, Tree } from '../treeSitter/parser';
+import { queryRange, readyQuery } from '../treeSitter/queries';
 import { estimateTokens } from '../prompt/promptBudget';
 import type { ContextSnippet } from './snippet';
 

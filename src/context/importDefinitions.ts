@@ -1,12 +1,15 @@
 import { pathToFileURL } from 'node:url';
+import { LRUCache } from 'lru-cache';
 import type { ContextRequest, ImportsSource } from './contextEngine';
 import { DefinitionIndex, type Definition } from './definitionIndex';
 import { relativeLabel, toFsPath } from './fsPaths';
 import { ImportResolver, type FindDefinitions, type ReadFile } from './importResolver';
 import { DocumentImports } from './importStatements';
 import { ImportUsage } from './importUsage';
+import { grammarOfFile, languageOfFile } from '../languages/languageOfFile';
+import { grammarFor } from '../languages/languages';
 import type { OpenDocument } from './openDocuments';
-import { DocumentTrees, grammarFor, grammarOfFile, languageOfFile } from './parser';
+import { DocumentTrees } from '../treeSitter/parser';
 import { estimateTokens } from '../prompt/promptBudget';
 import type { ContextSnippet } from './snippet';
 
@@ -37,6 +40,8 @@ const MAX_CACHED_FILES = 256;
 const REREAD_MS = 3_000;
 /** A file found missing is not looked for again for this long. */
 const MISS_TTL_MS = 5_000;
+/** Missing files remembered at most. */
+const MAX_MISSING_FILES = 10_000;
 
 /**
  * The definitions of imported symbols used near the cursor, and outlines of imported modules, read
@@ -49,9 +54,9 @@ const MISS_TTL_MS = 5_000;
 export class ImportDefinitions implements ImportsSource {
   private readonly trees = new DocumentTrees({ maxDocuments: 4 });
   private readonly index = new DefinitionIndex(this.trees);
-  private readonly cache = new Map<string, { text: string; languageId: string; definitions: Map<string, Definition[]>; readAt: number }>();
-
-  private readonly missing = new Map<string, number>();
+  private readonly cache = new LRUCache<string, { text: string; languageId: string; definitions: Map<string, Definition[]>; readAt: number }>({ max: MAX_CACHED_FILES });
+  /** Files found missing (or too large), each forgotten after MISS_TTL_MS. */
+  private readonly missing = new LRUCache<string, true>({ max: MAX_MISSING_FILES, ttl: MISS_TTL_MS });
   private readonly resolver: ImportResolver;
   private readonly documentImports = new DocumentImports();
 
@@ -154,14 +159,13 @@ export class ImportDefinitions implements ImportsSource {
     if (!grammarOfFile(file)) return undefined;
     const doc = open.get(file);
     // Most candidates do not exist (x.ts, x.tsx, x/index.ts...): remember misses for a while.
-    if (!doc && (this.missing.get(file) ?? 0) > performance.now()) return undefined;
+    if (!doc && this.missing.has(file)) return undefined;
     const uri = pathToFileURL(file).href;
     const cached = this.cache.get(uri);
     // A file on disk is read again at most every few seconds: it rarely changes while one types elsewhere.
     const text = doc?.text ?? (cached && performance.now() - cached.readAt < REREAD_MS ? cached.text : await this.readFile(file));
     if (text === undefined || text.length > MAX_FILE_CHARS) {
-      if (this.missing.size > 10_000) this.missing.clear();
-      this.missing.set(file, performance.now() + MISS_TTL_MS);
+      this.missing.set(file, true);
       return undefined;
     }
     const languageId = doc?.languageId ?? languageOfFile(file, { text, cppProject })!;
@@ -177,9 +181,7 @@ export class ImportDefinitions implements ImportsSource {
     this.trees.close(uri);
     this.index.forget(uri);
     if (!definitions) return undefined;
-    this.cache.delete(uri);
     this.cache.set(uri, { text, languageId, definitions, readAt: performance.now() });
-    if (this.cache.size > MAX_CACHED_FILES) this.cache.delete(this.cache.keys().next().value!);
     return definitions;
   }
 }

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { GrammarId } from './parser';
+import { LRUCache } from 'lru-cache';
+import type { GrammarId } from '../languages/grammars';
 
 /** What resolution needs of the file system: a file's text, or undefined if it is not a readable file. */
 export type ReadFile = (fsPath: string) => Promise<string | undefined>;
@@ -36,7 +37,8 @@ export type FindDefinitions = (name: string) => readonly string[];
  * the caller reads them and remembers misses.
  */
 export class ImportResolver {
-  private readonly cached = new Map<string, { at: number; value: Promise<unknown> }>();
+  /** Project files read and folders looked at, each for CONFIG_TTL_MS. */
+  private readonly cached = new LRUCache<string, Promise<unknown>>({ max: 1_000, ttl: CONFIG_TTL_MS });
 
   constructor(
     private readonly readFile: ReadFile,
@@ -250,10 +252,9 @@ export class ImportResolver {
 
   private cache<T>(key: string, load: () => Promise<T>): Promise<T> {
     const hit = this.cached.get(key);
-    if (hit && performance.now() - hit.at < CONFIG_TTL_MS) return hit.value as Promise<T>;
-    if (this.cached.size > 1_000) this.cached.clear();
+    if (hit) return hit as Promise<T>;
     const value = load();
-    this.cached.set(key, { at: performance.now(), value });
+    this.cached.set(key, value);
     return value;
   }
 }

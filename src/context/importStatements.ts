@@ -1,5 +1,7 @@
-import type { GrammarId, Node, Tree } from './parser';
-import { readyQuery } from './queries';
+import { LRUCache } from 'lru-cache';
+import type { GrammarId } from '../languages/grammars';
+import type { Node, Tree } from '../treeSitter/parser';
+import { readyQuery } from '../treeSitter/queries';
 
 /** A local name an import binds. */
 export interface ImportedName {
@@ -30,7 +32,7 @@ export class DocumentImports {
   private static readonly REUSE_MS = 5_000;
   private static readonly MAX_DOCUMENTS = 64;
   /** `head`: the text up to the last statement's end; `tail`: from the first statement's start to the end. */
-  private readonly docs = new Map<string, { statements: ImportStatement[]; head: string; tail: string; length: number; at: number }>();
+  private readonly docs = new LRUCache<string, { statements: ImportStatement[]; head: string; tail: string; length: number; at: number }>({ max: DocumentImports.MAX_DOCUMENTS });
 
   get(uri: string, grammar: GrammarId, text: string, tree: () => Tree | undefined): ImportStatement[] | undefined {
     const known = this.docs.get(uri);
@@ -47,9 +49,7 @@ export class DocumentImports {
       at = known.at;
     }
     const first = Math.min(text.length, ...statements.map((s) => s.startIndex));
-    this.docs.delete(uri);
     this.docs.set(uri, { statements, head: text.slice(0, Math.max(0, ...statements.map((s) => s.endIndex))), tail: text.slice(first), length: text.length, at });
-    if (this.docs.size > DocumentImports.MAX_DOCUMENTS) this.docs.delete(this.docs.keys().next().value!);
     return statements;
   }
 }

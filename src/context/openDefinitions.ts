@@ -1,7 +1,8 @@
 import type { DefinitionIndex } from './definitionIndex';
+import { sameFamily } from '../languages/grammars';
 import { identifiersNearCursor } from './identifiers';
+import { grammarFor } from '../languages/languages';
 import type { OpenDocument } from './openDocuments';
-import { grammarFor, type GrammarId } from './parser';
 import { estimateTokens } from '../prompt/promptBudget';
 import type { ContextSnippet } from './snippet';
 
@@ -10,15 +11,6 @@ export interface DefinitionsRequest {
   languageId: string;
   text: string;
   cursorOffset: number;
-}
-
-/** Grammars whose files refer to each other's definitions. */
-const FAMILY: Record<GrammarId, string> = {
-  typescript: 'js', tsx: 'js', javascript: 'js', c: 'c', cpp: 'c', python: 'python', go: 'go', rust: 'rust', java: 'java', csharp: 'csharp',
-};
-
-export function sameFamily(a: GrammarId, b: GrammarId): boolean {
-  return FAMILY[a] === FAMILY[b];
 }
 
 /** Identifiers looked up: those in the 30 lines above the cursor and the cursor's line, nearest first. */

@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { identifierSet, jaccard, linesAround } from './identifiers';
 import type { OpenDocument } from './openDocuments';
 import { estimateTokens } from '../prompt/promptBudget';
@@ -47,15 +48,14 @@ function sharedLines(a: Window, b: Window): number {
  * Windows of a file are computed once per version of it.
  */
 export class RecentSnippets {
-  private readonly recent: string[] = [];
-  private readonly windows = new Map<string, { key: number | string; windows: Window[] }>();
-  private readonly maxFiles: number;
+  /** Recent documents, with their windows once computed (for the version `key`). */
+  private readonly recent: LRUCache<string, { windows?: { key: number | string; windows: Window[] } }>;
   private readonly windowLines: number;
   private readonly maxSnippets: number;
   private readonly minScore: number;
 
   constructor(options: RecentSnippetsOptions = {}) {
-    this.maxFiles = options.maxFiles ?? 10;
+    this.recent = new LRUCache({ max: options.maxFiles ?? 10 });
     this.windowLines = options.windowLines ?? 20;
     this.maxSnippets = options.maxSnippets ?? 6;
     this.minScore = options.minScore ?? 0.05;
@@ -63,22 +63,16 @@ export class RecentSnippets {
 
   /** Records that a document was edited or shown (call on change and on active-editor change). */
   touch(uri: string): void {
-    const at = this.recent.indexOf(uri);
-    if (at === 0) return;
-    if (at > 0) this.recent.splice(at, 1);
-    this.recent.unshift(uri);
-    while (this.recent.length > this.maxFiles) this.windows.delete(this.recent.pop()!);
+    this.recent.set(uri, this.recent.peek(uri) ?? {});
   }
 
   forget(uri: string): void {
-    const at = this.recent.indexOf(uri);
-    if (at >= 0) this.recent.splice(at, 1);
-    this.windows.delete(uri);
+    this.recent.delete(uri);
   }
 
   /** Recent URIs, most recent first. */
   list(): readonly string[] {
-    return this.recent;
+    return [...this.recent.keys()];
   }
 
   /**
@@ -92,7 +86,7 @@ export class RecentSnippets {
     const byUri = new Map(documents.map((d) => [d.uri, d]));
     const scored: { doc: OpenDocument; window: Window; score: number }[] = [];
     let incomplete = false;
-    for (const uri of this.recent) {
+    for (const uri of this.recent.keys()) {
       const doc = byUri.get(uri);
       if (!doc || uri === request.uri) continue;
       if (performance.now() > deadline) {
@@ -130,8 +124,9 @@ export class RecentSnippets {
 
   private windowsOf(doc: OpenDocument): Window[] {
     const key = doc.version ?? doc.text;
-    const cached = this.windows.get(doc.uri);
-    if (cached?.key === key) return cached.windows;
+    // Peeked, not read: only touch() says what is recent.
+    const entry = this.recent.peek(doc.uri);
+    if (entry?.windows?.key === key) return entry.windows.windows;
     const lines = doc.text.replace(/\r/g, '').split('\n');
     const step = Math.max(1, this.windowLines >> 1);
     const windows: Window[] = [];
@@ -143,7 +138,7 @@ export class RecentSnippets {
       if (text.trim() && text.length <= MAX_WINDOW_CHARS) windows.push({ startLine: start, endLine: end, text, ids: identifierSet(text), lines: nonBlankLines(text) });
       if (end === lines.length - 1) break;
     }
-    this.windows.set(doc.uri, { key, windows });
+    if (entry) entry.windows = { key, windows };
     return windows;
   }
 }

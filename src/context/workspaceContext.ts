@@ -1,8 +1,9 @@
 import * as fs from 'node:fs';
 import { ContextEngine, type ContextRequest, type ContextResult } from './contextEngine';
 import { ImportDefinitions, type ReadFile } from './importDefinitions';
+import { grammarFor } from '../languages/languages';
 import type { OpenDocuments } from './openDocuments';
-import { DocumentTrees, grammarFor, type TextChange } from './parser';
+import { DocumentTrees, type TextChange } from '../treeSitter/parser';
 import { RecentSnippets } from './recentSnippets';
 import type { ContextSource } from './snippet';
 import { WorkspaceIndex } from './workspaceIndex';

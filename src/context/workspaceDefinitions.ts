@@ -1,10 +1,11 @@
 import * as path from 'node:path';
-import type { ContextRequest } from './contextEngine';
 import { relativeLabel, toFsPath } from './fsPaths';
+import { sameFamily } from '../languages/grammars';
 import { identifiersNearCursor, linesAround, memberOnlyNames } from './identifiers';
-import { sameFamily } from './openDefinitions';
+import { grammarOfFile } from '../languages/languageOfFile';
+import { grammarFor } from '../languages/languages';
+import type { DefinitionsRequest } from './openDefinitions';
 import type { OpenDocument } from './openDocuments';
-import { grammarFor, grammarOfFile } from './parser';
 import { estimateTokens } from '../prompt/promptBudget';
 import type { ContextSnippet } from './snippet';
 import type { WorkspaceDefinition, WorkspaceIndex } from './workspaceIndex';
@@ -28,7 +29,7 @@ const MAX_SNIPPETS = 12;
  * headers. Open documents are left out (openDefinitions reads their current text). Nearest
  * identifier first; for one name, the definition nearest the current file in the folder tree.
  */
-export async function workspaceDefinitions(request: ContextRequest, documents: OpenDocument[], index: WorkspaceIndex): Promise<ContextSnippet[]> {
+export async function workspaceDefinitions(request: DefinitionsRequest, documents: OpenDocument[], index: WorkspaceIndex): Promise<ContextSnippet[]> {
   const grammar = grammarFor(request.languageId);
   const here = toFsPath(request.uri);
   if (!grammar || !here) return [];

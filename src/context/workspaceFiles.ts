@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { isWithin } from './fsPaths';
-import { grammarOfFile } from './parser';
+import { grammarOfFile } from '../languages/languageOfFile';
 
 /**
  * Folders never indexed, whatever .gitignore says: dependencies, build output, caches. Hidden

@@ -1,9 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { LRUCache } from 'lru-cache';
 import { definitionNodes, definitionText } from './definitionIndex';
 import { isWithin } from './fsPaths';
-import { BackgroundParser, grammarOfFile, languageOfFile } from './parser';
-import { loadQuery } from './queries';
+import { grammarOfFile, languageOfFile } from '../languages/languageOfFile';
+import { BackgroundParser } from '../treeSitter/parser';
+import { loadQuery } from '../treeSitter/queries';
 import { WorkspaceFiles } from './workspaceFiles';
 
 export interface WorkspaceIndexOptions {
@@ -78,7 +80,7 @@ export class WorkspaceIndex {
   private readonly pending = new Map<string, 'changed' | 'deleted'>();
   private readonly walker: WorkspaceFiles;
   private readonly parser = new BackgroundParser();
-  private readonly texts = new Map<string, string>();
+  private readonly texts = new LRUCache<string, string>({ max: TEXT_CACHE_FILES });
   /** The workspace has C++ sources: its `.h` headers are C++ (languageOfFile). */
   private cppProject = false;
   /** Headers indexed as C that a C++ source would make C++: indexed again when the first one turns up. */
@@ -164,7 +166,6 @@ export class WorkspaceIndex {
       text = await fs.promises.readFile(def.file, 'utf8').catch(() => undefined);
       if (text === undefined) return undefined;
       this.texts.set(def.file, text);
-      if (this.texts.size > TEXT_CACHE_FILES) this.texts.delete(this.texts.keys().next().value!);
     }
     if (text.length !== this.files.get(def.file)?.chars) {
       this.fileChanged(def.file);

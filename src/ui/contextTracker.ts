@@ -1,9 +1,8 @@
 import * as vscode from 'vscode';
 import type { OpenDocument, OpenDocuments } from '../context/openDocuments';
 import type { WorkspaceContext } from '../context/workspaceContext';
+import { SERVED_SCHEMES } from '../languages/servedSchemes';
 
-/** Schemes whose documents are the user's code; output panes, git views and the like are not context. */
-const CODE_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-notebook-cell']);
 /** Documents larger than this are not parsed or offered as snippets (minified bundles, data). */
 const MAX_CONTEXT_DOCUMENT_CHARS = 2_000_000;
 
@@ -22,7 +21,7 @@ export function textOf(document: vscode.TextDocument): string {
 }
 
 function isCode(document: vscode.TextDocument): boolean {
-  return CODE_SCHEMES.has(document.uri.scheme) && !document.isClosed && textOf(document).length <= MAX_CONTEXT_DOCUMENT_CHARS;
+  return SERVED_SCHEMES.has(document.uri.scheme) && !document.isClosed && textOf(document).length <= MAX_CONTEXT_DOCUMENT_CHARS;
 }
 
 /** The open documents as the context sources read them; texts are read when a prompt is built, not per keystroke. */

@@ -1,7 +1,6 @@
+import { SERVED_SCHEMES } from '../languages/servedSchemes';
 import { languageEnabled, type Settings } from '../settings/settings';
 
-/** Documents that are code the user edits; output panes, diffs, git and search views are not. */
-const SCHEMES = new Set(['file', 'untitled', 'vscode-notebook-cell', 'vscode-remote', 'vscode-userdata']);
 /** Minified code: longer lines are not completed (the prompt would be one unreadable line). */
 export const MAX_LINE_CHARS = 10_000;
 
@@ -19,7 +18,7 @@ export function skipReason(facts: RequestFacts, settings: Settings, paused: bool
   if (!settings.enabled) return 'disabled in settings';
   if (paused) return 'paused';
   if (!languageEnabled(settings, facts.languageId)) return `disabled for ${facts.languageId}`;
-  if (!SCHEMES.has(facts.scheme)) return `not a code document (${facts.scheme})`;
+  if (!SERVED_SCHEMES.has(facts.scheme)) return `not a code document (${facts.scheme})`;
   if (!facts.writable) return 'read-only document';
   if (facts.sizeBytes > settings.maxFileSizeKB * 1024) return `file larger than ${settings.maxFileSizeKB} KB`;
   if (facts.line.length > MAX_LINE_CHARS) return `line longer than ${MAX_LINE_CHARS} characters (minified?)`;

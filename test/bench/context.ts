@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { ContextEngine, type ContextRequest } from '../../src/context/contextEngine';
 import { ImportDefinitions } from '../../src/context/importDefinitions';
 import type { OpenDocument } from '../../src/context/openDocuments';
-import { DocumentTrees } from '../../src/context/parser';
+import { DocumentTrees } from '../../src/treeSitter/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
 import { WorkspaceIndex } from '../../src/context/workspaceIndex';
 

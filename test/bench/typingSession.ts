@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CompletionService, type CompletionRequest, type CompletionSettings } from '../../src/completion/completionService';
 import type { ContextSnippet } from '../../src/context/snippet';
-import type { TextChange } from '../../src/context/parser';
+import type { TextChange } from '../../src/treeSitter/parser';
 import { WorkspaceContext } from '../../src/context/workspaceContext';
 import { readSettings } from '../../src/settings/settings';
 import type { CompleteResult } from '../../src/worker/protocol';

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { CompletionService, type CompletionRequest, type CompletionSettings, type ContextBuilder, type RequestRecord } from '../../src/completion/completionService';
 import { postprocess } from '../../src/completion/postprocess/postprocess';
 import type { ContextRequest, ContextResult } from '../../src/context/contextEngine';
-import { ensureGrammar, parseSnippet } from '../../src/context/parser';
 import type { BackendResult, InfillRequest } from '../../src/backend/inferenceBackend';
+import { ensureGrammar, parseSnippet } from '../../src/treeSitter/parser';
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,

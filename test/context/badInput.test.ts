@@ -4,7 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ContextEngine, type ContextResult } from '../../src/context/contextEngine';
 import type { OpenDocument } from '../../src/context/openDocuments';
-import { DocumentTrees } from '../../src/context/parser';
+import { DocumentTrees } from '../../src/treeSitter/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
 import { WorkspaceIndex } from '../../src/context/workspaceIndex';
 import { probeEventLoop } from './eventLoopLag';

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { ContextEngine, type ContextRequest } from '../../src/context/contextEngine';
 import type { OpenDocument } from '../../src/context/openDocuments';
-import { DocumentTrees } from '../../src/context/parser';
+import { DocumentTrees } from '../../src/treeSitter/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
 
 const geometry: OpenDocument = {

@@ -2,10 +2,11 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { enclosingScopes } from '../../src/context/enclosingScopes';
-import { DocumentTrees, grammarFor } from '../../src/context/parser';
-import { loadQuery } from '../../src/context/queries';
+import { grammarFor } from '../../src/languages/languages';
+import { DocumentTrees } from '../../src/treeSitter/parser';
+import { loadQuery } from '../../src/treeSitter/queries';
 
-const FIXTURES = path.join(__dirname, 'fixtures');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'grammars');
 
 /** The enclosing-scopes snippet at the first occurrence of `marker` in a fixture. */
 async function scopesAt(fixture: string, languageId: string, marker: string, prefixStartLine: number) {

@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ImportDefinitions } from '../../src/context/importDefinitions';
-import { DocumentTrees } from '../../src/context/parser';
-import { loadQuery } from '../../src/context/queries';
+import { DocumentTrees } from '../../src/treeSitter/parser';
+import { loadQuery } from '../../src/treeSitter/queries';
 import { tempWorkspaces } from '../support/tempWorkspaces';
 import { requestFor } from './contextRequest';
 

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { DocumentImports } from '../../src/context/importStatements';
-import { DocumentTrees, type Tree } from '../../src/context/parser';
-import { loadQuery } from '../../src/context/queries';
+import { DocumentTrees, type Tree } from '../../src/treeSitter/parser';
+import { loadQuery } from '../../src/treeSitter/queries';
 
 describe('context/importStatements: DocumentImports', () => {
   const head = "import { a } from './a';\nimport { b } from './b';\n";

@@ -2,8 +2,8 @@ import * as assert from 'node:assert/strict';
 import { DefinitionIndex } from '../../src/context/definitionIndex';
 import { openDefinitions } from '../../src/context/openDefinitions';
 import type { OpenDocument } from '../../src/context/openDocuments';
-import { DocumentTrees } from '../../src/context/parser';
-import { loadQuery } from '../../src/context/queries';
+import { DocumentTrees } from '../../src/treeSitter/parser';
+import { loadQuery } from '../../src/treeSitter/queries';
 
 const shapes: OpenDocument = {
   uri: 'file:///w/src/shapes.ts',

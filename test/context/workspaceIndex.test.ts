@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ContextEngine } from '../../src/context/contextEngine';
 import type { OpenDocument } from '../../src/context/openDocuments';
-import { DocumentTrees } from '../../src/context/parser';
+import { DocumentTrees } from '../../src/treeSitter/parser';
 import { RecentSnippets } from '../../src/context/recentSnippets';
 import { workspaceDefinitions } from '../../src/context/workspaceDefinitions';
 import { WorkspaceIndex } from '../../src/context/workspaceIndex';

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GRAMMAR_FILES } from '../../src/context/parser';
+import { GRAMMARS } from '../../src/languages/grammars';
 import { writeTestModelFolder } from '../modelgen/testModels';
 import { REPO_ROOT } from './setup';
 
@@ -32,8 +32,8 @@ export function stageExtension(extensionsDir: string): string {
   ensureDefaultModel();
   copy('models/default');
   copy('syntaxes');
-  // The bundle requires web-tree-sitter and resolves the grammars through node_modules (context/parser.ts).
-  const packageFiles = new Set(['web-tree-sitter/web-tree-sitter.cjs', 'web-tree-sitter/web-tree-sitter.wasm', ...Object.values(GRAMMAR_FILES)]);
+  // The bundle requires web-tree-sitter and resolves the grammars through node_modules (treeSitter/parser.ts).
+  const packageFiles = new Set(['web-tree-sitter/web-tree-sitter.cjs', 'web-tree-sitter/web-tree-sitter.wasm', ...Object.values(GRAMMARS).map((grammar) => grammar.wasm)]);
   for (const file of packageFiles) copy(path.join('node_modules', file));
   for (const pkg of new Set([...packageFiles].map((f) => f.split('/').slice(0, f.startsWith('@') ? 2 : 1).join('/')))) copy(path.join('node_modules', pkg, 'package.json'));
   copy('node_modules/onnxruntime-common');

@@ -9,6 +9,8 @@ describe('skipReason', () => {
     ['an ordinary file', {}, false, undefined],
     ['an untitled document', { scheme: 'untitled' }, false, undefined],
     ['a notebook cell', { scheme: 'vscode-notebook-cell', languageId: 'python' }, false, undefined],
+    ['a file of a virtual workspace (GitHub Repositories)', { scheme: 'vscode-vfs' }, false, undefined],
+    ['the user settings.json', { scheme: 'vscode-userdata', languageId: 'jsonc' }, false, undefined],
     ['paused', {}, true, /paused/],
     ['a disabled language', { languageId: 'markdown' }, false, /disabled for markdown/],
     ['the output pane', { scheme: 'output' }, false, /not a code document/],

@@ -1,7 +1,7 @@
 import type { CursorLines } from './cursorLines';
 import { endsWithBlockOpener } from './endsWithBlockOpener';
 import { indentWidth } from './indentWidth';
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 
 /** The indentation bounds of the block the completion is written in. */
 export interface BlockScope {

@@ -1,6 +1,6 @@
 import type { CursorLines } from './cursorLines';
 import { indentWidth } from './indentWidth';
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 import { CLOSER_OF, IN_CODE, scanBrackets, type ScanState } from './scanBrackets';
 
 /** A bracket opened before the cursor and not closed before it. */

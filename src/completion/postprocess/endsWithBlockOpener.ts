@@ -1,4 +1,4 @@
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 import { CLOSER_OF, IN_CODE, scanBrackets } from './scanBrackets';
 
 /**

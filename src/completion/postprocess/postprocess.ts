@@ -3,7 +3,7 @@ import { bracketContext } from './bracketContext';
 import { cursorLines } from './cursorLines';
 import { firstLineOnly } from './firstLineOnly';
 import { isOnlySuffixClosers } from './isOnlySuffixClosers';
-import { languageSyntax } from './languageSyntax';
+import { languageSyntax } from '../../languages/languages';
 import { DEFAULT_MAX_LINES, limitLines } from './limitLines';
 import { normalizeStart } from './normalizeStart';
 import { placeSuffixClosersOnOwnLine } from './placeSuffixClosersOnOwnLine';

@@ -1,4 +1,4 @@
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 
 /** Where a scan stands between two characters: in code, or inside a string or comment. */
 export interface ScanState {

@@ -2,7 +2,7 @@ import { bracketContext } from './bracketContext';
 import { cursorLines, type CursorLines } from './cursorLines';
 import { endsWithBlockOpener } from './endsWithBlockOpener';
 import { indentWidth } from './indentWidth';
-import { languageSyntax } from './languageSyntax';
+import { languageSyntax } from '../../languages/languages';
 import type { CompletionPosition, MultilineMode } from './types';
 
 /**

@@ -1,7 +1,7 @@
 import type { BracketContext } from './bracketContext';
 import type { CursorLines } from './cursorLines';
 import { indentWidth } from './indentWidth';
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 import { CLOSER_OF, scanBrackets } from './scanBrackets';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
 

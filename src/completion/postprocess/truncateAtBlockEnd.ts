@@ -1,7 +1,7 @@
 import type { BlockScope } from './blockScope';
 import type { CursorLines } from './cursorLines';
 import { indentWidth } from './indentWidth';
-import type { LanguageSyntax } from './languageSyntax';
+import type { LanguageSyntax } from '../../languages/languages';
 import { trimTrailingWhitespace } from './trimTrailingWhitespace';
 
 const CLOSERS = ')]}';

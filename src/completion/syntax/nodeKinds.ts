@@ -1,30 +1,20 @@
-// Node types of the shipped grammars (src/context/parser.ts) that the syntax rules look for, as
-// data: a grammar added later needs entries here, not new branches.
-import type { Node } from '../../context/parser';
+// Node types the syntax rules look for, from the shipped grammars' entries in
+// languages/grammars.ts. The rules judge a node by its type alone, so each set is the union over
+// the grammars.
+import { GRAMMARS } from '../../languages/grammars';
+import type { Node } from '../../treeSitter/parser';
 
+const kinds = (of: 'braceBlocks' | 'cases' | 'indentedBlocks') => new Set(Object.values(GRAMMARS).flatMap((grammar) => grammar[of]));
 /** Nodes whose `{ … }` hold statements, members or cases. */
-const BRACE_BLOCKS = new Set([
-  // TypeScript, JavaScript
-  'statement_block', 'class_body', 'interface_body', 'enum_body', 'switch_body',
-  // Go, Rust, Java, C#
-  'block', 'field_declaration_list', 'declaration_list', 'match_block', 'enum_variant_list', 'constructor_body',
-  'switch_block', 'expression_switch_statement', 'type_switch_statement', 'select_statement',
-  // C, C++
-  'compound_statement', 'enumerator_list',
-]);
-
+const BRACE_BLOCKS = kinds('braceBlocks');
 /** Switch arms whose body follows their `:`. */
-const CASES = new Set([
-  'switch_case', 'switch_default', // TypeScript, JavaScript
-  'expression_case', 'default_case', 'type_case', 'communication_case', // Go
-  'switch_block_statement_group', // Java
-  'case_statement', // C, C++
-  'switch_section', // C#
-]);
+const CASES = kinds('cases');
+/** Blocks a header's `:` opens (Python's `block`). */
+const INDENTED_BLOCKS = kinds('indentedBlocks');
 
 /** Nodes that hold the statements the cursor is among: brace blocks, switch arms, Python's `block`. */
 export function isBlock(node: Node): boolean {
-  return BRACE_BLOCKS.has(node.type) || CASES.has(node.type) || node.type === 'block';
+  return BRACE_BLOCKS.has(node.type) || CASES.has(node.type) || INDENTED_BLOCKS.has(node.type);
 }
 
 /** Literals and comments: a cursor inside one is writing text, not code. */
@@ -44,7 +34,7 @@ export function blockBody(opener: Node): Node[] | undefined {
   if (opener.type !== ':') return undefined;
   if (CASES.has(parent.type)) return parent.namedChildren.filter((n) => n && after(n)) as Node[];
   // Python: the header's `block` follows its `:`.
-  const block = parent.children.find((n) => n?.type === 'block' && n.startIndex >= opener.endIndex);
+  const block = parent.children.find((n) => n && INDENTED_BLOCKS.has(n.type) && n.startIndex >= opener.endIndex);
   return block ? (block.namedChildren.filter((n) => n && !TEXT.test(n.type)) as Node[]) : undefined;
 }
 

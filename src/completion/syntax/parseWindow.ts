@@ -1,4 +1,4 @@
-import { parseSnippet, type Tree } from '../../context/parser';
+import { parseSnippet, type Tree } from '../../treeSitter/parser';
 
 export interface SyntaxLimits {
   /**

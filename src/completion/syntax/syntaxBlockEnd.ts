@@ -1,4 +1,4 @@
-import type { Node } from '../../context/parser';
+import type { Node } from '../../treeSitter/parser';
 import type { CompletionPosition } from '../postprocess/types';
 import { isBlock } from './nodeKinds';
 import { DEFAULT_LIMITS, withTree, type SyntaxLimits } from './parseWindow';

@@ -1,4 +1,4 @@
-import type { Node, Tree } from '../../context/parser';
+import type { Node, Tree } from '../../treeSitter/parser';
 
 /** A syntax error: an ERROR node's range, or the zero-width place of a MISSING token. */
 export interface ErrorSpan {

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { blockScope } from '../../../src/completion/postprocess/blockScope';
 import { cursorLines } from '../../../src/completion/postprocess/cursorLines';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { languageSyntax } from '../../../src/languages/languages';
 import { atCursor } from './atCursor';
 
 function scope(doc: string, languageId: string) {

@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { endsWithBlockOpener } from '../../../src/completion/postprocess/endsWithBlockOpener';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { languageSyntax } from '../../../src/languages/languages';
 
 describe('endsWithBlockOpener', () => {
   const cases: [lang: string, line: string, want: 'block' | 'bracket' | undefined][] = [

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { languageSyntax } from '../../../src/languages/languages';
 import { IN_CODE, scanBrackets, type ScanState } from '../../../src/completion/postprocess/scanBrackets';
 
 function brackets(text: string, languageId: string, start: ScanState = IN_CODE): { seen: string; end: ScanState } {

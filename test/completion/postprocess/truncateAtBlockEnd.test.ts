@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import { cursorLines } from '../../../src/completion/postprocess/cursorLines';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { languageSyntax } from '../../../src/languages/languages';
 import { truncateAtBlockEnd } from '../../../src/completion/postprocess/truncateAtBlockEnd';
 import { atCursor, lines } from './atCursor';
 

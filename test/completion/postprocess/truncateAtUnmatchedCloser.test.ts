@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { bracketContext } from '../../../src/completion/postprocess/bracketContext';
 import { cursorLines } from '../../../src/completion/postprocess/cursorLines';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { languageSyntax } from '../../../src/languages/languages';
 import { truncateAtUnmatchedCloser } from '../../../src/completion/postprocess/truncateAtUnmatchedCloser';
 import { atCursor, lines } from './atCursor';
 

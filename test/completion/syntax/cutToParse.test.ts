@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureGrammar } from '../../../src/context/parser';
+import { ensureGrammar } from '../../../src/treeSitter/parser';
 import { cutToParse } from '../../../src/completion/syntax/cutToParse';
 import { atCursor, lines } from '../postprocess/atCursor';
 import { RELAXED } from './relaxedLimits';

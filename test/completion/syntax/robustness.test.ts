@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureGrammar } from '../../../src/context/parser';
+import { ensureGrammar } from '../../../src/treeSitter/parser';
 import { cutToParse } from '../../../src/completion/syntax/cutToParse';
 import { syntaxBlockEnd } from '../../../src/completion/syntax/syntaxBlockEnd';
 import { syntaxMultiline } from '../../../src/completion/syntax/syntaxMultiline';

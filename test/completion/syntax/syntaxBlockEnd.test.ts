@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureGrammar } from '../../../src/context/parser';
+import { ensureGrammar } from '../../../src/treeSitter/parser';
 import { syntaxBlockEnd } from '../../../src/completion/syntax/syntaxBlockEnd';
 import { atCursor, lines } from '../postprocess/atCursor';
 import { RELAXED } from './relaxedLimits';

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { ensureGrammar } from '../../../src/context/parser';
+import { ensureGrammar } from '../../../src/treeSitter/parser';
 import { syntaxMultiline } from '../../../src/completion/syntax/syntaxMultiline';
 import { atCursor } from '../postprocess/atCursor';
 import { RELAXED } from './relaxedLimits';

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { DocumentTrees, grammarFor, GRAMMARS, languageOfFile, loadGrammar, type TextChange } from '../../src/context/parser';
+import { GRAMMAR_IDS } from '../../src/languages/grammars';
+import { DocumentTrees, loadGrammar, type TextChange } from '../../src/treeSitter/parser';
 
 /** The change that replaces [start, end) of `text` with `insert`, as VS Code reports it. */
 function change(text: string, start: number, end: number, insert: string): TextChange {
@@ -22,27 +23,9 @@ function bigTypeScript(lines: number): string {
   return out.slice(0, lines).join('\n');
 }
 
-describe('context/parser', () => {
-  it('maps language ids to grammars, and none for the rest', () => {
-    assert.equal(grammarFor('typescriptreact'), 'tsx');
-    assert.equal(grammarFor('csharp'), 'csharp');
-    assert.equal(grammarFor('plaintext'), undefined);
-  });
-
-  it('reads a .h header as C++ in a C++ project or when its text is C++, else as C', () => {
-    assert.equal(languageOfFile('/w/util.h'), 'c');
-    assert.equal(languageOfFile('/w/util.h', { text: '// the class of points\nstruct point { int x; };\n#ifdef __cplusplus\nextern "C" {\n#endif\n' }), 'c');
-    for (const text of ['namespace geo {', 'class Circle : public Shape {', 'template <typename T>\nT max(T a, T b);', 'struct S {\npublic:\n  int x;\n};', 'std::string name();', 'using namespace std;']) {
-      assert.equal(languageOfFile('/w/UTIL.H', { text }), 'cpp', text);
-    }
-    assert.equal(languageOfFile('/w/util.h', { cppProject: true }), 'cpp');
-    // Only `.h` is in doubt.
-    assert.equal(languageOfFile('/w/main.c', { cppProject: true, text: 'std::x' }), 'c');
-    assert.equal(languageOfFile('/w/util.hpp'), 'cpp');
-  });
-
+describe('treeSitter/parser', () => {
   it('loads every grammar', async () => {
-    for (const grammar of GRAMMARS) assert.ok(await loadGrammar(grammar), grammar);
+    for (const grammar of GRAMMAR_IDS) assert.ok(await loadGrammar(grammar), grammar);
   });
 
   it('returns no tree for a language without a grammar, and logs it', async () => {

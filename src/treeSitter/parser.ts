@@ -1,96 +1,11 @@
-// The only module that imports web-tree-sitter: grammars, parsers, and the syntax tree of each
-// open document, kept up to date from edit events.
+// The only module that imports web-tree-sitter: grammars (as languages/grammars.ts lists them),
+// parsers, and the syntax tree of each open document, kept up to date from edit events.
+import { LRUCache } from 'lru-cache';
 import { Edit, Language, Parser, Query, type Node, type Tree } from 'web-tree-sitter';
+import { GRAMMARS, type GrammarId } from '../languages/grammars';
+import { grammarFor } from '../languages/languages';
 
 export type { Node, Query, Tree };
-
-/** Grammars this extension ships, by the name their queries live under in `syntaxes/`. */
-export type GrammarId = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'c' | 'cpp' | 'csharp';
-
-/**
- * Where each grammar's WASM lives in node_modules. `@vscode/tree-sitter-wasm` (the grammars VS Code
- * itself uses, built with tree-sitter 0.25) has all but C; `tree-sitter-c` ships its own WASM
- * beside its (unused, never built) native binding. `tree-sitter-wasms` was tried and rejected:
- * built with tree-sitter-cli 0.20, none of its grammars load in web-tree-sitter 0.27.
- */
-export const GRAMMAR_FILES: Record<GrammarId, string> = {
-  typescript: '@vscode/tree-sitter-wasm/wasm/tree-sitter-typescript.wasm',
-  tsx: '@vscode/tree-sitter-wasm/wasm/tree-sitter-tsx.wasm',
-  javascript: '@vscode/tree-sitter-wasm/wasm/tree-sitter-javascript.wasm',
-  python: '@vscode/tree-sitter-wasm/wasm/tree-sitter-python.wasm',
-  go: '@vscode/tree-sitter-wasm/wasm/tree-sitter-go.wasm',
-  rust: '@vscode/tree-sitter-wasm/wasm/tree-sitter-rust.wasm',
-  java: '@vscode/tree-sitter-wasm/wasm/tree-sitter-java.wasm',
-  c: 'tree-sitter-c/tree-sitter-c.wasm',
-  cpp: '@vscode/tree-sitter-wasm/wasm/tree-sitter-cpp.wasm',
-  csharp: '@vscode/tree-sitter-wasm/wasm/tree-sitter-c-sharp.wasm',
-};
-
-/** VS Code language ids to grammars; the JavaScript grammar parses JSX too. */
-const LANGUAGE_GRAMMARS: Record<string, GrammarId> = {
-  typescript: 'typescript',
-  typescriptreact: 'tsx',
-  javascript: 'javascript',
-  javascriptreact: 'javascript',
-  python: 'python',
-  go: 'go',
-  rust: 'rust',
-  java: 'java',
-  c: 'c',
-  cpp: 'cpp',
-  csharp: 'csharp',
-};
-
-/** File extensions to VS Code language ids, for files read from disk (no editor to ask); the commonest cases. */
-const EXTENSION_LANGUAGES: Record<string, string> = {
-  '.ts': 'typescript', '.mts': 'typescript', '.cts': 'typescript', '.tsx': 'typescriptreact',
-  '.js': 'javascript', '.mjs': 'javascript', '.cjs': 'javascript', '.jsx': 'javascriptreact',
-  '.py': 'python', '.go': 'go', '.rs': 'rust', '.java': 'java', '.cs': 'csharp',
-  '.c': 'c', '.h': 'c', '.cc': 'cpp', '.cpp': 'cpp', '.cxx': 'cpp', '.hh': 'cpp', '.hpp': 'cpp', '.hxx': 'cpp',
-  '.rb': 'ruby', '.php': 'php', '.kt': 'kotlin', '.swift': 'swift', '.lua': 'lua', '.sh': 'shellscript',
-};
-
-export const GRAMMARS = Object.keys(GRAMMAR_FILES) as GrammarId[];
-
-/** What is known of a file beyond its name, for an extension two languages share (`.h`). */
-export interface LanguageEvidence {
-  /** The file's text. */
-  text?: string;
-  /** The project has C++ sources: the workspace holds some, or the file that includes the header is one. */
-  cppProject?: boolean;
-}
-
-/**
- * Syntax a C header cannot hold: `class X {` (on one line: a comment may say "class of"),
- * `namespace x {`, `using namespace`, `template <`, `public:`, `a::b`. Looked for in the first
- * 100,000 characters (~0.2 ms): a C++ header shows itself long before.
- */
-const CPP_ONLY = /\bclass\s+\w+[^;{()\n]*\{|\bnamespace(?:\s+[\w:]+)?\s*\{|\busing\s+namespace\b|\btemplate\s*<|\b(?:public|protected|private)\s*:|\w::\w/;
-const CPP_EVIDENCE_CHARS = 100_000;
-
-/**
- * The VS Code language id of a file on disk (no editor to ask), by its extension; undefined for one
- * not known. A `.h` is C++ in a C++ project or when its text is, else C: the C grammar misses a
- * C++ header's classes, namespaces and templates, while the C++ grammar reads a C header well.
- * (An open document keeps the editor's language id: VS Code makes a `.h` `cpp` unless told otherwise.)
- */
-export function languageOfFile(fsPath: string, evidence: LanguageEvidence = {}): string | undefined {
-  const dot = fsPath.lastIndexOf('.');
-  const extension = dot < 0 ? '' : fsPath.slice(dot).toLowerCase();
-  const cpp = extension === '.h' && (evidence.cppProject || (evidence.text !== undefined && CPP_ONLY.test(evidence.text.slice(0, CPP_EVIDENCE_CHARS))));
-  return cpp ? 'cpp' : EXTENSION_LANGUAGES[extension];
-}
-
-/** The grammar of a file on disk (see languageOfFile); undefined for a language without one. */
-export function grammarOfFile(fsPath: string, evidence?: LanguageEvidence): GrammarId | undefined {
-  const languageId = languageOfFile(fsPath, evidence);
-  return languageId === undefined ? undefined : grammarFor(languageId);
-}
-
-/** The grammar for a VS Code language id, or undefined: callers fall back to line-based context. */
-export function grammarFor(languageId: string): GrammarId | undefined {
-  return LANGUAGE_GRAMMARS[languageId];
-}
 
 let runtime: Promise<void> | undefined;
 const languages = new Map<GrammarId, Promise<Language>>();
@@ -99,13 +14,13 @@ const parsers = new Map<GrammarId, Parser>();
 /**
  * Loads a grammar (once; ~5-60 ms each). Paths go through require.resolve so that they work from
  * src/ under tsx and from the esbuild bundle in dist/ alike: the packaged extension must carry the
- * .wasm files named in GRAMMAR_FILES and `web-tree-sitter/web-tree-sitter.wasm`.
+ * .wasm files named in GRAMMARS and `web-tree-sitter/web-tree-sitter.wasm`.
  */
 export function loadGrammar(grammar: GrammarId): Promise<Language> {
   let language = languages.get(grammar);
   if (!language) {
     runtime ??= Parser.init({ locateFile: () => require.resolve('web-tree-sitter/web-tree-sitter.wasm') });
-    language = runtime.then(() => Language.load(require.resolve(GRAMMAR_FILES[grammar])));
+    language = runtime.then(() => Language.load(require.resolve(GRAMMARS[grammar].wasm)));
     language.then(
       (l) => loaded.set(grammar, l),
       () => languages.delete(grammar), // a failed load may be retried
@@ -257,18 +172,18 @@ interface DocumentTree {
  * in between. A document is parsed from scratch only when it is opened.
  */
 export class DocumentTrees {
-  private readonly docs = new Map<string, DocumentTree>();
+  /** Reading a tree makes its document the most recently used; trees live in WASM memory, so a dropped one is deleted. */
+  private readonly docs: LRUCache<string, DocumentTree>;
   private readonly timeoutMs: number;
   private readonly fullParseTimeoutMs: number;
   private readonly maxChars: number;
-  private readonly maxDocuments: number;
   private readonly log: (message: string) => void;
 
   constructor(options: DocumentTreesOptions = {}) {
     this.timeoutMs = options.timeoutMs ?? 50;
     this.fullParseTimeoutMs = options.fullParseTimeoutMs ?? Math.max(this.timeoutMs, 250);
     this.maxChars = options.maxChars ?? 4_000_000;
-    this.maxDocuments = options.maxDocuments ?? 64;
+    this.docs = new LRUCache({ max: options.maxDocuments ?? 64, dispose: (doc) => doc.tree?.delete() });
     this.log = options.log ?? (() => {});
   }
 
@@ -287,7 +202,7 @@ export class DocumentTrees {
 
   /** Applies a document's changes to its tree, in the order given (each against the text the previous one left). */
   edit(uri: string, changes: readonly TextChange[]): void {
-    const doc = this.docs.get(uri);
+    const doc = this.docs.peek(uri);
     if (!doc) return;
     for (const change of changes) doc.tree?.edit(toEdit(change));
     doc.dirty = true;
@@ -311,10 +226,6 @@ export class DocumentTrees {
       doc = { grammar, tree: undefined, dirty: true, retryAfter: 0 };
       this.docs.set(uri, doc);
     }
-    // Most recently used last, so that eviction takes the first.
-    this.docs.delete(uri);
-    this.docs.set(uri, doc);
-    this.evict();
     if (!doc.dirty) return doc.tree;
     if (text.length > this.maxChars) return undefined;
     if (performance.now() < doc.retryAfter) return undefined;
@@ -335,20 +246,15 @@ export class DocumentTrees {
   }
 
   grammarOf(uri: string): GrammarId | undefined {
-    return this.docs.get(uri)?.grammar;
+    return this.docs.peek(uri)?.grammar;
   }
 
   close(uri: string): void {
-    this.docs.get(uri)?.tree?.delete();
     this.docs.delete(uri);
   }
 
   dispose(): void {
-    for (const uri of [...this.docs.keys()]) this.close(uri);
-  }
-
-  private evict(): void {
-    while (this.docs.size > this.maxDocuments) this.close(this.docs.keys().next().value!);
+    this.docs.clear();
   }
 }
 

@@ -1,7 +1,20 @@
 import * as assert from 'node:assert/strict';
-import { languageSyntax } from '../../../src/completion/postprocess/languageSyntax';
+import { GRAMMAR_IDS } from '../../src/languages/grammars';
+import { grammarFor, LANGUAGES, languageSyntax } from '../../src/languages/languages';
 
-describe('languageSyntax', () => {
+describe('languages/languages', () => {
+  it('maps language ids to grammars, and none for the rest', () => {
+    assert.equal(grammarFor('typescriptreact'), 'tsx');
+    assert.equal(grammarFor('csharp'), 'csharp');
+    assert.equal(grammarFor('plaintext'), undefined);
+    assert.equal(grammarFor('toString'), undefined);
+  });
+
+  it('gives every shipped grammar to some language', () => {
+    const used = new Set(Object.values(LANGUAGES).map((language) => language.grammar));
+    for (const grammar of GRAMMAR_IDS) assert.ok(used.has(grammar), grammar);
+  });
+
   it('shares one C-like entry across brace languages', () => {
     assert.equal(languageSyntax('java'), languageSyntax('c'));
     assert.equal(languageSyntax('typescriptreact'), languageSyntax('typescript'));

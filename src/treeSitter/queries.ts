@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { compileQuery, type GrammarId, type Node, type Query, type Tree } from './parser';
+import type { GrammarId } from '../languages/grammars';
+import { compileQuery, type Node, type Query, type Tree } from './parser';
 
 /**
  * The queries each grammar has in `syntaxes/<grammar>/<kind>.scm`. Capture names:
@@ -15,7 +16,7 @@ export type QueryKind = 'scopes' | 'imports' | 'definitions';
 export const QUERY_KINDS: QueryKind[] = ['scopes', 'imports', 'definitions'];
 
 /**
- * `syntaxes/` sits at the extension root: two levels above src/context/ under tsx, one above
+ * `syntaxes/` sits at the extension root: two levels above src/treeSitter/ under tsx, one above
  * dist/ in the bundle. The packaged extension must carry it.
  */
 function syntaxesDir(): string {

@@ -1,16 +1,17 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DocumentTrees, GRAMMARS, type GrammarId } from '../../src/context/parser';
-import { capturesOf, loadQuery, QUERY_KINDS } from '../../src/context/queries';
+import { GRAMMAR_IDS, type GrammarId } from '../../src/languages/grammars';
+import { DocumentTrees } from '../../src/treeSitter/parser';
+import { capturesOf, loadQuery, QUERY_KINDS } from '../../src/treeSitter/queries';
 
 /**
- * Each grammar's queries run on a sample file (test/context/fixtures/<grammar>.<ext>.txt; the .txt
- * keeps tsc and linters off them) and are compared with test/context/queries/<grammar>.snap, one line
+ * Each grammar's queries run on a sample file (test/fixtures/grammars/<grammar>.<ext>.txt; the .txt
+ * keeps tsc and linters off them) and are compared with test/treeSitter/queries/<grammar>.snap, one line
  * per capture: name, line range (1-based) and the first line of the captured text.
  * `UPDATE_SNAPSHOTS=1` rewrites the snapshots; review their diff like code.
  */
-const FIXTURES = path.join(__dirname, 'fixtures');
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'grammars');
 const SNAPSHOTS = path.join(__dirname, 'queries');
 
 const LANGUAGE_IDS: Record<GrammarId, string> = {
@@ -48,8 +49,8 @@ async function snapshot(grammar: GrammarId, text: string): Promise<string> {
   return lines.join('\n');
 }
 
-describe('context/queries (snapshots)', () => {
-  for (const grammar of GRAMMARS) {
+describe('treeSitter/queries (snapshots)', () => {
+  for (const grammar of GRAMMAR_IDS) {
     it(grammar, async () => {
       const actual = await snapshot(grammar, fs.readFileSync(fixtureOf(grammar), 'utf8'));
       const file = path.join(SNAPSHOTS, `${grammar}.snap`);
