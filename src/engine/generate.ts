@@ -1,10 +1,8 @@
 import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
 import type { DecodeThreadClient } from './decodeThreadClient';
-import { OutputStream } from './outputStream';
+import { OutputStream, type TokenListener } from './outputStream';
 import type { SpeculationStats } from './speculation';
 import type { TextTokenizer } from './tokenizer';
-
-export type { FinishReason };
 
 export interface GenerateRequest {
   /** Text to encode, or ids already encoded (e.g. a FIM prompt built by the caller). */
@@ -48,8 +46,6 @@ export interface GenerateResult {
   /** Drafted and accepted tokens, when speculation was on. */
   speculation?: SpeculationStats;
 }
-
-export type TokenListener = (textDelta: string, tokenId: number) => void;
 
 export interface GenerationContext {
   /** Runs the token loop, with the model and any draft model, in its own thread. */

@@ -1,6 +1,9 @@
-import type { FinishReason, TokenListener } from './generate';
+import type { FinishReason } from '../shared/generation';
 import { StopStrings } from './stopping';
 import { StreamDecoder, type TextTokenizer } from './tokenizer';
+
+/** Receives each piece of generated text once it is final, with the token that completed it. */
+export type TokenListener = (textDelta: string, tokenId: number) => void;
 
 /**
  * The generated tokens and their text: applies the stop tokens, stop strings and the token

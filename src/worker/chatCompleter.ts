@@ -1,6 +1,6 @@
 import { EngineError, errorMessage } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
-import type { TokenListener } from '../engine/generate';
+import type { TokenListener } from '../engine/outputStream';
 import { readChatTemplate, renderChat, type ChatTemplate } from '../prompt/chatPrompt';
 import type { ChatParams, ChatResult } from './protocol';
 

@@ -1,6 +1,6 @@
 import { EngineError } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
-import type { TokenListener } from '../engine/generate';
+import type { TokenListener } from '../engine/outputStream';
 import { detectFimTemplate, noFimTokensMessage } from '../prompt/fimTemplates';
 import { PromptBuilder } from '../prompt/promptBuilder';
 import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';

@@ -1,7 +1,8 @@
 /** An engine with one role loaded, the way most engine tests and benchmarks use it. */
 import type { ModelRole } from '../../src/shared/generation';
 import { Engine, type LoadParams, type ModelInfo } from '../../src/engine/engine';
-import type { GenerateRequest, GenerateResult, TokenListener } from '../../src/engine/generate';
+import type { GenerateRequest, GenerateResult } from '../../src/engine/generate';
+import type { TokenListener } from '../../src/engine/outputStream';
 import type { TextTokenizer } from '../../src/engine/tokenizer';
 
 export interface LoadedEngine {
