@@ -20,19 +20,8 @@ export class ChatCompleter {
     const started = performance.now();
     const promptIds = this.encode(params);
     const buildMs = performance.now() - started;
-    const result = await this.engine.generate(
-      'chat',
-      {
-        promptIds,
-        maxNewTokens: params.maxNewTokens,
-        stopStrings: params.stopStrings,
-        timeBudgetMs: params.timeBudgetMs,
-        sampling: params.sampling,
-        speculation: params.speculation,
-      },
-      onToken,
-      signal,
-    );
+    const { messages, ...limits } = params;
+    const result = await this.engine.generate('chat', { ...limits, promptIds }, onToken, signal);
     return { ...result, prompt: { tokens: promptIds.length, buildMs } };
   }
 

@@ -28,20 +28,9 @@ export class FimCompleter {
     const started = performance.now();
     const prompt = this.requireBuilder().build(params.input, params.budget);
     const buildMs = performance.now() - started;
-    const result = await this.engine.generate(
-      'completion',
-      {
-        promptIds: prompt.ids,
-        maxNewTokens: params.maxNewTokens,
-        stopTokenIds: prompt.stopTokenIds,
-        stopStrings: params.stopStrings,
-        timeBudgetMs: params.timeBudgetMs,
-        sampling: params.sampling,
-        speculation: params.speculation,
-      },
-      onToken,
-      signal,
-    );
+    // The limits go through as they are; the prompt was built from the rest.
+    const { input, budget, ...limits } = params;
+    const result = await this.engine.generate('completion', { ...limits, promptIds: prompt.ids, stopTokenIds: prompt.stopTokenIds }, onToken, signal);
     return { ...result, prompt: { template: prompt.template, parts: prompt.parts, buildMs } };
   }
 

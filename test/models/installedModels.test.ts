@@ -2,13 +2,14 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { MANIFEST_FILE, type ModelManifest } from '../../src/downloads/hub';
+import { MANIFEST_FILE } from '../../src/downloads/hub';
 import { downloadModel } from '../../src/downloads/huggingFace';
 import type { Precision } from '../../src/modelFormat/precision';
 import { catalogModel } from '../../src/models/catalog';
 import { catalogDraft, installedModelDir, listIncompleteDownloads, listInstalledModels, removeModelFolder, resolveModelChoice } from '../../src/models/installedModels';
 import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
+import { installCatalogModel } from '../support/installedModel';
 
 describe('installed models', () => {
   let modelsDir: string;
@@ -17,16 +18,7 @@ describe('installed models', () => {
   });
   afterEach(() => fs.rmSync(modelsDir, { recursive: true, force: true }));
 
-  /** A finished download as downloadModel leaves it: the folder and its manifest. */
-  function install(id: string, precision: Precision): string {
-    const model = catalogModel(id);
-    assert.ok(model);
-    const dir = installedModelDir(modelsDir, model, precision);
-    fs.mkdirSync(dir, { recursive: true });
-    const manifest: ModelManifest = { repo: model.repo, revision: 'main', commit: 'c0ffee', precision, files: [], downloadedAt: new Date(0).toISOString() };
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest));
-    return dir;
-  }
+  const install = (id: string, precision: Precision) => installCatalogModel(modelsDir, id, precision);
 
   it('lists complete downloads only', () => {
     install('qwen2.5-coder-0.5b', 'q4');

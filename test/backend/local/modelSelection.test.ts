@@ -3,11 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ModelSelection } from '../../../src/backend/local/modelSelection';
-import { MANIFEST_FILE, type ModelManifest } from '../../../src/downloads/hub';
 import type { Precision } from '../../../src/modelFormat/precision';
-import { catalogModel } from '../../../src/models/catalog';
-import { installedModelDir } from '../../../src/models/installedModels';
 import { readSettings, type Settings } from '../../../src/settings/settings';
+import { installCatalogModel } from '../../support/installedModel';
 
 /** What the settings ask the local worker to load, resolved outside activate(). */
 describe('ModelSelection', () => {
@@ -24,15 +22,7 @@ describe('ModelSelection', () => {
   });
   afterEach(() => fs.rmSync(modelsDir, { recursive: true, force: true }));
 
-  /** A finished download as downloadModel leaves it: the folder and its manifest. */
-  function install(id: string, precision: Precision): string {
-    const model = catalogModel(id)!;
-    const dir = installedModelDir(modelsDir, model, precision);
-    fs.mkdirSync(dir, { recursive: true });
-    const manifest: ModelManifest = { repo: model.repo, revision: 'main', commit: 'c0ffee', precision, files: [], downloadedAt: new Date(0).toISOString() };
-    fs.writeFileSync(path.join(dir, MANIFEST_FILE), JSON.stringify(manifest));
-    return dir;
-  }
+  const install = (id: string, precision: Precision) => installCatalogModel(modelsDir, id, precision);
 
   it('with nothing set: the embedded model, on the device and precision the settings give', () => {
     values = { device: 'cpu', threads: 2 };
