@@ -80,12 +80,6 @@ export class LocalBackend implements InferenceBackend {
     return this.models.unload();
   }
 
-  /** A fresh worker with the same models: picks up newly installed providers. */
-  async restart(): Promise<LoadResult> {
-    await this.models.unload();
-    return this.load();
-  }
-
   setIdleUnload(minutes: number): void {
     this.models.setIdleUnload(minutes);
   }
