@@ -7,6 +7,7 @@ import { grammarOfFile, languageOfFile } from '../languages/languageOfFile';
 import { BackgroundParser } from '../treeSitter/parser';
 import { loadQuery } from '../treeSitter/queries';
 import { WorkspaceFiles } from './workspaceFiles';
+import { hasMinifiedLine } from '../shared/minified';
 
 export interface WorkspaceIndexOptions {
   /** Workspace folders (file system paths). */
@@ -242,6 +243,11 @@ export class WorkspaceIndex {
       return this.remove(file);
     }
     this.bytesRead += stat.size;
+    // Minified or generated code defines nothing a prompt can use, and the tree of a 1 MB line alone holds the event loop ~35 ms to free.
+    if (hasMinifiedLine(text)) {
+      this.skipped++;
+      return this.remove(file);
+    }
     const grammar = grammarOfFile(file, { text, cppProject: this.cppProject })!;
     const query = await loadQuery(grammar, 'definitions');
     const tree = await this.parser.parse(grammar, text, { sliceMs: this.sliceMs, maxMs: MAX_PARSE_MS, yieldNow: () => this.pause(), cancelled: () => this.disposed });

@@ -1,8 +1,6 @@
 import { SERVED_SCHEMES } from '../languages/servedSchemes';
 import { languageEnabled, type Settings } from '../settings/settings';
-
-/** Minified code: longer lines are not completed (the prompt would be one unreadable line). */
-export const MAX_LINE_CHARS = 10_000;
+import { MINIFIED_LINE_CHARS } from '../shared/minified';
 
 /** What the gate looks at, read cheaply from the editor. */
 export interface RequestFacts {
@@ -21,7 +19,7 @@ export function skipReason(facts: RequestFacts, settings: Settings, paused: bool
   if (!SERVED_SCHEMES.has(facts.scheme)) return `not a code document (${facts.scheme})`;
   if (!facts.writable) return 'read-only document';
   if (facts.sizeBytes > settings.maxFileSizeKB * 1024) return `file larger than ${settings.maxFileSizeKB} KB`;
-  if (facts.line.length > MAX_LINE_CHARS) return `line longer than ${MAX_LINE_CHARS} characters (minified?)`;
+  if (facts.line.length > MINIFIED_LINE_CHARS) return `line longer than ${MINIFIED_LINE_CHARS} characters (minified?)`;
   if (facts.line.includes('\u0000')) return 'binary content';
   return undefined;
 }

@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
-import { MAX_LINE_CHARS, skipReason, type RequestFacts } from '../../src/ui/skipReason';
+import { MINIFIED_LINE_CHARS } from '../../src/shared/minified';
+import { skipReason, type RequestFacts } from '../../src/ui/skipReason';
 import { readSettings } from '../../src/settings/settings';
 
 describe('skipReason', () => {
@@ -18,7 +19,7 @@ describe('skipReason', () => {
     ['a read-only file system', { writable: false }, false, /read-only/],
     ['a file over the size limit', { sizeBytes: 2 * 1024 * 1024 }, false, /larger than 1024 KB/],
     ['a 1 MB single-line minified file', { line: 'x'.repeat(1_000_000) }, false, /minified/],
-    ['a line just under the limit', { line: 'x'.repeat(MAX_LINE_CHARS) }, false, undefined],
+    ['a line just under the limit', { line: 'x'.repeat(MINIFIED_LINE_CHARS) }, false, undefined],
     ['binary content', { line: 'PK\u0003\u0004\u0000\u0000' }, false, /binary/],
   ];
   for (const [name, facts, paused, expected] of cases) {
