@@ -23,13 +23,14 @@ const ALLOWED: Record<string, string[]> = {
   downloads: ['modelFormat', 'shared'],
   models: ['downloads', 'modelFormat', 'shared'],
   context: ['treeSitter', 'languages', 'prompt', 'shared'],
+  chat: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
   completion: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
   settings: ['completion', 'downloads/hub', 'modelFormat', 'shared'],
   backend: ['worker/protocol', 'workerClient', 'models', 'settings', 'prompt', 'modelFormat', 'shared'],
-  ui: ['backend/inferenceBackend', 'completion', 'context', 'languages', 'settings', 'shared'],
-  commands: ['downloads', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
-  cli: ['completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient'],
-  'extension.ts': ['backend', 'commands', 'completion', 'context', 'settings', 'shared', 'ui'],
+  ui: ['backend/inferenceBackend', 'chat', 'completion', 'context', 'languages', 'settings', 'shared'],
+  commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
+  cli: ['chat', 'completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient'],
+  'extension.ts': ['backend', 'chat', 'commands', 'completion', 'context', 'settings', 'shared', 'ui'],
 };
 /** The only places that may import the editor's API. */
 const VSCODE_ALLOWED = ['extension.ts', 'ui', 'commands'];

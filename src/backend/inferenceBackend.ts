@@ -49,6 +49,8 @@ export interface InfillRequest extends GenerationOptions {
 
 export interface ChatRequest extends GenerationOptions {
   messages: ChatMessage[];
+  /** The start of the assistant's answer, written for it (an opening code fence); the result holds what follows. */
+  prefill?: string;
 }
 
 export interface StreamOptions {

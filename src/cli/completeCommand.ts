@@ -1,13 +1,11 @@
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CompletionService, type CompletionPlan, type CompletionRequest } from '../completion/completionService';
 import type { ContextResult } from '../context/contextEngine';
-import { WorkspaceContext } from '../context/workspaceContext';
-import { languageOfFile } from '../languages/languageOfFile';
 import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../settings/settings';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
+import { FILE_OPTIONS, readSourceFile, workspaceContext, type FileValues, type SourceFile } from './sourceFile';
 
 /**
  * `slm complete | prompt | postprocess` at a file position, through the same CompletionService
@@ -15,54 +13,30 @@ import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWork
  * Lines and columns are 1-based, as editors show them.
  */
 const POSITION_OPTIONS = {
-  file: { type: 'string' },
+  ...FILE_OPTIONS,
   line: { type: 'string' },
   col: { type: 'string' },
-  language: { type: 'string' },
-  workspace: { type: 'string' },
 } as const;
 
-
-function positionRequest(values: { file?: string; line?: string; col?: string; language?: string; workspace?: string }): CompletionRequest {
-  const file = required(values.file, 'file');
-  const text = readTextFile(file);
-  const lines = text.split(/\r?\n/);
+function positionRequest(values: FileValues & { line?: string; col?: string }): { source: SourceFile; request: CompletionRequest } {
+  const source = readSourceFile(values);
+  const { lines, text } = source;
   const line = numberArg(required(values.line, 'line'), 'line')!;
   const col = numberArg(required(values.col, 'col'), 'col')!;
   if (line < 1 || line > lines.length) throw new UsageError(`--line must be from 1 to ${lines.length}`);
   if (col < 1 || col > lines[line - 1].length + 1) throw new UsageError(`--col must be from 1 to ${lines[line - 1].length + 1} on line ${line}`);
-  const workspace = workspaceOf(values);
   const lineStarts = text.split('\n').slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-  return {
-    documentId: pathToFileURL(path.resolve(file)).href,
+  const request: CompletionRequest = {
+    documentId: source.uri,
     document: { lineCount: lines.length, lineText: (i) => lines[i] },
-    languageId: values.language ?? languageOfFile(file, { text }) ?? 'plaintext',
+    languageId: source.languageId,
     position: { line: line - 1, character: col - 1 },
     explicit: true,
-    filePath: path.relative(workspace, path.resolve(file)).split(path.sep).join('/'),
-    repoName: path.basename(workspace),
+    filePath: source.path,
+    repoName: path.basename(source.workspace),
     fullText: () => ({ text, cursorOffset: lineStarts + col - 1 }),
   };
-}
-
-function workspaceOf(values: { file?: string; workspace?: string }): string {
-  return values.workspace ? path.resolve(values.workspace) : path.dirname(path.resolve(required(values.file, 'file')));
-}
-
-/**
- * The editor's context engine over `--workspace` with the one file open, given time budgets for
- * a cold start (nobody is typing): what the editor would find once its caches are warm.
- */
-async function workspaceContext(values: { workspace?: string; file?: string }, request: CompletionRequest): Promise<WorkspaceContext> {
-  const context = new WorkspaceContext({
-    roots: [workspaceOf(values)],
-    documents: { list: () => [{ uri: request.documentId, path: request.filePath ?? request.documentId, languageId: request.languageId, text: request.fullText!().text }] },
-    budgetsMs: { scopes: 2000, imports: 5000, definitions: 2000, workspace: 5000, recent: 2000 },
-    log: (line) => process.stderr.write(`[context] ${line}\n`),
-  });
-  // Only a workspace named on the command line is indexed: a file's folder may be anything (~, /tmp).
-  await Promise.all([context.opened(request.documentId, request.languageId, () => request.fullText!().text), values.workspace ? context.indexWorkspace() : undefined]);
-  return context;
+  return { source, request };
 }
 
 /** Each snippet as the prompt got it: exact token counts from the worker's prompt parts (in snippet order). */
@@ -92,11 +66,11 @@ const NO_BACKEND = { infill: () => Promise.reject(new Error('the CLI asks the wo
 export async function completeCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
   const load = loadParams(values);
-  const request = positionRequest(values);
+  const { source, request } = positionRequest(values);
   const client = startWorker(values.json);
   try {
     const model = await client.load(load);
-    const context = await workspaceContext(values, request);
+    const context = await workspaceContext(values, source);
     const service = new CompletionService(NO_BACKEND, settings, {}, context);
     const plan = service.plan(request);
     await service.addContext(request, plan);
@@ -118,11 +92,11 @@ export async function completeCommand(argv: string[]): Promise<void> {
 export async function promptCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
   const load = loadParams(values);
-  const request = positionRequest(values);
+  const { source, request } = positionRequest(values);
   const client = startWorker(true);
   try {
     await client.load(load);
-    const context = await workspaceContext(values, request);
+    const context = await workspaceContext(values, source);
     const service = new CompletionService(NO_BACKEND, settings, {}, context);
     const plan: CompletionPlan = service.plan(request);
     const found = await service.addContext(request, plan);
@@ -141,7 +115,7 @@ export async function promptCommand(argv: string[]): Promise<void> {
 
 export async function postprocessCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { ...POSITION_OPTIONS, 'raw-file': { type: 'string' }, json: { type: 'boolean', default: false } } });
-  const request = positionRequest(values);
+  const { request } = positionRequest(values);
   const raw = readTextFile(required(values['raw-file'], 'raw-file'));
   const service = new CompletionService(NO_BACKEND, settings);
   const plan = service.plan(request);

@@ -1,5 +1,5 @@
 import { LRUCache } from 'lru-cache';
-import type { ContextRequest, ContextResult } from '../context/contextEngine';
+import type { ContextBuilder, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
 import type { SpeculationOptions } from '../shared/generation';
@@ -12,11 +12,6 @@ import { ResultCache, TypedAhead } from './resultCache';
 import { cutToParse } from './syntax/cutToParse';
 import { syntaxBlockEnd } from './syntax/syntaxBlockEnd';
 import { syntaxMultiline } from './syntax/syntaxMultiline';
-
-/** Snippets from elsewhere in the workspace for the prompt (context/workspaceContext.ts). */
-export interface ContextBuilder {
-  build(request: ContextRequest): Promise<ContextResult>;
-}
 
 export interface CompletionSettings {
   debounceMs: number;

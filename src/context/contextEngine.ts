@@ -36,6 +36,11 @@ export interface ContextResult {
   timings: Partial<Record<ContextSource, number>>;
 }
 
+/** Snippets from elsewhere in the workspace for a prompt (workspaceContext.ts builds them from the editor's documents). */
+export interface ContextBuilder {
+  build(request: ContextRequest): Promise<ContextResult>;
+}
+
 /** Imported symbols' definitions (importDefinitions.ts), behind an interface so the engine can run without it. */
 export interface ImportsSource {
   snippets(request: ContextRequest, documents: OpenDocument[], deadline: number): Promise<ContextSnippet[]>;

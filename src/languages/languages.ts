@@ -39,6 +39,8 @@ export interface LanguageSyntax {
 }
 
 export interface Language {
+  /** The info string of a Markdown code block in it, where it is not the language id (`tsx` for typescriptreact). */
+  readonly markdownTag?: string;
   /** Extensions (lower case, with the dot) of its files on disk, which no editor names the language of. */
   readonly extensions?: readonly string[];
   /** The tree-sitter grammar that parses it, where one ships; without one, context is line-based. */
@@ -62,10 +64,10 @@ const GENERIC: LanguageSyntax = { quotes: ['"', "'"], multilineQuotes: [], lineC
 /** Languages by VS Code language id. */
 export const LANGUAGES: Readonly<Record<string, Language>> = {
   typescript: { extensions: ['.ts', '.mts', '.cts'], grammar: 'typescript', syntax: JAVASCRIPT },
-  typescriptreact: { extensions: ['.tsx'], grammar: 'tsx', syntax: JAVASCRIPT },
+  typescriptreact: { markdownTag: 'tsx', extensions: ['.tsx'], grammar: 'tsx', syntax: JAVASCRIPT },
   // The JavaScript grammar parses JSX too.
   javascript: { extensions: ['.js', '.mjs', '.cjs'], grammar: 'javascript', syntax: JAVASCRIPT },
-  javascriptreact: { extensions: ['.jsx'], grammar: 'javascript', syntax: JAVASCRIPT },
+  javascriptreact: { markdownTag: 'jsx', extensions: ['.jsx'], grammar: 'javascript', syntax: JAVASCRIPT },
   go: { extensions: ['.go'], grammar: 'go', syntax: { ...C_LIKE, multilineQuotes: ['`'] } },
   rust: {
     extensions: ['.rs'],
@@ -143,6 +145,7 @@ export const LANGUAGES: Readonly<Record<string, Language>> = {
     },
   },
   shellscript: {
+    markdownTag: 'bash',
     extensions: ['.sh'],
     syntax: { quotes: ['"', "'"], multilineQuotes: [], lineComments: ['#'], blockOpener: /(?:\bthen|\bdo|\belse|\bin)$/, endKeyword: /^(?:fi|done|esac)\b/ },
   },
@@ -160,4 +163,9 @@ export function languageSyntax(languageId: string): LanguageSyntax {
 /** The grammar for a VS Code language id, or undefined: callers fall back to line-based context. */
 export function grammarFor(languageId: string): GrammarId | undefined {
   return languageById(languageId)?.grammar;
+}
+
+/** How a Markdown code block names the language (what chat models write after the fence). */
+export function markdownTag(languageId: string): string {
+  return languageById(languageId)?.markdownTag ?? languageId;
 }

@@ -2,7 +2,7 @@ import { EngineError, errorMessage } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
 import type { TokenListener } from '../engine/outputStream';
 import { readChatTemplate, renderChat, type ChatTemplate } from '../prompt/chatPrompt';
-import type { ChatParams, ChatResult } from './protocol';
+import type { ChatParams, ChatPromptResult, ChatResult } from './protocol';
 
 /** Chat answers on the chat role's model: its own chat template, then generation. */
 export class ChatCompleter {
@@ -20,13 +20,18 @@ export class ChatCompleter {
     const started = performance.now();
     const promptIds = this.encode(params);
     const buildMs = performance.now() - started;
-    const { messages, ...limits } = params;
+    const { messages, prefill, ...limits } = params;
     const result = await this.engine.generate('chat', { ...limits, promptIds }, onToken, signal);
     return { ...result, prompt: { tokens: promptIds.length, buildMs } };
   }
 
+  prompt(params: Pick<ChatParams, 'messages' | 'prefill'>): ChatPromptResult {
+    const ids = this.encode(params);
+    return { text: this.model.tokenizer.decode(ids), tokens: ids.length };
+  }
+
   /** The template's text with its control tokens; the messages as plain characters. */
-  private encode(params: ChatParams): number[] {
+  private encode(params: Pick<ChatParams, 'messages' | 'prefill'>): number[] {
     const { tokenizer, info } = this.model;
     if (!this.template) {
       throw new EngineError('chat-unsupported', `${info.name} has no chat template (tokenizer_config.json "chat_template"): it cannot answer questions. Choose an instruct model for chat.`, info.dir);
@@ -37,6 +42,7 @@ export class ChatCompleter {
     } catch (err) {
       throw new EngineError('chat-unsupported', `The chat template of ${info.name} could not be rendered: ${errorMessage(err)}.`, this.model.folder.tokenizerConfigFile);
     }
-    return parts.flatMap((part) => (part.kind === 'template' ? tokenizer.encode(part.text) : tokenizer.encodePlain(part.text)));
+    const ids = parts.flatMap((part) => (part.kind === 'template' ? tokenizer.encode(part.text) : tokenizer.encodePlain(part.text)));
+    return params.prefill ? [...ids, ...tokenizer.encodePlain(params.prefill)] : ids;
   }
 }

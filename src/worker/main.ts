@@ -94,6 +94,10 @@ const handlers: Handlers = {
     return serving('completion').fim.prompt(params);
   },
 
+  async chatPrompt(params) {
+    return serving('chat').chat.prompt(params);
+  },
+
   async cancel({ target }) {
     const controller = running.get(target);
     controller?.abort();

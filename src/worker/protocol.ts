@@ -59,6 +59,14 @@ export interface CompleteResult extends GenerateResult {
 
 export interface ChatParams extends GenerationLimits {
   messages: ChatMessage[];
+  /** The start of the assistant's answer, written for it (plain text, after the template's assistant header). */
+  prefill?: string;
+}
+
+/** A rendered chat prompt, for `slm explain --prompt-only` and debugging. */
+export interface ChatPromptResult {
+  text: string;
+  tokens: number;
 }
 
 export interface ChatResult extends GenerateResult {
@@ -79,6 +87,8 @@ export interface RequestMap {
   chat: { params: ChatParams; result: ChatResult };
   /** Build the infill prompt only. */
   prompt: { params: PromptParams; result: PromptResult };
+  /** Render the chat prompt only (the chat model's template). */
+  chatPrompt: { params: Pick<ChatParams, 'messages' | 'prefill'>; result: ChatPromptResult };
   /** Stop the generation with id `target` after its current model step; it still responds, with finishReason 'cancelled'. */
   cancel: { params: { target: number }; result: { cancelled: boolean } };
   stats: { params: Record<string, never>; result: WorkerStats };

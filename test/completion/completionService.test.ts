@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
-import { CompletionService, type CompletionRequest, type CompletionSettings, type ContextBuilder, type RequestRecord } from '../../src/completion/completionService';
+import { CompletionService, type CompletionRequest, type CompletionSettings, type RequestRecord } from '../../src/completion/completionService';
 import { postprocess } from '../../src/completion/postprocess/postprocess';
-import type { ContextRequest, ContextResult } from '../../src/context/contextEngine';
+import type { ContextBuilder, ContextRequest, ContextResult } from '../../src/context/contextEngine';
 import type { BackendResult, InfillRequest } from '../../src/backend/inferenceBackend';
 import { ensureGrammar, parseSnippet } from '../../src/treeSitter/parser';
 
