@@ -5,25 +5,28 @@ import { downloadModel } from '../downloads/huggingFace';
 import type { Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel } from '../models/catalog';
-import { probeHardware, recommendModel } from '../models/hardware';
+import { probeHardware, recommendChatModel, recommendModel } from '../models/hardware';
 import { installedModelDir } from '../models/installedModels';
 import { UsageError } from './args';
 
-/** `slm models`: the catalog, and the model suggested for this machine. */
+/** `slm models`: the catalog with each model's roles, and the models suggested for this machine. */
 export async function modelsCommand(argv: string[]): Promise<void> {
   const { values } = parseArgs({ args: argv, options: { json: { type: 'boolean', default: false } } });
   const hardware = await probeHardware();
   const suggestion = recommendModel(hardware);
+  const chat = recommendChatModel(hardware, suggestion.model);
   if (values.json) {
-    process.stdout.write(JSON.stringify({ hardware, suggestion: { id: suggestion.model.id, precision: suggestion.precision, draft: suggestion.draft?.id, why: suggestion.why }, catalog: CATALOG }, null, 2) + '\n');
+    const chatSuggestion = { id: chat.model.id, precision: chat.precision, why: chat.why };
+    process.stdout.write(JSON.stringify({ hardware, suggestion: { id: suggestion.model.id, precision: suggestion.precision, draft: suggestion.draft?.id, why: suggestion.why }, chatSuggestion, catalog: CATALOG }, null, 2) + '\n');
     return;
   }
   for (const model of CATALOG) {
     const sizes = Object.entries(model.bytes).map(([p, bytes]) => `${p} ${formatBytes(bytes)}`).join(', ');
     const draft = model.draft ? `; draft ${model.draft.id} on a ${model.draft.when}` : '';
-    process.stdout.write(`${model === suggestion.model ? '*' : ' '} ${model.id.padEnd(20)} ${model.repo} (${sizes})${draft}\n`);
+    process.stdout.write(`${model === suggestion.model ? '*' : ' '} ${model.id.padEnd(28)} ${model.roles.join(', ').padEnd(24)} ${model.repo} (${sizes})${draft}\n`);
   }
   process.stdout.write(`\nSuggested for this machine: ${suggestion.model.id} ${suggestion.precision}${suggestion.draft ? ` with ${suggestion.draft.id} as draft` : ''} (${suggestion.why}).\n`);
+  if (chat.model !== suggestion.model) process.stdout.write(`For chat (Explain, Refactor): ${chat.model.id} ${chat.precision} (${chat.why}).\n`);
 }
 
 /** `slm download ID`: a catalog model from the Hub, verified, into a folder. */

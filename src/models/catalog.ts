@@ -1,10 +1,18 @@
 import type { Precision } from '../modelFormat/precision';
+import type { ModelRole } from '../shared/generation';
+
+/**
+ * What a catalog model is fit for: `chat` needs a chat template (the Instruct builds have one, and
+ * keep the fill-in-the-middle tokens too), `draft` a small model whose tokenizer larger ones share.
+ */
+export type CatalogRole = ModelRole | 'draft';
 
 /** A model the extension knows how to download, size for the hardware, and pair with a draft. */
 export interface CatalogModel {
-  /** What `slm.model` may name instead of a folder, e.g. `qwen2.5-coder-1.5b`. */
+  /** What `slm.model` and `slm.chatModel` may name instead of a folder, e.g. `qwen2.5-coder-1.5b`. */
   id: string;
   label: string;
+  roles: readonly CatalogRole[];
   /** Hugging Face repository in the onnx-community layout (FACTS.md). */
   repo: string;
   /** Billions of parameters: orders the list and sizes the memory check. */
@@ -27,29 +35,44 @@ const MB = 1e6;
 export const CATALOG: readonly CatalogModel[] = [
   {
     id: 'qwen2.5-coder-0.5b',
-    label: 'Qwen2.5-Coder 0.5B',
+    label: 'Qwen2.5-Coder 0.5B Instruct',
+    roles: ['completion', 'chat', 'draft'],
     repo: 'onnx-community/Qwen2.5-Coder-0.5B-Instruct',
     billions: 0.5,
     bytes: { q4: 862 * MB, q4f16: 555 * MB, q8: 639 * MB, fp16: 1.26 * GB, fp32: 2.53 * GB },
-    note: 'fastest; an instruct build, which keeps the fill-in-the-middle tokens',
+    note: 'fastest; completes and chats, and drafts for the larger builds',
   },
   {
+    // The id without `-base`: users have it in `slm.model` since the catalog began.
     id: 'qwen2.5-coder-1.5b',
-    label: 'Qwen2.5-Coder 1.5B',
+    label: 'Qwen2.5-Coder 1.5B Base',
+    roles: ['completion'],
     repo: 'onnx-community/Qwen2.5-Coder-1.5B',
     billions: 1.5,
     bytes: { q4: 1.79 * GB, q4f16: 1.22 * GB, q8: 1.58 * GB, fp16: 3.1 * GB, fp32: 6.21 * GB },
     draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
-    note: 'base model trained for fill-in-the-middle',
+    note: 'base model trained for fill-in-the-middle; no chat template',
+  },
+  {
+    id: 'qwen2.5-coder-1.5b-instruct',
+    label: 'Qwen2.5-Coder 1.5B Instruct',
+    roles: ['completion', 'chat'],
+    repo: 'onnx-community/Qwen2.5-Coder-1.5B-Instruct',
+    billions: 1.5,
+    // Commit 09095b1. One output layer above the base build (fp32: 151936 x 1536 x 4 B = 0.93 GB): this export does not tie it to the embeddings.
+    bytes: { q4: 1.92 * GB, q4f16: 1.34 * GB, q8: 1.8 * GB, fp16: 3.56 * GB, fp32: 7.13 * GB },
+    draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
+    note: 'completes and chats: one model for completions, Explain and Refactor',
   },
   {
     id: 'qwen2.5-coder-3b',
-    label: 'Qwen2.5-Coder 3B',
+    label: 'Qwen2.5-Coder 3B Instruct',
+    roles: ['completion', 'chat'],
     repo: 'onnx-community/Qwen2.5-Coder-3B-Instruct',
     billions: 3,
     bytes: { q4: 3.19 * GB, q8: 3.41 * GB, fp16: 6.8 * GB },
     draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
-    note: 'best completions; wants a GPU',
+    note: 'best completions and answers; wants a GPU',
   },
 ];
 

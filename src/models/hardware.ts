@@ -27,9 +27,14 @@ const runCommand: RunCommand = (file, args) =>
     execFile(file, args, { timeout: 3000, windowsHide: true }, (err, stdout) => (err ? reject(err) : resolve(stdout)));
   });
 
+/** What this machine offers a model without asking nvidia-smi: memory and cores, no GPU. */
+export function cpuHardware(): Hardware {
+  return { platform: process.platform, arch: process.arch, memoryBytes: os.totalmem(), cores: os.availableParallelism() };
+}
+
 /** What this machine offers a model; a missing or failing nvidia-smi means no NVIDIA GPU. */
 export async function probeHardware(run: RunCommand = runCommand, cudaInstalled = () => providerLibraryInstalled('cuda')): Promise<Hardware> {
-  const hardware: Hardware = { platform: process.platform, arch: process.arch, memoryBytes: os.totalmem(), cores: os.availableParallelism() };
+  const hardware = cpuHardware();
   if (process.platform === 'darwin') return hardware;
   const csv = await run('nvidia-smi', ['--query-gpu=name,memory.total', '--format=csv,noheader,nounits']).catch(() => '');
   const gpus = csv.split('\n').map((line) => line.split(',').map((f) => f.trim())).filter(([name, mib]) => name && Number(mib) > 0);
@@ -48,10 +53,27 @@ export interface Recommendation {
 }
 
 const GB = 1e9;
+/** The worker's KV cache budget for all roles together (KV_BUDGET_BYTES, engine/decodeThread.ts). */
+const KV_BYTES = 1024 ** 3;
 
 /** The precision to download a model in: fp16 activations where a GPU runs it (if published), else 4-bit for the CPU. */
 export function precisionFor(model: CatalogModel, hardware: Hardware): Precision {
   return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
+}
+
+/** Memory a model takes once loaded: its files plus ~25% for the runtime's buffers. */
+export function memoryNeeded(model: CatalogModel, precision: Precision): number {
+  return (model.bytes[precision] ?? 0) * 1.25;
+}
+
+/** The GPU the suggestions run on: a usable one with room for the 1.5B model and its draft (4 GB); else the CPU rules apply. */
+function suggestionGpu(hardware: Hardware): Hardware['gpu'] {
+  return hardware.gpu?.usable && hardware.gpu.memoryBytes >= 4 * GB ? hardware.gpu : undefined;
+}
+
+/** The precision a suggested model runs in: the GPU's where the suggestion runs on it, else 4-bit for the CPU. */
+function suggestionPrecision(model: CatalogModel, hardware: Hardware): Precision {
+  return suggestionGpu(hardware) ? precisionFor(model, hardware) : 'q4';
 }
 
 /**
@@ -60,17 +82,18 @@ export function precisionFor(model: CatalogModel, hardware: Hardware): Precision
  * cores. On an NVIDIA GPU, memory decides, and the catalog's draft comes with the model.
  */
 export function recommendModel(hardware: Hardware, catalog: readonly CatalogModel[] = CATALOG): Recommendation {
-  /** On the GPU: its precision, and the catalog's draft with the model; else 4-bit for the CPU. */
-  const suggest = (id: string, why: string, onGpu = false): Recommendation => {
+  const gpu = suggestionGpu(hardware);
+  /** In its precision, with the catalog's draft where it runs on the GPU. */
+  const suggest = (id: string, why: string): Recommendation => {
     const model = catalogModel(id, catalog) ?? catalog[0];
-    const draft = onGpu && model.draft ? catalogModel(model.draft.id, catalog) : undefined;
-    return { model, precision: onGpu ? precisionFor(model, hardware) : 'q4', ...(draft ? { draft } : {}), why };
+    const draft = gpu && model.draft ? catalogModel(model.draft.id, catalog) : undefined;
+    return { model, precision: suggestionPrecision(model, hardware), ...(draft ? { draft } : {}), why };
   };
   const memory = formatBytes(hardware.memoryBytes);
-  if (hardware.gpu?.usable) {
-    const vram = `${hardware.gpu.name} with ${formatBytes(hardware.gpu.memoryBytes)}`;
-    if (hardware.gpu.memoryBytes >= 10 * GB) return suggest('qwen2.5-coder-3b', `${vram}: room for the 3B model and its draft`, true);
-    if (hardware.gpu.memoryBytes >= 4 * GB) return suggest('qwen2.5-coder-1.5b', `${vram}: room for the 1.5B model and its draft`, true);
+  if (gpu) {
+    const vram = `${gpu.name} with ${formatBytes(gpu.memoryBytes)}`;
+    if (gpu.memoryBytes >= 10 * GB) return suggest('qwen2.5-coder-3b', `${vram}: room for the 3B model and its draft`);
+    return suggest('qwen2.5-coder-1.5b', `${vram}: room for the 1.5B model and its draft`);
   }
   const gpuNote = !hardware.gpu
     ? 'no NVIDIA GPU found'
@@ -81,4 +104,34 @@ export function recommendModel(hardware: Hardware, catalog: readonly CatalogMode
     return suggest('qwen2.5-coder-1.5b', `${gpuNote}; ${hardware.cores} cores and ${memory} run the 1.5B model fast enough to type with`);
   }
   return suggest('qwen2.5-coder-0.5b', `${gpuNote}; on ${hardware.cores} cores and ${memory} the 0.5B model answers in under a second, the 1.5B in about two`);
+}
+
+/**
+ * The chat model (Explain, Refactor) to suggest beside a completion model, by default the one
+ * suggested: the completion model itself when it can chat, since one copy of the weights then
+ * serves both roles. Otherwise the largest Instruct build no larger than it (the completion model
+ * is what this hardware was sized for: a larger one answers slower) that fits beside it and its
+ * draft, with the KV cache: in the GPU's memory, or on a CPU in half the RAM (the picker's size
+ * warning); the smallest when none does.
+ */
+export function recommendChatModel(hardware: Hardware, completion?: CatalogModel, catalog: readonly CatalogModel[] = CATALOG): Recommendation {
+  const gpu = suggestionGpu(hardware);
+  const model = completion ?? recommendModel(hardware, catalog).model;
+  if (model.roles.includes('chat')) {
+    return { model, precision: suggestionPrecision(model, hardware), why: `${model.label} chats too: one copy of its weights serves completions, Explain and Refactor` };
+  }
+  const draft = gpu && model.draft ? catalogModel(model.draft.id, catalog) : undefined;
+  // A folder that serves two roles (the draft that chats too) is opened once by the worker.
+  const needed = (chat: CatalogModel) =>
+    [...new Set([model, draft, chat])].reduce((sum, m) => sum + (m ? memoryNeeded(m, suggestionPrecision(m, hardware)) : 0), KV_BYTES);
+  const room = gpu ? gpu.memoryBytes : hardware.memoryBytes / 2;
+  const chatModels = catalog.filter((m) => m.roles.includes('chat')).sort((a, b) => b.billions - a.billions);
+  const chat = chatModels.find((m) => m.billions <= model.billions && needed(m) <= room) ?? chatModels.at(-1) ?? catalog[0];
+  const where = gpu ? `the ${formatBytes(gpu.memoryBytes)} of ${gpu.name}` : `half of this machine's ${formatBytes(hardware.memoryBytes)}`;
+  const fits = chat === draft ? 'is its draft and chats too, in no more memory' : `fits beside it${draft ? ' and its draft' : ''} in ${where}`;
+  return {
+    model: chat,
+    precision: suggestionPrecision(chat, hardware),
+    why: `${model.label} has no chat template; ${chat.label} ${fits} (about ${formatBytes(needed(chat))} with the KV cache)`,
+  };
 }

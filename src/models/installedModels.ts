@@ -19,13 +19,14 @@ export function installedModelDir(modelsDir: string, model: CatalogModel, precis
 
 /** Complete downloads only: a folder without its manifest is a download that did not finish. */
 export function listInstalledModels(modelsDir: string, catalog: readonly CatalogModel[] = CATALOG): InstalledModel[] {
-  const installed: InstalledModel[] = [];
-  for (const dir of modelFolders(modelsDir)) {
-    const manifest = readModelManifest(dir);
-    const model = manifest && catalogModelOfRepo(manifest.repo, catalog);
-    if (manifest && model) installed.push({ dir, model, precision: manifest.precision });
-  }
-  return installed;
+  return modelFolders(modelsDir).map((dir) => installedModelAt(dir, catalog)).filter((m): m is InstalledModel => !!m);
+}
+
+/** The catalog model downloaded into `dir`, by its manifest; undefined for any other folder. */
+export function installedModelAt(dir: string, catalog: readonly CatalogModel[] = CATALOG): InstalledModel | undefined {
+  const manifest = readModelManifest(dir);
+  const model = manifest && catalogModelOfRepo(manifest.repo, catalog);
+  return manifest && model ? { dir, model, precision: manifest.precision } : undefined;
 }
 
 /** The folders in the models folder, sorted; none when it does not exist yet. */
@@ -69,7 +70,7 @@ export function removeModelFolder(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** What `slm.model` names. */
+/** What `slm.model` (or `slm.draftModel`, `slm.chatModel`) names. */
 export type ModelChoice =
   | { kind: 'default' }
   | { kind: 'folder'; dir: string }
@@ -100,12 +101,11 @@ export function resolveModelChoice(
  * precision as the model where there is one.
  */
 export function catalogDraft(modelDir: string, modelsDir: string, catalog: readonly CatalogModel[] = CATALOG): { dir: string; model: CatalogModel; when: 'gpu' } | undefined {
-  const manifest = readModelManifest(modelDir);
-  const target = manifest && catalogModelOfRepo(manifest.repo, catalog);
-  const pairing = target?.draft;
+  const target = installedModelAt(modelDir, catalog);
+  const pairing = target?.model.draft;
   const draftModel = pairing && catalogModel(pairing.id, catalog);
-  if (!manifest || !pairing || !draftModel) return undefined;
+  if (!target || !pairing || !draftModel) return undefined;
   const drafts = listInstalledModels(modelsDir, catalog).filter((m) => m.model === draftModel);
-  const draft = drafts.find((m) => m.precision === manifest.precision) ?? drafts[0];
+  const draft = drafts.find((m) => m.precision === target.precision) ?? drafts[0];
   return draft && { dir: draft.dir, model: draftModel, when: pairing.when };
 }

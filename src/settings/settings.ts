@@ -10,6 +10,11 @@ export interface Settings {
   model: string;
   /** A folder or a catalog id; '' = the draft the catalog pairs with the model, if installed. */
   draftModel: string;
+  /**
+   * The model for Explain and Refactor: a folder or a catalog id; '' = the completion model when
+   * it can chat, otherwise the catalog's Instruct model for this hardware.
+   */
+  chatModel: string;
   /** Hugging Face endpoint for model downloads (a mirror, or a local server in tests). */
   huggingFaceEndpoint: string;
   device: 'auto' | 'cpu' | 'gpu';
@@ -70,6 +75,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
   };
   const model = folder('model', 'the embedded model');
   const draftModel = folder('draftModel', 'no draft model');
+  const chatModel = folder('chatModel', 'the completion model');
   const speculate = oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto';
   const huggingFaceEndpoint = httpUrl('huggingFaceEndpoint', HUGGING_FACE);
   const languages = config.get<unknown>('enabledLanguages');
@@ -84,6 +90,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
       enabled: config.get<unknown>('enabled') !== false,
       model,
       draftModel: speculate ? draftModel : '',
+      chatModel,
       huggingFaceEndpoint,
       device: oneOf('device', ['auto', 'cpu', 'gpu'] as const, 'auto'),
       precision: oneOf('precision', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto'),

@@ -126,11 +126,12 @@ describe('slm CLI', function () {
     assert.match(slm('frobnicate').stderr, /Usage/);
   });
 
-  it('models --json lists the catalog and a suggestion for this machine', () => {
+  it('models --json lists the catalog with roles, and suggestions for completion and chat on this machine', () => {
     const r = slm('models', '--json');
     assert.equal(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.ok(out.catalog.some((m: { id: string }) => m.id === out.suggestion.id));
+    assert.ok(out.catalog.find((m: { id: string }) => m.id === out.chatSuggestion.id)?.roles.includes('chat'), out.chatSuggestion.id);
     assert.ok(out.hardware.cores >= 1 && out.hardware.memoryBytes > 0);
     assert.match(out.suggestion.why, /cores/);
   });

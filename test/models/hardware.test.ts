@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { formatBytes } from '../../src/downloads/download';
 import { CATALOG, catalogModel, catalogModelOfRepo } from '../../src/models/catalog';
-import { probeHardware, recommendModel, type Hardware } from '../../src/models/hardware';
+import { probeHardware, recommendChatModel, recommendModel, type Hardware } from '../../src/models/hardware';
 
 const GB = 1e9;
 const laptop = (over: Partial<Hardware>): Hardware => ({ platform: 'linux', arch: 'x64', memoryBytes: 16 * GB, cores: 4, ...over });
@@ -21,6 +21,25 @@ describe('catalog', () => {
       assert.ok(draft.billions < model.billions, `${model.id}: a draft must be smaller`);
       assert.equal(model.draft.when, 'gpu');
     }
+  });
+
+  it('gives every model its roles: the Instruct builds complete and chat, the base 1.5B completes only, the 0.5B drafts too', () => {
+    const roles = Object.fromEntries(CATALOG.map((m) => [m.id, m.roles.join(' ')]));
+    assert.deepEqual(roles, {
+      'qwen2.5-coder-0.5b': 'completion chat draft',
+      'qwen2.5-coder-1.5b': 'completion',
+      'qwen2.5-coder-1.5b-instruct': 'completion chat',
+      'qwen2.5-coder-3b': 'completion chat',
+    });
+    for (const model of CATALOG) assert.equal(/Instruct$/.test(model.repo), model.roles.includes('chat'), `${model.id}: only the Instruct builds have a chat template`);
+    for (const model of CATALOG) if (model.draft) assert.ok(catalogModel(model.draft.id)?.roles.includes('draft'), `${model.id}: its draft has the draft role`);
+  });
+
+  it('keeps the ids users have in settings, and labels that tell base from Instruct', () => {
+    assert.equal(catalogModel('qwen2.5-coder-1.5b')?.label, 'Qwen2.5-Coder 1.5B Base');
+    assert.equal(catalogModel('qwen2.5-coder-1.5b-instruct')?.repo, 'onnx-community/Qwen2.5-Coder-1.5B-Instruct');
+    assert.ok(catalogModel('qwen2.5-coder-0.5b')?.label.includes('Qwen2.5-Coder 0.5B'), 'the e2e test picks it by this text');
+    assert.ok(catalogModel('qwen2.5-coder-3b')?.label.endsWith('Instruct'));
   });
 
   it('formats sizes for the picker', () => {
@@ -50,6 +69,37 @@ describe('recommendModel', () => {
       assert.match(pick.why, hardware.gpu ? new RegExp(hardware.gpu.name) : /no NVIDIA GPU/);
     });
   }
+});
+
+describe('recommendChatModel', () => {
+  const cases: Array<[string, Hardware, string, string, RegExp]> = [
+    ['2 cores, 8 GB: the 0.5B completion model chats too', laptop({ cores: 2, memoryBytes: 8 * GB }), 'qwen2.5-coder-0.5b', 'q4', /chats too: one copy of its weights/],
+    ['8 cores, 16 GB: the base 1.5B cannot chat, its Instruct build fits beside it', laptop({ cores: 8, memoryBytes: 16 * GB }), 'qwen2.5-coder-1.5b-instruct', 'q4', /1\.5B Base has no chat template; .*1\.5B Instruct fits beside it in half of this machine's 16\.0 GB/],
+    ['6 GB NVIDIA GPU: the 1.5B Instruct beside the base 1.5B and its draft', laptop({ gpu: { name: 'RTX 3060 Laptop', memoryBytes: 6 * GB, usable: true } }), 'qwen2.5-coder-1.5b-instruct', 'q4f16', /beside it and its draft in the 6\.0 GB of RTX 3060 Laptop/],
+    ['4 GB NVIDIA GPU: no room for a second 1.5B; the draft, which chats, serves', laptop({ gpu: { name: 'T1000', memoryBytes: 4 * GB, usable: true } }), 'qwen2.5-coder-0.5b', 'q4f16', /0\.5B Instruct is its draft and chats too, in no more memory/],
+    ['12 GB NVIDIA GPU: the 3B completion model chats too', laptop({ gpu: { name: 'RTX 4070', memoryBytes: 12 * GB, usable: true } }), 'qwen2.5-coder-3b', 'q4', /3B Instruct chats too/],
+  ];
+  for (const [name, hardware, model, precision, why] of cases) {
+    it(name, () => {
+      const pick = recommendChatModel(hardware);
+      assert.equal(pick.model.id, model);
+      assert.equal(pick.precision, precision);
+      assert.equal(pick.draft, undefined, 'chat loads no draft');
+      assert.ok(pick.model.roles.includes('chat'));
+      assert.ok(pick.model.bytes[pick.precision], `${model} publishes ${precision}`);
+      assert.match(pick.why, why);
+      const completion = recommendModel(hardware).model;
+      assert.equal(pick.model === completion, completion.roles.includes('chat'), 'the completion model itself when it can chat');
+    });
+  }
+
+  it('beside a completion model the user chose: never larger than it, the smallest when none fits', () => {
+    const base = catalogModel('qwen2.5-coder-1.5b')!;
+    assert.equal(recommendChatModel(laptop({ cores: 4, memoryBytes: 16 * GB }), base).model.id, 'qwen2.5-coder-1.5b-instruct');
+    assert.equal(recommendChatModel(laptop({ cores: 16, memoryBytes: 64 * GB }), base).model.id, 'qwen2.5-coder-1.5b-instruct', 'not the 3B');
+    assert.equal(recommendChatModel(laptop({ cores: 2, memoryBytes: 4 * GB }), base).model.id, 'qwen2.5-coder-0.5b');
+    assert.equal(recommendChatModel(laptop({ cores: 2, memoryBytes: 4 * GB }), catalogModel('qwen2.5-coder-3b')).model.id, 'qwen2.5-coder-3b');
+  });
 });
 
 describe('probeHardware', () => {

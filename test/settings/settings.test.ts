@@ -25,6 +25,15 @@ describe('readSettings', () => {
     assert.ok(problems.some((p) => /slm\.device must be one of auto, cpu, gpu \(got "tpu"\); using auto/.test(p)), problems.join('\n'));
   });
 
+  it('reads slm.chatModel like slm.model: a catalog id or a folder, trimmed; empty by default; a bad type reported', () => {
+    assert.equal(readSettings(config({})).settings.chatModel, '');
+    assert.equal(readSettings(config({ chatModel: ' qwen2.5-coder-1.5b-instruct ' })).settings.chatModel, 'qwen2.5-coder-1.5b-instruct');
+    assert.equal(readSettings(config({ chatModel: '/models/chat', speculation: 'off' })).settings.chatModel, '/models/chat', 'speculation has no say in chat');
+    const { settings, problems } = readSettings(config({ chatModel: ['qwen2.5-coder-3b'] }));
+    assert.equal(settings.chatModel, '');
+    assert.deepEqual(problems, ['slm.chatModel must be a model id or a folder path (got ["qwen2.5-coder-3b"]); using the completion model.']);
+  });
+
   it('keeps the suffix and context shares within the prompt budget', () => {
     const { settings } = readSettings(config({ maxPromptTokens: 256, maxSuffixTokens: 8000 }));
     assert.equal(settings.completion.maxSuffixTokens, 128);
