@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { EngineError, errorMessage, toWireError } from '../shared/errors';
+import { KV_BUDGET_BYTES } from '../shared/memoryBudget';
 import type { ModelRole } from '../shared/generation';
 import { chooseGraph, type ModelFolder } from '../modelFormat/modelFolder';
 import { discoverContract } from './contract';
@@ -37,12 +38,6 @@ const DRAFT_SESSION = { 'session.intra_op.allow_spinning': '0' };
  * MatMulNBits needs its prepacked layout (0.6 tok/s without), so it keeps it.
  */
 const FP32_SESSION = { 'session.disable_prepacking': '1' };
-
-/**
- * The KV caches of all slots together: 1 GiB holds ~43k positions of Qwen2.5-Coder 0.5B (fp32 KV)
- * or ~14k of the 3B, several long chats and the completion's prompt at once.
- */
-const KV_BUDGET_BYTES = 1024 ** 3;
 
 /**
  * A completion prefills its prompt in one run per 512 tokens (cancellation is seen between

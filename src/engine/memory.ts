@@ -1,9 +1,8 @@
 import type { ModelConfig } from '../modelFormat/modelConfig';
+import { RESIDENT_OVER_FILES } from '../shared/memoryBudget';
 
 /** Positions of KV cache a model is expected to hold (a long chat, or a completion prompt and its context). */
 const KV_RESERVE_TOKENS = 4096;
-/** Resident memory over the files: onnxruntime's arenas, prepacked weights (peak RSS ~1.25x the files, test/bench/NOTES.md). */
-const RESIDENT_OVER_FILES = 1.25;
 
 /** What a model is expected to take once loaded: its weights as resident, and a KV cache of KV_RESERVE_TOKENS in fp32. */
 export function estimateModelBytes(graphBytes: number, config: ModelConfig): number {

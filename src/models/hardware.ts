@@ -4,6 +4,7 @@ import { providerLibraryInstalled } from '../shared/runtimePaths';
 import type { Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel, type CatalogModel } from './catalog';
+import { KV_BUDGET_BYTES, RESIDENT_OVER_FILES } from '../shared/memoryBudget';
 
 export interface Hardware {
   platform: NodeJS.Platform;
@@ -53,17 +54,15 @@ export interface Recommendation {
 }
 
 const GB = 1e9;
-/** The worker's KV cache budget for all roles together (KV_BUDGET_BYTES, engine/decodeThread.ts). */
-const KV_BYTES = 1024 ** 3;
 
 /** The precision to download a model in: fp16 activations where a GPU runs it (if published), else 4-bit for the CPU. */
 export function precisionFor(model: CatalogModel, hardware: Hardware): Precision {
   return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
 }
 
-/** Memory a model takes once loaded: its files plus ~25% for the runtime's buffers. */
+/** Memory a model takes once loaded: its files plus the runtime's buffers. */
 export function memoryNeeded(model: CatalogModel, precision: Precision): number {
-  return (model.bytes[precision] ?? 0) * 1.25;
+  return (model.bytes[precision] ?? 0) * RESIDENT_OVER_FILES;
 }
 
 /** The GPU the suggestions run on: a usable one with room for the 1.5B model and its draft (4 GB); else the CPU rules apply. */
@@ -123,7 +122,7 @@ export function recommendChatModel(hardware: Hardware, completion?: CatalogModel
   const draft = gpu && model.draft ? catalogModel(model.draft.id, catalog) : undefined;
   // A folder that serves two roles (the draft that chats too) is opened once by the worker.
   const needed = (chat: CatalogModel) =>
-    [...new Set([model, draft, chat])].reduce((sum, m) => sum + (m ? memoryNeeded(m, suggestionPrecision(m, hardware)) : 0), KV_BYTES);
+    [...new Set([model, draft, chat])].reduce((sum, m) => sum + (m ? memoryNeeded(m, suggestionPrecision(m, hardware)) : 0), KV_BUDGET_BYTES);
   const room = gpu ? gpu.memoryBytes : hardware.memoryBytes / 2;
   const chatModels = catalog.filter((m) => m.roles.includes('chat')).sort((a, b) => b.billions - a.billions);
   const chat = chatModels.find((m) => m.billions <= model.billions && needed(m) <= room) ?? chatModels.at(-1) ?? catalog[0];
