@@ -16,6 +16,12 @@ export const PRESETS: readonly Preset[] = [
   { label: 'Fix the reported problems', instruction: 'Fix the problems reported in these lines.' },
 ];
 
+/** The preset an instruction names (by its label or its text, as the CLI may give either), or the instruction as typed. */
+export function presetFor(instruction: string): Preset {
+  const text = instruction.trim();
+  return PRESETS.find((p) => p.label.toLowerCase() === text.toLowerCase() || p.instruction === text) ?? { label: text, instruction: text };
+}
+
 /** Where the recent instructions are kept (the extension's global state). */
 export interface InstructionStore {
   get(): readonly string[];

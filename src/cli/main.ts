@@ -3,6 +3,7 @@
  */
 import { WorkerError } from '../workerClient/workerError';
 import { UsageError } from './args';
+import { explainCommand, refactorCommand } from './chatCommands';
 import { completeCommand, postprocessCommand, promptCommand } from './completeCommand';
 import { generateCommand } from './generateCommand';
 import { downloadCommand, modelsCommand } from './modelsCommand';
@@ -12,6 +13,9 @@ const USAGE = `Usage:
   slm complete    --model DIR --file PATH --line L --col C [--json]
   slm prompt      --model DIR --file PATH --line L --col C [--json]
   slm postprocess --file PATH --line L --col C --raw-file R [--json]
+  slm explain     --model DIR --file PATH --range L1:C1-L2:C2 [--workspace DIR] [--json] [--prompt-only]
+  slm refactor    --model DIR --file PATH --range L1:C1-L2:C2 --instruction TEXT [--workspace DIR] [--raw-file R] [--json]
+                                              (--raw-file: R is the model's output; no model needed)
   slm models      [--json]                    the model catalog, and the one suggested for this machine
   slm download    ID [--precision P] [--dest DIR] [--endpoint URL]
                                               a catalog model from Hugging Face (resumable, verified)
@@ -27,6 +31,8 @@ Lines and columns are 1-based. Options:
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   generate: generateCommand,
+  explain: explainCommand,
+  refactor: refactorCommand,
   complete: completeCommand,
   prompt: promptCommand,
   postprocess: postprocessCommand,
