@@ -23,6 +23,7 @@ const ALLOWED: Record<string, string[]> = {
   downloads: ['modelFormat', 'shared'],
   models: ['downloads', 'modelFormat', 'shared'],
   context: ['treeSitter', 'languages', 'prompt', 'shared'],
+  chat: ['treeSitter', 'languages', 'prompt', 'shared'],
   completion: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
   settings: ['completion', 'downloads/hub', 'modelFormat', 'shared'],
   backend: ['worker/protocol', 'workerClient', 'models', 'settings', 'prompt', 'modelFormat', 'shared'],
