@@ -28,7 +28,7 @@ const ALLOWED: Record<string, string[]> = {
   settings: ['completion', 'downloads/hub', 'modelFormat', 'shared'],
   backend: ['worker/protocol', 'workerClient', 'models', 'settings', 'prompt', 'modelFormat', 'shared'],
   ui: ['backend/inferenceBackend', 'chat', 'completion', 'context', 'languages', 'settings', 'shared'],
-  commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
+  commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'prompt', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
   cli: ['chat', 'completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient'],
   'extension.ts': ['backend', 'chat', 'commands', 'completion', 'context', 'settings', 'shared', 'ui'],
 };

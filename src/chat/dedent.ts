@@ -1,4 +1,4 @@
-import { commonIndent, isBlank, splitLines } from './indentation';
+import { commonIndent, isBlank, splitLines } from '../shared/indentation';
 
 /**
  * The selected lines without their common indentation, for the prompt: a small model copies the

@@ -1,5 +1,5 @@
 import { languageById, languageSyntax, type LanguageSyntax } from '../languages/languages';
-import { isBlank, splitLines } from './indentation';
+import { isBlank, splitLines } from '../shared/indentation';
 import { isIntro, isProse } from './proseLines';
 
 export interface ExtractOptions {

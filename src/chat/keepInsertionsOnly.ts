@@ -1,5 +1,5 @@
 import { diffArrays } from 'diff';
-import { isBlank, splitLines, type Eol } from './indentation';
+import { isBlank, splitLines, type Eol } from '../shared/indentation';
 
 export interface Insertions {
   /** The original lines, all of them as they were, with the model's inserted lines among them. */

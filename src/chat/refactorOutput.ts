@@ -2,7 +2,7 @@
 // the reason it is not applied. Small models answer with the code unchanged, with prose, or with
 // code that breaks the file often enough that each is checked before anything is shown.
 import { extractCode } from './extractCode';
-import { indentColumns, isBlank, leadingWhitespace, splitLines, type Eol, type IndentOptions } from './indentation';
+import { indentColumns, isBlank, leadingWhitespace, splitLines, type Eol, type IndentOptions } from '../shared/indentation';
 import { keepInsertionsOnly } from './keepInsertionsOnly';
 import { reindent } from './reindent';
 import { checkReplacement } from './syntaxCheck';

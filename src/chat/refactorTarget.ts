@@ -1,6 +1,6 @@
 import { estimateTokens } from '../prompt/promptBudget';
 import type { CodeTarget } from './codeTarget';
-import type { IndentOptions } from './indentation';
+import type { IndentOptions } from '../shared/indentation';
 import type { RefactorTarget } from './refactorOutput';
 
 /**

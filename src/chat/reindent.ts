@@ -1,4 +1,4 @@
-import { commonIndent, isBlank, leadingWhitespace, renderIndent, splitLines, type Eol, type IndentOptions } from './indentation';
+import { commonIndent, isBlank, leadingWhitespace, renderIndent, splitLines, type Eol, type IndentOptions } from '../shared/indentation';
 
 /**
  * The model's code (`\n` lines) in place of `original` (the selected lines as in the document):

@@ -4,6 +4,7 @@
 import { GRAMMARS } from '../languages/grammars';
 import { grammarFor } from '../languages/languages';
 import { ensureGrammar, parseSnippet, type Node, type Tree } from '../treeSitter/parser';
+import { errorSpans, MAX_ERRORS, type ErrorSpan } from '../treeSitter/syntaxErrors';
 
 /**
  * Time limit of one parse of the document, of which a check makes two: the full parse a
@@ -11,9 +12,6 @@ import { ensureGrammar, parseSnippet, type Node, type Tree } from '../treeSitter
  * that runs over goes unchecked rather than holding the edit up.
  */
 const PARSE_TIMEOUT_MS = 250;
-
-/** At most this many errors are collected from a tree; a document with as many already is not judged. */
-const MAX_ERRORS = 64;
 
 /** The document around a range, and the range's text as it is. */
 export interface DocumentRange {
@@ -44,7 +42,7 @@ export async function checkReplacement(range: DocumentRange, replacement: string
     if (!oldTree || !newTree) return {};
     const start = range.before.length;
     const blocks = GRAMMARS[grammarFor(range.languageId)!].indentedBlocks;
-    const added = firstAddedError(errorSpans(oldTree, blocks), errorSpans(newTree, blocks), { start, oldEnd: start + range.original.length, newEnd: start + replacement.length });
+    const added = firstAddedError(errorsOf(oldTree, blocks), errorsOf(newTree, blocks), { start, oldEnd: start + range.original.length, newEnd: start + replacement.length });
     const code = firstOutsideText(newTree.rootNode, lineStarts(replacement, insertedLines).map((i) => start + i));
     return {
       ...(added !== undefined ? { addedError: lineOf(newText, added) } : {}),
@@ -56,26 +54,14 @@ export async function checkReplacement(range: DocumentRange, replacement: string
   }
 }
 
-interface ErrorSpan {
-  start: number;
-  end: number;
-}
-
 /**
- * The tree's ERROR nodes and MISSING tokens (descending only into subtrees that have one) and its
- * empty indented blocks, in document order: tree-sitter-python parses a `def f():` with nothing
- * indented under it (a docstring put at the def's own level) as a def with an empty block, with
- * no error, where Python raises IndentationError.
+ * The tree's errors (treeSitter/syntaxErrors.ts) and its empty indented blocks, in document
+ * order: tree-sitter-python parses a `def f():` with nothing indented under it (a docstring put at
+ * the def's own level) as a def with an empty block, with no error, where Python raises
+ * IndentationError.
  */
-function errorSpans(tree: Tree, indentedBlocks: readonly string[]): ErrorSpan[] {
-  const out: ErrorSpan[] = [];
-  const visit = (node: Node) => {
-    if (out.length >= MAX_ERRORS) return;
-    if (node.isMissing) out.push({ start: node.startIndex, end: node.startIndex });
-    else if (node.isError) out.push({ start: node.startIndex, end: node.endIndex });
-    else if (node.hasError) for (const child of node.children) if (child) visit(child);
-  };
-  visit(tree.rootNode);
+function errorsOf(tree: Tree, indentedBlocks: readonly string[]): ErrorSpan[] {
+  const out = errorSpans(tree);
   const blocks = indentedBlocks.length ? tree.rootNode.descendantsOfType([...indentedBlocks]) : [];
   for (const block of blocks) if (block?.namedChildCount === 0) out.push({ start: block.startIndex, end: block.startIndex });
   return out.sort((a, b) => a.start - b.start).slice(0, MAX_ERRORS);

@@ -4,7 +4,7 @@ import { promptContext } from '../chat/chatContext';
 import type { PromptContext } from '../chat/chatPrompts';
 import { codeTarget, type CodeTarget } from '../chat/codeTarget';
 import { dedent } from '../chat/dedent';
-import type { IndentOptions } from '../chat/indentation';
+import type { IndentOptions } from '../shared/indentation';
 import type { ContextBuilder } from '../context/contextEngine';
 import { estimateTokens } from '../prompt/promptBudget';
 

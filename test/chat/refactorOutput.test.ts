@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { IndentOptions } from '../../src/chat/indentation';
+import type { IndentOptions } from '../../src/shared/indentation';
 import { handleRefactorOutput, type RefactorTarget } from '../../src/chat/refactorOutput';
 import { ensureGrammar } from '../../src/treeSitter/parser';
 

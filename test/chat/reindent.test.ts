@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import type { Eol, IndentOptions } from '../../src/chat/indentation';
+import type { Eol, IndentOptions } from '../../src/shared/indentation';
 import { reindent } from '../../src/chat/reindent';
 
 const SPACES_4: IndentOptions = { insertSpaces: true, tabSize: 4 };

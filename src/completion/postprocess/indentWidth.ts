@@ -1,3 +1,5 @@
+import { indentColumns, leadingWhitespace } from '../../shared/indentation';
+
 /**
  * Columns a tab advances to. Indentation is only ever compared within one document, so any width
  * gives the same order for a file that indents consistently; 4 is VS Code's default `tabSize` and
@@ -7,12 +9,5 @@ export const TAB_WIDTH = 4;
 
 /** Width in columns of a line's leading spaces and tabs. */
 export function indentWidth(line: string): number {
-  let width = 0;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i];
-    if (ch === ' ') width++;
-    else if (ch === '\t') width += TAB_WIDTH - (width % TAB_WIDTH);
-    else break;
-  }
-  return width;
+  return indentColumns(leadingWhitespace(line), TAB_WIDTH);
 }

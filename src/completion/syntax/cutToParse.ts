@@ -1,6 +1,7 @@
 import type { CompletionPosition } from '../postprocess/types';
 import { DEFAULT_LIMITS, withTree, type SyntaxLimits } from './parseWindow';
-import { errorSpans, newErrors, type ErrorSpan } from './syntaxErrors';
+import { errorSpans, type ErrorSpan } from '../../treeSitter/syntaxErrors';
+import { newErrors } from './syntaxErrors';
 import { syntaxWindow } from './syntaxWindow';
 
 /**

@@ -1,7 +1,7 @@
 import type { CompletionPosition } from '../postprocess/types';
 import { blockBody, insideText } from './nodeKinds';
 import { DEFAULT_LIMITS, withTree, type SyntaxLimits } from './parseWindow';
-import { errorSpans } from './syntaxErrors';
+import { errorSpans } from '../../treeSitter/syntaxErrors';
 import { syntaxWindow } from './syntaxWindow';
 
 /**
