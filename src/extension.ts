@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalBackend } from './backend/local/localBackend';
 import { ModelSelection } from './backend/local/modelSelection';
+import { RecentInstructions } from './chat/instructions';
+import { explainCommand } from './commands/explain';
+import { acceptRefactor, refactorCommand, rejectRefactor } from './commands/refactor';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
 import { downloadModelCommand } from './commands/downloadModel';
@@ -22,7 +25,9 @@ import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
 import { powerSource } from './ui/powerSource';
 import { requestGate } from './ui/requestGate';
+import { RefactorPreview } from './ui/refactorPreview';
 import { StatusBar } from './ui/statusBar';
+import { cpuHardware, probeHardware, type Hardware } from './models/hardware';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -44,9 +49,12 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 
   const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
+  // Sized by CPU and memory until the GPU probe (nvidia-smi) answers, off activation's critical path.
+  let hardware: Hardware = cpuHardware();
   const selection = new ModelSelection(
     { modelsDir, defaultModelDir: context.asAbsolutePath(path.join('models', 'default')), cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
     () => settings,
+    () => hardware,
   );
   const backend = new LocalBackend({
     workerPath: context.asAbsolutePath(path.join('dist', 'worker.js')),
@@ -87,6 +95,15 @@ export function activate(context: vscode.ExtensionContext): void {
     log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
     void vscode.window
       .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
+      .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
+  }
+
+  /** Said once per model: the chat role wants a catalog model that is not downloaded yet. */
+  function offerChatDownload(): void {
+    const missing = selection.chatToOffer();
+    if (!missing) return;
+    void vscode.window
+      .showInformationMessage(`Local Code Completion: Explain and Refactor need a model that can chat; ${missing.label} suits this machine.`, `Download ${missing.label}`)
       .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
   }
 
@@ -137,6 +154,10 @@ export function activate(context: vscode.ExtensionContext): void {
     workspaceContext,
   );
 
+  const preview = new RefactorPreview();
+  const recent = new RecentInstructions({ get: () => context.globalState.get<string[]>('slm.recentInstructions') ?? [], set: (v) => context.globalState.update('slm.recentInstructions', v) });
+  context.subscriptions.push(preview);
+
   let lastSkip = '';
   const provider = new InlineCompletionProvider(
     service,
@@ -161,6 +182,16 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(
     vscode.languages.registerInlineCompletionItemProvider({ pattern: '**' }, provider),
     vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
+    vscode.commands.registerCommand('slm.explain', () => {
+      offerChatDownload();
+      return explainCommand({ backend, context: workspaceContext, extensionUri: context.extensionUri, maxNewTokens: settings.chatMaxNewTokens, log });
+    }),
+    vscode.commands.registerCommand('slm.refactor', () => {
+      offerChatDownload();
+      return refactorCommand({ backend, context: workspaceContext, recent, preview, log });
+    }),
+    vscode.commands.registerCommand('slm.acceptRefactor', acceptRefactor),
+    vscode.commands.registerCommand('slm.rejectRefactor', rejectRefactor),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
     vscode.commands.registerCommand('slm.downloadModel', () =>
       downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: selectionChanged }),
@@ -212,6 +243,10 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(trackDocuments(workspaceContext));
     if (settings.completion.maxContextTokens > 0) void workspaceContext.indexWorkspace();
     void checkPower();
+    void probeHardware().then((probed) => {
+      hardware = probed;
+      selectionChanged();
+    });
   }, 0);
   log.info(`activated in ${(performance.now() - started).toFixed(1)} ms`);
 }

@@ -30,7 +30,7 @@ const ALLOWED: Record<string, string[]> = {
   ui: ['backend/inferenceBackend', 'chat', 'completion', 'context', 'languages', 'settings', 'shared'],
   commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'prompt', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
   cli: ['chat', 'completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient'],
-  'extension.ts': ['backend', 'chat', 'commands', 'completion', 'context', 'settings', 'shared', 'ui'],
+  'extension.ts': ['backend', 'chat', 'commands', 'models', 'completion', 'context', 'settings', 'shared', 'ui'],
 };
 /** The only places that may import the editor's API. */
 const VSCODE_ALLOWED = ['extension.ts', 'ui', 'commands'];

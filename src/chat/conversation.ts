@@ -2,7 +2,7 @@ import type { BackendResult, InferenceBackend, StreamOptions } from '../backend/
 import type { ChatMessage } from '../shared/generation';
 import type { ChatPrompt } from './chatPrompts';
 
-/** An explanation is longer than a completion, but a small model's useful answer fits this. */
+/** An explanation is longer than a completion, but a small model's useful answer fits this (slm.chatMaxNewTokens' default). */
 export const EXPLAIN_MAX_TOKENS = 768;
 
 /**
@@ -13,13 +13,13 @@ export const EXPLAIN_MAX_TOKENS = 768;
 export class Conversation {
   private readonly messages: ChatMessage[];
 
-  constructor(private readonly backend: Pick<InferenceBackend, 'chat'>, first: ChatPrompt) {
+  constructor(private readonly backend: Pick<InferenceBackend, 'chat'>, first: ChatPrompt, private readonly maxNewTokens = EXPLAIN_MAX_TOKENS) {
     this.messages = [...first.messages];
   }
 
   /** The answer to the last question; kept for the next turn unless it was stopped before any text. */
   async answer(options: StreamOptions = {}): Promise<BackendResult> {
-    const result = await this.backend.chat({ messages: [...this.messages], maxNewTokens: EXPLAIN_MAX_TOKENS }, options);
+    const result = await this.backend.chat({ messages: [...this.messages], maxNewTokens: this.maxNewTokens }, options);
     if (result.text) this.messages.push({ role: 'assistant', content: result.text });
     return result;
   }

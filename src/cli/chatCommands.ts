@@ -116,7 +116,8 @@ export async function refactorCommand(argv: string[]): Promise<void> {
   const out = {
     replacement: replacementLines,
     range: { startLine: target.startLine + 1, endLine: target.endLine + 1 },
-    diff: outcome.ok ? unifiedDiff(edit.original, outcome.replacement, source.path) : '',
+    // Whole documents, so that the hunks carry the file's own line numbers.
+    diff: outcome.ok ? unifiedDiff(source.text, edit.before + outcome.replacement + edit.after, source.path) : '',
     applied: outcome.ok,
     reason: outcome.ok ? null : outcome.reason,
   };

@@ -57,7 +57,7 @@ export async function refactorCommand(deps: RefactorDeps): Promise<void> {
 async function propose(deps: RefactorDeps, found: EditorTarget, preset: Preset): Promise<void> {
   const { document, target } = found;
   const tracker = new RangeTracker(target.startLine, target.endLine);
-  const watch = vscode.workspace.onDidChangeTextDocument((e) => e.document === document && tracker.apply(e.contentChanges));
+  const watch = vscode.workspace.onDidChangeTextDocument((e) => e.document.uri.toString() === document.uri.toString() && tracker.apply(e.contentChanges));
   const prompt = refactorPrompt(target, found.code, preset.instruction, found.context);
   const edit = refactorTarget(document.getText(), target, found.indent, { prefilled: true, insertOnly: preset.insertOnly, instruction: preset.instruction });
   const preview = await deps.preview.open(document, target, `Refactor: ${preset.label} (proposal)`);
@@ -82,17 +82,20 @@ async function propose(deps: RefactorDeps, found: EditorTarget, preset: Preset):
     if (result.finishReason === 'cancelled') return void (await preview.close());
     const outcome = await handleRefactorOutput(result.text, edit);
     if (!outcome.ok) {
+      deps.log.info(`refactor ${preset.label}: not applied: ${outcome.reason}`);
       await preview.close();
       const pick = await vscode.window.showWarningMessage(`Local Code Completion: nothing applied. ${outcome.reason}`, 'Retry');
       if (pick === 'Retry') await propose(deps, found, preset);
       return;
     }
     preview.show(outcome.replacement.replace(/\r?\n$/, ''), true);
+    deps.log.info(`refactor ${preset.label}: proposal ready, waiting for Accept or Reject`);
     const accepted = await decision(preview.isOpen);
     await preview.close();
     if (!accepted) return;
     const lines = tracker.current;
     if ('changed' in lines) {
+      deps.log.warn(`refactor ${preset.label}: not applied: ${lines.changed}`);
       void vscode.window.showWarningMessage(`Local Code Completion: ${lines.changed}`);
       return;
     }

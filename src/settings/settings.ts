@@ -15,6 +15,8 @@ export interface Settings {
    * it can chat, otherwise the catalog's Instruct model for this hardware.
    */
   chatModel: string;
+  /** Most tokens an explanation answer may take. */
+  chatMaxNewTokens: number;
   /** Hugging Face endpoint for model downloads (a mirror, or a local server in tests). */
   huggingFaceEndpoint: string;
   device: 'auto' | 'cpu' | 'gpu';
@@ -91,6 +93,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
       model,
       draftModel: speculate ? draftModel : '',
       chatModel,
+      chatMaxNewTokens: int('chatMaxNewTokens', 768, 16, 8192),
       huggingFaceEndpoint,
       device: oneOf('device', ['auto', 'cpu', 'gpu'] as const, 'auto'),
       precision: oneOf('precision', ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] as const, 'auto'),

@@ -23,7 +23,7 @@ export class RefactorPreview implements vscode.Disposable {
     });
   }
 
-  /** Opens the diff beside nothing: in the document's column, as a preview tab. */
+  /** Opens the diff beside the document, which keeps the focus: the user sees both, and Accept/Reject work from either. */
   async open(document: vscode.TextDocument, lines: { startLine: number; endLine: number }, title: string): Promise<PreviewHandle> {
     const name = document.uri.path.split('/').pop() ?? 'document';
     const uri = vscode.Uri.from({ scheme: SCHEME, path: `/${name}`, query: String(++this.serial) });
@@ -42,7 +42,7 @@ export class RefactorPreview implements vscode.Disposable {
       pending = undefined;
       this.changed.fire(uri);
     };
-    await vscode.commands.executeCommand('vscode.diff', document.uri, uri, title, { preview: true, preserveFocus: false });
+    await vscode.commands.executeCommand('vscode.diff', document.uri, uri, title, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
     await vscode.commands.executeCommand('setContext', 'slm.refactorPreview', true);
     return {
       uri,
