@@ -5,39 +5,20 @@
  * (decodeProtocol.ts says why).
  */
 import * as os from 'node:os';
-import * as path from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { EngineError, errorMessage, toWireError } from '../shared/errors';
-import { KV_BUDGET_BYTES } from '../shared/memoryBudget';
+import { EngineError, toWireError } from '../shared/errors';
 import type { ModelRole } from '../shared/generation';
-import { chooseGraph, type ModelFolder } from '../modelFormat/modelFolder';
-import { discoverContract } from './contract';
+import { KV_BUDGET_BYTES } from '../shared/memoryBudget';
+import type { ModelFolder } from '../modelFormat/modelFolder';
 import { decode } from './decodeLoop';
 import type { DecodeEnd, DecodeRequest, FromDecodeThread, SessionInfo, SessionOptions, ToDecodeThread } from './decodeProtocol';
-import { DecoderModel, slotModel } from './decoderModel';
-import { prepareGraph } from './graphRewrite';
+import { slotModel, type DecoderModel } from './decoderModel';
 import { KvSlots } from './kvSlots';
 import { estimateModelBytes, memoryShortfall } from './memory';
+import { openDecoder } from './openDecoder';
 import { DecodeScheduler, type Priority } from './scheduler';
-import { defaultThreads, openSessionOnFirstProvider } from './session';
 
 const port = parentPort!;
-
-/**
- * The draft's intra-op threads do not spin: the two sessions run in turn on the same cores, and
- * draft threads spinning on after each draft step took the CPU from the target's verification
- * pass (0.5B q4, k = 4: a 5-token pass cost 2.6-3.0 plain steps, 1.6-2.0 without the spinning;
- * speedup at 98% acceptance 0.67x -> 0.74-0.83x; test/bench/NOTES.md attempt 5).
- */
-const DRAFT_SESSION = { 'session.intra_op.allow_spinning': '0' };
-
-/**
- * fp32 graphs skip weight prepacking: the packed copy of the tied embedding (the lm_head's weight,
- * also the Gather's table) cost ~520 MB on 0.5B (peak RSS 1.52x -> 1.16x the files) and a 5-10 s
- * load, for no measurable decode gain (15.4 vs 15.0 tok/s, quiet machine, NOTES.md). Quantized
- * MatMulNBits needs its prepacked layout (0.6 tok/s without), so it keeps it.
- */
-const FP32_SESSION = { 'session.disable_prepacking': '1' };
 
 /**
  * A completion prefills its prompt in one run per 512 tokens (cancellation is seen between
@@ -58,44 +39,18 @@ function post(message: FromDecodeThread): void {
   port.postMessage(message);
 }
 
-/** Opens model `key` (unless open already): the graph chosen for each provider tried, rewritten for speed, checked against the contract. */
+/** Opens model `key` (unless open already); a second model must fit beside the first. */
 async function open(key: string, folder: ModelFolder, options: SessionOptions, as: 'model' | 'draft'): Promise<SessionInfo> {
   const known = models.get(key);
   if (known) return known.info;
-  const threads = options.threads ?? defaultThreads();
   const others = [...models.values()].reduce((n, m) => n + m.info.bytes, 0);
-  const opened = await openSessionOnFirstProvider(options.device, async (kind) => {
-    const graph = chooseGraph(folder, options.precision, kind);
-    // Before the second model takes memory: both must fit, or the first keeps working alone.
-    if (models.size > 0) {
-      const short = memoryShortfall(estimateModelBytes(graph.bytes, folder.config), others, options.memoryLimitBytes ?? os.freemem(), options.memoryLimitBytes !== undefined);
-      if (short) throw new EngineError('out-of-memory', `${folder.name} does not fit beside the model already loaded: ${short}.`, folder.dir);
-    }
-    const prepared = await prepareGraph(graph.file, path.join(options.cacheDir, 'graphs')).catch((err: unknown) => {
-      throw new EngineError('graph-invalid', errorMessage(err), graph.file);
-    });
-    const sessionConfig = { ...prepared.sessionConfig, ...(graph.precision === 'fp32' ? FP32_SESSION : {}), ...(as === 'draft' ? DRAFT_SESSION : {}) };
-    return { model: prepared.model, sessionConfig, label: graph.file, threads, graph, changes: prepared.changes };
+  const opened = await openDecoder(folder, options, as, (graph) => {
+    if (models.size === 0) return;
+    const short = memoryShortfall(estimateModelBytes(graph.bytes, folder.config), others, options.memoryLimitBytes ?? os.freemem(), options.memoryLimitBytes !== undefined);
+    if (short) throw new EngineError('out-of-memory', `${folder.name} does not fit beside the model already loaded: ${short}.`, folder.dir);
   });
-  const { session, provider, skipped, prepared } = opened;
-  const contract = discoverContract(session.inputMetadata, session.outputMetadata, folder.config, prepared.graph.file);
-  const info: SessionInfo = {
-    name: folder.name,
-    dir: folder.dir,
-    graphFile: prepared.graph.file,
-    precision: prepared.graph.precision,
-    modelType: folder.config.modelType,
-    provider,
-    skippedProviders: skipped,
-    threads,
-    layers: contract.kv.length,
-    vocab: contract.vocab,
-    kvDtype: contract.kvDtype,
-    graphChanges: prepared.changes,
-    bytes: prepared.graph.bytes,
-  };
-  models.set(key, { decoder: new DecoderModel(opened, contract), info });
-  return info;
+  models.set(key, opened);
+  return opened.info;
 }
 
 async function close(key: string): Promise<void> {
