@@ -72,6 +72,26 @@ describe('LocalBackend', function () {
     assert.equal(backend.state('chat').kind, 'ready');
   });
 
+  it('a chat answer stops within a step when cancelled, and a completion is served while a long one streams', async () => {
+    await backend.ready('chat');
+    const controller = new AbortController();
+    let after = 0;
+    const stopped = await backend.chat({ messages: [{ role: 'user', content: 'Explain add.' }], maxNewTokens: 5000 }, {
+      signal: controller.signal,
+      onText: () => (controller.signal.aborted ? after++ : controller.abort()),
+    });
+    assert.equal(stopped.finishReason, 'cancelled');
+    assert.ok(after <= 1, `${after} pieces of text after the cancellation`);
+
+    let chatDone = false;
+    const long = backend.chat({ messages: [{ role: 'user', content: 'Explain add, at length.' }], maxNewTokens: 3000 }).then((r) => ((chatDone = true), r));
+    await new Promise((r) => setTimeout(r, 50));
+    const completion = await backend.infill(INFILL);
+    assert.equal(completion.figures.newTokens, 6);
+    assert.equal(chatDone, false, 'the completion did not wait for the long answer');
+    assert.ok((await long).figures.newTokens > 50);
+  });
+
   it('a model folder that becomes unreadable, then a worker crash: the status shows the error; fixing the folder brings completions back', async () => {
     await backend.ready('completion');
     await backend.infill(INFILL);
