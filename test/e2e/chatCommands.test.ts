@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
 import { REPO_ROOT } from '../support/tinyModels';
+import { extensionLogLines, waitForLog } from './extensionLog';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 const EXTENSION_ID = 'slm-local.slm-complete';
@@ -26,27 +27,8 @@ describe('Explain and Refactor in VS Code', function () {
   let workspace: string;
 
   const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
-  function logLines(): string[] {
-    const found: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('Local Code Completion.log')) found.push(p);
-      }
-    };
-    walk(vscode.userDataDir);
-    return found.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'));
-  }
-  async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await check();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logLines().slice(-20).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const logLines = () => extensionLogLines(vscode.userDataDir);
+  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
   /** The Explain panel's document: a webview iframe holding the content iframe. */
   const panel = () => vscode.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const diffTab = () => vscode.page.locator('.tabs-container .tab', { hasText: '(proposal)' });

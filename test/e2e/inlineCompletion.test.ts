@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
+import { extensionLogLines, waitForLog } from './extensionLog';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 const EXTENSION_ID = 'slm-local.slm-complete';
@@ -43,29 +44,9 @@ describe('inline completions in VS Code', function () {
     await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
     await vscode.save();
   }
-  /** The extension's log output channel, as written by the extension host. */
-  function logLines(): string[] {
-    const found: string[] = [];
-    const walk = (dir: string) => {
-      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-        const p = path.join(dir, e.name);
-        if (e.isDirectory()) walk(p);
-        else if (e.name.endsWith('Local Code Completion.log')) found.push(p);
-      }
-    };
-    walk(vscode.userDataDir);
-    return found.flatMap((f) => fs.readFileSync(f, 'utf8').split('\n'));
-  }
+  const logLines = () => extensionLogLines(vscode.userDataDir);
   const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
-  async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await check();
-      if (v) return v;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logLines().slice(-20).join('\n')}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
+  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
   /** Empty files the tests type into; created before VS Code starts so quick open lists them. */
   const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
   const newFile = (name: string) => vscode.openFile(name);
