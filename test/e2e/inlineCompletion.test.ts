@@ -81,8 +81,12 @@ describe('inline completions in VS Code', function () {
   });
 
   it('shows the state and the model in the status bar', async () => {
-    const text = await vscode.statusBarText('slm.status');
-    assert.match(text, new RegExp(path.basename(modelDir)));
+    // The log line and the status bar reach the page by separate messages: the item may redraw a moment later.
+    const text = await waitFor('the model in the status bar', async () => {
+      const shown = await vscode.statusBarText('slm.status');
+      return shown.includes(path.basename(modelDir)) && shown;
+    }, 10_000);
+    assert.match(text, /SLM: /);
   });
 
   it('shows ghost text in a TypeScript file; Tab accepts it and the saved file has it', async () => {
