@@ -1,4 +1,5 @@
 import type { ContextBuilder } from '../context/contextEngine';
+import { lineStartOffsets } from '../shared/lineOffsets';
 import { CHAT_CONTEXT_TOKENS, type PromptContext } from './chatPrompts';
 import type { CodeTarget } from './codeTarget';
 
@@ -16,15 +17,16 @@ export interface ContextDocument {
  */
 export async function promptContext(builder: ContextBuilder | undefined, target: CodeTarget, document: ContextDocument, diagnostics: PromptContext['diagnostics']): Promise<PromptContext> {
   if (!builder) return { snippets: [], diagnostics };
-  const lines = document.text.split('\n');
-  const cursorOffset = lines.slice(0, target.endLine + 1).reduce((n, l) => n + l.length + 1, 0) - 1;
+  // The end of the target's last line: just before the next line's start, or the end of the text.
+  const next = lineStartOffsets(document.text)[target.endLine + 1];
+  const cursorOffset = next === undefined ? document.text.length : next - 1;
   try {
     const result = await builder.build({
       uri: document.uri,
       path: target.path,
       languageId: target.languageId,
       text: document.text,
-      cursorOffset: Math.max(0, Math.min(cursorOffset, document.text.length)),
+      cursorOffset,
       prefixStartLine: target.startLine,
       maxContextTokens: CHAT_CONTEXT_TOKENS,
     });

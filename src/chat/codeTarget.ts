@@ -1,4 +1,5 @@
 import { grammarFor } from '../languages/languages';
+import { lineStartOffsets } from '../shared/lineOffsets';
 import { ensureGrammar, parseSnippet, type Node } from '../treeSitter/parser';
 import { loadQuery, queryRange } from '../treeSitter/queries';
 
@@ -54,16 +55,10 @@ export async function codeTarget(document: TargetDocument, selection: { start: P
     const endLine = end.character === 0 && end.line > start.line ? end.line - 1 : end.line;
     return make(start.line, Math.min(endLine, lines.length - 1), 'selection');
   }
-  const scope = await scopeAt(document, offsetOf(lines, start, eol.length));
+  const scope = await scopeAt(document, (lineStartOffsets(document.text)[start.line] ?? document.text.length) + start.character);
   if (scope) return make(scope.startLine, scope.endLine, 'scope');
   const block = blockAt(lines, Math.min(start.line, lines.length - 1));
   return make(block.startLine, block.endLine, 'block');
-}
-
-function offsetOf(lines: string[], at: Position, eolLength: number): number {
-  let offset = 0;
-  for (let i = 0; i < at.line && i < lines.length; i++) offset += lines[i].length + eolLength;
-  return offset + at.character;
 }
 
 /** The innermost scope (the grammar's `scopes` query: functions, methods, classes) containing `offset`. */

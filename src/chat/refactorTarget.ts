@@ -1,4 +1,5 @@
 import { estimateTokens } from '../prompt/promptBudget';
+import { lineStartOffsets } from '../shared/lineOffsets';
 import type { CodeTarget } from './codeTarget';
 import type { IndentOptions } from '../shared/indentation';
 import type { RefactorTarget } from './refactorOutput';
@@ -9,8 +10,7 @@ import type { RefactorTarget } from './refactorOutput';
  * line follows (so a replacement keeps the lines after it where they are).
  */
 export function refactorTarget(documentText: string, target: CodeTarget, indent: IndentOptions, options: Pick<RefactorTarget, 'prefilled' | 'insertOnly' | 'instruction'>): RefactorTarget {
-  const starts = [0];
-  for (let i = documentText.indexOf('\n'); i >= 0; i = documentText.indexOf('\n', i + 1)) starts.push(i + 1);
+  const starts = lineStartOffsets(documentText);
   const from = starts[target.startLine] ?? documentText.length;
   const to = starts[target.endLine + 1] ?? documentText.length;
   return {

@@ -68,8 +68,12 @@ export async function explainCommand(argv: string[]): Promise<void> {
   try {
     const prompt = await client.request('chatPrompt', { messages });
     if (values['prompt-only']) {
-      if (values.json) process.stdout.write(JSON.stringify({ text: '', prompt: prompt.text, promptTokens: prompt.tokens, timings: null }, null, 2) + '\n');
-      else process.stdout.write(`${prompt.text}\n`), process.stderr.write(`${prompt.tokens} prompt tokens\n`);
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ text: '', prompt: prompt.text, promptTokens: prompt.tokens, timings: null }, null, 2) + '\n');
+      } else {
+        process.stdout.write(`${prompt.text}\n`);
+        process.stderr.write(`${prompt.tokens} prompt tokens\n`);
+      }
       return;
     }
     const result = await client.request('chat', { messages, maxNewTokens: EXPLAIN_MAX_TOKENS }, { signal: abort.signal, onPartial: values.json ? undefined : (p) => process.stdout.write(p.text) });

@@ -4,6 +4,7 @@ import { CompletionService, type CompletionPlan, type CompletionRequest } from '
 import type { ContextResult } from '../context/contextEngine';
 import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../settings/settings';
+import { lineStartOffsets } from '../shared/lineOffsets';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
 import { FILE_OPTIONS, readSourceFile, workspaceContext, type FileValues, type SourceFile } from './sourceFile';
 
@@ -25,7 +26,6 @@ function positionRequest(values: FileValues & { line?: string; col?: string }): 
   const col = numberArg(required(values.col, 'col'), 'col')!;
   if (line < 1 || line > lines.length) throw new UsageError(`--line must be from 1 to ${lines.length}`);
   if (col < 1 || col > lines[line - 1].length + 1) throw new UsageError(`--col must be from 1 to ${lines[line - 1].length + 1} on line ${line}`);
-  const lineStarts = text.split('\n').slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
   const request: CompletionRequest = {
     documentId: source.uri,
     document: { lineCount: lines.length, lineText: (i) => lines[i] },
@@ -34,7 +34,7 @@ function positionRequest(values: FileValues & { line?: string; col?: string }): 
     explicit: true,
     filePath: source.path,
     repoName: path.basename(source.workspace),
-    fullText: () => ({ text, cursorOffset: lineStarts + col - 1 }),
+    fullText: () => ({ text, cursorOffset: lineStartOffsets(text)[line - 1] + col - 1 }),
   };
   return { source, request };
 }

@@ -6,7 +6,7 @@ import { codeTarget, type CodeTarget } from '../chat/codeTarget';
 import { dedent } from '../chat/dedent';
 import type { IndentOptions } from '../shared/indentation';
 import type { ContextBuilder } from '../context/contextEngine';
-import { estimateTokens } from '../prompt/promptBudget';
+import { CHARS_PER_TOKEN, estimateTokens } from '../prompt/promptBudget';
 
 /** A selection longer than this does not fit a small model's prompt with room for its answer. */
 const MAX_TARGET_TOKENS = 6000;
@@ -40,7 +40,7 @@ export async function editorTarget(backend: InferenceBackend, context: ContextBu
   const path = document.uri.scheme === 'file' ? vscode.workspace.asRelativePath(document.uri, false) : document.uri.path.split('/').pop() ?? 'untitled';
   const target = await codeTarget({ path, languageId: document.languageId, text }, editor.selection);
   if (estimateTokens(target.text) > MAX_TARGET_TOKENS) {
-    void vscode.window.showWarningMessage(`Local Code Completion: ${target.endLine - target.startLine + 1} lines are too many for the local model to ${what} at once; select fewer (about ${MAX_TARGET_TOKENS * 4} characters at most).`);
+    void vscode.window.showWarningMessage(`Local Code Completion: ${target.endLine - target.startLine + 1} lines are too many for the local model to ${what} at once; select fewer (about ${MAX_TARGET_TOKENS * CHARS_PER_TOKEN} characters at most).`);
     return undefined;
   }
   const indent = indentOf(editor);

@@ -72,8 +72,10 @@ async function propose(deps: RefactorDeps, found: EditorTarget, preset: Preset):
           signal: controller.signal,
           onText: (delta) => {
             raw += delta;
-            const partial = extractCode(raw, { prefilled: true, languageId: target.languageId, instruction: preset.instruction, selection: edit.original });
-            if (partial.kind === 'code') preview.show(reindent(partial.code, edit.original, found.indent, edit.eol));
+            preview.show(() => {
+              const partial = extractCode(raw, { prefilled: true, languageId: target.languageId, instruction: preset.instruction, selection: edit.original });
+              return partial.kind === 'code' ? reindent(partial.code, edit.original, found.indent, edit.eol) : undefined;
+            });
           },
         },
       );
@@ -88,7 +90,8 @@ async function propose(deps: RefactorDeps, found: EditorTarget, preset: Preset):
       if (pick === 'Retry') await propose(deps, found, preset);
       return;
     }
-    preview.show(outcome.replacement.replace(/\r?\n$/, ''), true);
+    const replacement = outcome.replacement.replace(/\r?\n$/, '');
+    preview.show(() => replacement, true);
     deps.log.info(`refactor ${preset.label}: proposal ready, waiting for Accept or Reject`);
     const accepted = await decision(preview.isOpen);
     await preview.close();

@@ -149,7 +149,7 @@ export class Engine {
       await this.releaseRole(params.role, [modelKey(folder, options), ...(draftFolder ? [modelKey(draftFolder, options)] : [])]);
     }
     const model = await this.openModel(folder, options, 'model', started);
-    const user = `${params.role}`;
+    const user = params.role;
     let draft: OpenModel | undefined;
     let draftSkipped: string | undefined;
     try {
@@ -158,7 +158,7 @@ export class Engine {
         draftSkipped = draftSkipReason(params.draftWhen, model.session.provider);
         if (!draftSkipped) {
           draft = await this.openModel(draftFolder, options, 'draft', performance.now());
-          draft.users.add(`${user} draft`);
+          draft.users.add(draftUser(params.role));
           const mismatch = vocabularyMismatch(model, draft);
           if (mismatch) throw mismatch;
         }
@@ -166,7 +166,7 @@ export class Engine {
       await thread.bind(params.role, model.key, draft?.key);
     } catch (err) {
       model.users.delete(user);
-      draft?.users.delete(`${user} draft`);
+      draft?.users.delete(draftUser(params.role));
       await this.closeUnused();
       throw err;
     }
@@ -209,7 +209,7 @@ export class Engine {
     const binding = this.roles.get(role);
     this.roles.delete(role);
     binding?.model.users.delete(role);
-    binding?.draft?.users.delete(`${role} draft`);
+    binding?.draft?.users.delete(draftUser(role));
     await this.closeUnused(keep);
   }
 
@@ -235,6 +235,11 @@ export class Engine {
     const roles = [...this.roles].filter(([, b]) => b.model === model).map(([r]) => r);
     return { ...model.session, loadMs: model.loadMs, roles };
   }
+}
+
+/** How a role counts among a model's users when it drafts for the role's model. */
+function draftUser(role: ModelRole): string {
+  return `${role} draft`;
 }
 
 /** Models opened from the same folder with the same options are one model. */

@@ -33,13 +33,14 @@ export class RefactorPreview implements vscode.Disposable {
     const documentLines = original.split(/\r?\n/);
     const compose = (replacement: string) => [...documentLines.slice(0, lines.startLine), replacement, ...documentLines.slice(lines.endLine + 1)].join(eol);
     this.contents.set(key, original);
-    let pending: string | undefined;
+    let pending: (() => string | undefined) | undefined;
     let timer: NodeJS.Timeout | undefined;
     const flush = () => {
       timer = undefined;
-      if (pending === undefined || !this.contents.has(key)) return;
-      this.contents.set(key, compose(pending));
+      const replacement = pending?.();
       pending = undefined;
+      if (replacement === undefined || !this.contents.has(key)) return;
+      this.contents.set(key, compose(replacement));
       this.changed.fire(uri);
     };
     await vscode.commands.executeCommand('vscode.diff', document.uri, uri, title, { preview: false, preserveFocus: true, viewColumn: vscode.ViewColumn.Beside });
@@ -72,8 +73,12 @@ export class RefactorPreview implements vscode.Disposable {
 
 export interface PreviewHandle {
   uri: vscode.Uri;
-  /** Shows `replacement` in place of the target lines (redrawn at most every REDRAW_MS, unless `now`). */
-  show(replacement: string, now?: boolean): void;
+  /**
+   * Shows what `replacement` gives (undefined: nothing new) in place of the target lines, redrawn
+   * at most every REDRAW_MS unless `now`; it runs only at a redraw, so a stream can pass the work
+   * of turning its text so far into code without doing it per token.
+   */
+  show(replacement: () => string | undefined, now?: boolean): void;
   /** Closes the diff; the document is untouched. */
   close(): Promise<void>;
   /** Whether the diff tab is still open (the user may close it: that rejects). */

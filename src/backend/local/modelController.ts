@@ -98,7 +98,7 @@ export class ModelController {
    */
   async ensureChat(plan: LoadPlan): Promise<LoadResult> {
     const completion = await this.ensure(plan);
-    const params = plan.chat ?? { ...plan.completion, role: 'chat' as const, draftModelDir: undefined, draftWhen: undefined };
+    const params = plan.chat ?? completionAsChat(plan);
     const chat = this.working.get('chat');
     const wanted = this.pending.get('chat');
     if (wanted && same(wanted.params, params)) return wanted.load;
@@ -183,7 +183,7 @@ export class ModelController {
       const outOfMemory = (err as WorkerError).code === 'out-of-memory';
       if (!outOfMemory || !completion.canChat) return this.chatFailed(errorMessage(err));
       // Both do not fit: the completion model answers, and the chat model is tried again on the next request.
-      const fallback: LoadParams = { ...plan.completion, role: 'chat', draftModelDir: undefined, draftWhen: undefined };
+      const fallback = completionAsChat(plan);
       const model = await this.client.load(fallback);
       this.working.set('chat', { params: fallback, model });
       const note = `${errorMessage(err)} Chat answers come from ${model.name} until it fits.`;
@@ -202,6 +202,11 @@ export class ModelController {
     this.states.set(role, state);
     this.changed.fire();
   }
+}
+
+/** The completion model loaded for the chat role too (one copy of its weights), without its draft. */
+function completionAsChat(plan: LoadPlan): LoadParams {
+  return { ...plan.completion, role: 'chat', draftModelDir: undefined, draftWhen: undefined };
 }
 
 function same(a: LoadParams | undefined, b: LoadParams | undefined): boolean {

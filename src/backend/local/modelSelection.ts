@@ -38,7 +38,7 @@ export class ModelSelection {
 
   constructor(
     private readonly paths: SelectionPaths,
-    private settings: () => Settings,
+    private readonly settings: () => Settings,
     private readonly hardware: () => Hardware = cpuHardware,
   ) {}
 
