@@ -1,5 +1,4 @@
 import { FIM_TEMPLATES, type FimTemplate } from '../prompt/fimTemplates';
-import type { ConfigurationLike } from './settings';
 
 /** Which engine answers requests: the worker on this machine, or an inference server the user runs. */
 export type EngineChoice = 'local' | 'server';
@@ -24,7 +23,8 @@ export interface ServerSettings {
   fallbackToLocal: boolean;
 }
 
-export function readServerSettings(config: ConfigurationLike, problems: string[]): { engine: EngineChoice; server: ServerSettings } {
+/** Read by readSettings (settings.ts), whose ConfigurationLike this matches. */
+export function readServerSettings(config: { get<T>(key: string): T | undefined }, problems: string[]): { engine: EngineChoice; server: ServerSettings } {
   const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
     const v = config.get<unknown>(key);
     if (v === undefined || v === null) return fallback;
