@@ -50,7 +50,8 @@ describe('EngineSwitch', () => {
     engine.value = 'local';
     sw.settingsChanged();
     assert.equal((await sw.infill(REQUEST)).text, 'local');
-    assert.equal(sw.state('completion').kind === 'ready' && sw.state('completion').name, 'local-model');
+    const state = sw.state('completion');
+    assert.equal(state.kind === 'ready' && state.name, 'local-model');
     assert.equal(local.calls, 1);
     assert.ok(changes > 0);
   });

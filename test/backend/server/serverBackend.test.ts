@@ -295,7 +295,7 @@ describe('ServerBackend (in-process fakes of each wire format)', () => {
       const other = await FakeServer.start();
       try {
         llamaProps(other);
-        fake.on('GET /props', (_q, res) => res.writeHead(302, { location: `${other.url}/props` }).end());
+        fake.on('GET /props', (_q, res) => void res.writeHead(302, { location: `${other.url}/props` }).end());
         await assert.rejects(backend(fake, {}, { [fake.url]: 'secret' }).infill(REQUEST), (e: ServerError) => e.code === 'redirect' && /not followed/.test(e.message));
         assert.equal(other.requests.length, 0);
       } finally {
