@@ -1,6 +1,7 @@
 import { buildFimLayout } from '../../prompt/fimLayout';
 import { renderFimText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
+import type { GenerationOptions } from '../inferenceBackend';
 import { fimParts } from './fimParts';
 import { isObject, num, samplingFields, type ServerAdapter, type StreamPiece } from './serverProtocol';
 
@@ -13,21 +14,12 @@ import { isObject, num, samplingFields, type ServerAdapter, type StreamPiece } f
 export const LLAMA_CPP: ServerAdapter = {
   protocol: 'llama.cpp',
   infill(request, target) {
-    const common = {
-      n_predict: request.maxNewTokens,
-      cache_prompt: true,
-      stream: true,
-      ...samplingFields(request),
-      ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}),
-      // Takes effect only once a newline was generated (server-context.cpp): the client's timer covers the rest.
-      ...(request.timeBudgetMs ? { t_max_predict_ms: request.timeBudgetMs } : {}),
-    };
-    if (target.template) {
-      const prompt = renderFimText(buildFimLayout(target.template, request.input), request.budget).text;
-      return { path: '/completion', format: 'sse', body: { prompt, ...common } };
-    }
+    if (target.template) return LLAMA_CPP.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
     const parts = fimParts(request.input, request.budget);
-    return { path: '/infill', format: 'sse', body: { input_prefix: parts.prefix, input_suffix: parts.suffix, input_extra: parts.extra, prompt: '', ...common } };
+    return { path: '/infill', format: 'sse', body: { input_prefix: parts.prefix, input_suffix: parts.suffix, input_extra: parts.extra, prompt: '', ...common(request) } };
+  },
+  raw(prompt, request) {
+    return { path: '/completion', format: 'sse', body: { prompt, ...common(request) } };
   },
   readInfill(event) {
     if (!isObject(event)) return { text: '', done: false };
@@ -43,6 +35,18 @@ export const LLAMA_CPP: ServerAdapter = {
     return piece;
   },
 };
+
+function common(request: GenerationOptions) {
+  return {
+    n_predict: request.maxNewTokens,
+    cache_prompt: true,
+    stream: true,
+    ...samplingFields(request),
+    ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}),
+    // Takes effect only once a newline was generated (server-context.cpp): the client's timer covers the rest.
+    ...(request.timeBudgetMs ? { t_max_predict_ms: request.timeBudgetMs } : {}),
+  };
+}
 
 /** server-task.cpp `stop_type_to_str`: eos, word (a stop string), limit (n_predict or the time cap). */
 const FINISH: Record<string, FinishReason> = { eos: 'stop-token', word: 'stop-string', limit: 'max-tokens' };

@@ -1,7 +1,7 @@
 import { buildFimLayout } from '../../prompt/fimLayout';
 import { renderFimText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
-import type { ChatRequest } from '../inferenceBackend';
+import type { ChatRequest, GenerationOptions } from '../inferenceBackend';
 import { fimParts } from './fimParts';
 import { isObject, num, samplingFields, type ServerAdapter, type ServerCall, type StreamPiece } from './serverProtocol';
 
@@ -22,13 +22,12 @@ export const OLLAMA_KEEP_ALIVE = '30m';
 export const OLLAMA: ServerAdapter & { chat(request: ChatRequest, model: string): ServerCall; readChat(event: unknown): StreamPiece } = {
   protocol: 'ollama',
   infill(request, target) {
-    const common = { model: target.model, stream: true, keep_alive: OLLAMA_KEEP_ALIVE, options: options(request) };
-    if (target.template) {
-      const prompt = renderFimText(buildFimLayout(target.template, request.input), request.budget).text;
-      return { path: '/api/generate', format: 'ndjson', body: { ...common, prompt, raw: true } };
-    }
+    if (target.template) return OLLAMA.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
     const parts = fimParts(request.input, request.budget);
-    return { path: '/api/generate', format: 'ndjson', body: { ...common, prompt: parts.prefix, suffix: parts.suffix } };
+    return { path: '/api/generate', format: 'ndjson', body: { ...common(request, target.model), prompt: parts.prefix, suffix: parts.suffix } };
+  },
+  raw(prompt, request, model) {
+    return { path: '/api/generate', format: 'ndjson', body: { ...common(request, model), prompt, raw: true } };
   },
   readInfill(event) {
     return piece(event, isObject(event) && typeof event.response === 'string' ? event.response : '');
@@ -43,7 +42,11 @@ export const OLLAMA: ServerAdapter & { chat(request: ChatRequest, model: string)
   },
 };
 
-function options(request: Parameters<typeof samplingFields>[0]) {
+function common(request: GenerationOptions, model: string) {
+  return { model, stream: true, keep_alive: OLLAMA_KEEP_ALIVE, options: options(request) };
+}
+
+function options(request: GenerationOptions) {
   return { num_ctx: OLLAMA_NUM_CTX, num_predict: request.maxNewTokens, ...samplingFields(request), ...(request.stopStrings?.length ? { stop: request.stopStrings } : {}) };
 }
 

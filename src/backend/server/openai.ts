@@ -1,7 +1,7 @@
 import { buildFimLayout } from '../../prompt/fimLayout';
 import { renderFimText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
-import type { ChatRequest } from '../inferenceBackend';
+import type { ChatRequest, GenerationOptions } from '../inferenceBackend';
 import { ServerError } from './serverError';
 import { isObject, num, samplingFields, type ServerAdapter, type ServerCall, type ServerTimings, type StreamPiece } from './serverProtocol';
 
@@ -14,12 +14,10 @@ export const OPENAI: ServerAdapter = {
   protocol: 'openai',
   infill(request, target) {
     if (!target.template) throw new ServerError('unsupported', 'an OpenAI-compatible server needs the model\'s FIM format: set slm.server.fimTemplate to the model family.');
-    const prompt = renderFimText(buildFimLayout(target.template, request.input), request.budget).text;
-    return {
-      path: '/v1/completions',
-      format: 'sse',
-      body: { ...(target.model ? { model: target.model } : {}), prompt, max_tokens: request.maxNewTokens, ...common(request) },
-    };
+    return OPENAI.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
+  },
+  raw(prompt, request, model) {
+    return { path: '/v1/completions', format: 'sse', body: { ...(model ? { model } : {}), prompt, max_tokens: request.maxNewTokens, ...common(request) } };
   },
   readInfill(event) {
     const choice = firstChoice(event);
@@ -43,7 +41,7 @@ export function readChat(event: unknown): StreamPiece {
   return read(event, typeof delta?.content === 'string' ? delta.content : '', choice);
 }
 
-function common(request: Parameters<typeof samplingFields>[0]) {
+function common(request: GenerationOptions) {
   // OpenAI's API takes at most 4 stop strings.
   return { stream: true, stream_options: { include_usage: true }, ...samplingFields(request), ...(request.stopStrings?.length ? { stop: request.stopStrings.slice(0, 4) } : {}) };
 }

@@ -134,6 +134,11 @@ export class ServerBackend implements InferenceBackend {
     }, request, options.onText);
   }
 
+  /** Plain generation from a prompt sent as is (`slm generate --server`). */
+  async generate(prompt: string, request: GenerationOptions, options: StreamOptions = {}): Promise<BackendResult> {
+    return this.withRetries('chat', options.signal, (c) => ({ call: c.adapter.raw(prompt, request, c.target.model), read: (e) => c.adapter.readInfill(e), promptMs: 0 }), request, options.onText);
+  }
+
   async dispose(): Promise<void> {
     this.infillInFlight?.abort();
   }

@@ -5,7 +5,7 @@
  */
 import type { FinishReason } from '../../shared/generation';
 import type { FimTemplate } from '../../prompt/fimTemplates';
-import type { ChatRequest, InfillRequest } from '../inferenceBackend';
+import type { GenerationOptions, InfillRequest } from '../inferenceBackend';
 import type { StreamFormat } from './streamReader';
 
 export type ServerProtocol = 'llama.cpp' | 'ollama' | 'openai';
@@ -48,11 +48,13 @@ export interface InfillTarget {
 export interface ServerAdapter {
   readonly protocol: ServerProtocol;
   infill(request: InfillRequest, target: InfillTarget): ServerCall;
+  /** A prompt sent as is, no template applied (FIM prompts of ours, `slm generate`); answers read by readInfill. */
+  raw(prompt: string, request: GenerationOptions, model: string): ServerCall;
   readInfill(event: unknown): StreamPiece;
 }
 
 /** Greedy unless the request asks for sampling; the local engine's defaults. */
-export function samplingFields(request: InfillRequest | ChatRequest): { temperature: number; top_p?: number; top_k?: number; seed?: number } {
+export function samplingFields(request: GenerationOptions): { temperature: number; top_p?: number; top_k?: number; seed?: number } {
   const s = request.sampling ?? {};
   return { temperature: s.temperature ?? 0, ...(s.topP !== undefined ? { top_p: s.topP } : {}), ...(s.topK !== undefined ? { top_k: s.topK } : {}), ...(s.seed !== undefined ? { seed: s.seed } : {}) };
 }
