@@ -36,8 +36,8 @@ describe('slm --server', function () {
         .on('POST /api/show', (_q, res) => json(res, { template: '{{ .Prompt }}' }))
         .on('POST /api/generate', (_q, res) => {
           const send = startStream(res, 'ndjson');
+          // As Ollama does with options.stop: the stop string is not sent, the answer ends there.
           send({ response: 'a + b   ', done: false });
-          send({ response: '\nprint(1)', done: false });
           send({ response: '', done: true, done_reason: 'stop', prompt_eval_count: 21, prompt_eval_duration: 2e6, eval_count: 2, eval_duration: 4e6 });
           res.end();
         })
@@ -55,8 +55,8 @@ describe('slm --server', function () {
       assert.equal(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.completion, 'a + b');
-      // A single-line completion stops at the newline, on our side too (the stream is closed there).
-      assert.deepEqual([out.raw, out.finishReason], ['a + b   ', 'stop-string']);
+      assert.deepEqual([out.raw, out.finishReason], ['a + b   ', 'stop-token']);
+      // A single-line completion asks the server to stop at the newline.
       assert.deepEqual((fake.to('/api/generate')[0]!.body!.options as { stop: string[] }).stop, ['\n']);
       assert.deepEqual(Object.keys(out), ['completion', 'raw', 'multiline', 'finishReason', 'timings', 'prompt', 'model', 'protocol']);
       assert.equal(out.protocol, 'ollama');
