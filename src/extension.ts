@@ -118,8 +118,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   /** Loads what the settings ask for; a failure is shown with what to do. */
   function ensureModel(): Promise<boolean> {
-    // With a server, the local model loads only if it has to stand in (slm.server.fallbackToLocal).
-    if (settings.engine === 'server') return Promise.resolve(true);
+    // With a server: connect now (the status bar shows it, or why not); the local model loads only
+    // if it has to stand in (slm.server.fallbackToLocal).
+    if (settings.engine === 'server') return engines.ready('completion');
     offerMissingDownload();
     return backend.load().then(
       () => true,

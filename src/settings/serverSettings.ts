@@ -7,7 +7,7 @@ export type ServerProtocolChoice = 'auto' | 'llama.cpp' | 'ollama' | 'openai';
 export type ServerFimTemplateChoice = 'auto' | 'server' | FimTemplate['id'];
 
 /**
- * `slm.server.*`. The URL, protocol and opt-ins are machine-scoped in package.json (never set by a
+ * `slm.server.*`. The URL, protocol and opt-ins are application-scoped in package.json (never set by a
  * workspace's settings.json), so a repository cannot send the user's code to a host of its choosing.
  */
 export interface ServerSettings {
