@@ -9,7 +9,8 @@ import { CompletionService, type CompletionRequest, type RequestRecord } from '.
 import { readSettings } from '../../../src/settings/settings';
 import { ensureLlamaServer, startLlamaServer, tinyGguf, type RunningLlamaServer } from '../../support/llamaServer';
 
-const settings = () => readSettings({ get: () => undefined }).settings.completion;
+// A generous time budget: a loaded CI machine must not turn a check of the wire into an empty answer.
+const settings = () => ({ ...readSettings({ get: () => undefined }).settings.completion, timeBudgetMs: 60_000 });
 const lines = ['def total(values):', '    result = 0', '    for v in values:', '        result += v', '    return result', '', 'def mean(values):', '    return '];
 
 function request(extra = ''): CompletionRequest {
