@@ -249,6 +249,8 @@ export function activate(context: vscode.ExtensionContext): void {
     if (settings.engine !== engine) log.info(`engine: ${settings.engine}${settings.engine === 'server' ? ` (${settings.server.url})` : ''}`);
     if (settings.engine === 'server' && engine === 'local') void backend.unload();
     if (settings.engine === 'local' && engine === 'server') void ensureModel();
+    // Connect now, so the status bar shows the server (or why it cannot be used) before the next keystroke.
+    if (settings.engine === 'server') void engines.ready('completion');
     engine = settings.engine;
   }
 
