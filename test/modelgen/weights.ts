@@ -131,7 +131,9 @@ export function tensorSpecs(shape: ModelShape): TensorSpec[] {
     specs.push({ name: `${name}.weight`, dims: [H], kind: 'norm', std: 0.05, scale: 1, mean: shape.norm === 'rms1p' ? 0 : 1 });
     if (shape.norm === 'layernorm') specs.push({ name: `${name}.bias`, dims: [H], kind: 'bias', std: 0.05, scale: 0.05 });
   };
-  const embStd = 1 / Math.sqrt(H);
+  // Gemma scales the embeddings by sqrt(hidden) in the graph: drawn smaller by as much, they weigh
+  // in the residual stream as the other families' do (at 1/sqrt(H), a tied model repeats its input).
+  const embStd = shape.embedScale ? 1 / H : 1 / Math.sqrt(H);
   specs.push({ name: 'model.embed_tokens.weight', dims: [V, H], kind: 'embedding', std: embStd, scale: embStd });
   const qkvBias = shape.qkvBias ?? true;
   for (let l = 0; l < shape.layers; l++) {
@@ -152,7 +154,7 @@ export function tensorSpecs(shape: ModelShape): TensorSpec[] {
     }
   }
   norm('model.norm');
-  if (shape.tied === false) specs.push({ name: 'lm_head.weight', dims: [V, H], kind: 'linear', std: embStd, scale: embStd });
+  if (shape.tied === false) specs.push({ name: 'lm_head.weight', dims: [V, H], kind: 'linear', std: 1 / Math.sqrt(H), scale: 1 / Math.sqrt(H) });
   return specs;
 }
 
