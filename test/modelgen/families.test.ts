@@ -20,8 +20,10 @@ const TOKENS = [5, 100, 2000, 31000, 7, 42, 999, 12, 3, 30000];
 
 const i64 = (v: number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(v.map(BigInt)), dims);
 
-function toFloat(t: ort.Tensor): Float32Array {
-  return t.type === 'float16' ? Float32Array.from(t.data as Uint16Array, float16BitsToFloat32) : (t.data as Float32Array);
+/** Logits as fp32, the first `limit` values (all by default: a 4097-token prompt's would take 0.5 GB). */
+function toFloat(t: ort.Tensor, limit = t.data.length): Float32Array {
+  const data = (t.data as Uint16Array | Float32Array).subarray(0, limit);
+  return t.type === 'float16' ? Float32Array.from(data as Uint16Array, float16BitsToFloat32) : (data as Float32Array);
 }
 
 function diff(a: Float32Array, b: Float32Array): { max: number; rms: number } {
@@ -39,7 +41,7 @@ function diff(a: Float32Array, b: Float32Array): { max: number; rms: number } {
 type Past = Record<string, ort.Tensor>;
 
 /** Runs `ids` after `past` the way the engine feeds a graph (only the inputs it declares). */
-async function step(session: ort.InferenceSession, meta: { shape: { layers: number; kvHeads: number; headDim: number }; io16: boolean }, ids: number[], past?: Past) {
+async function step(session: ort.InferenceSession, meta: { shape: { layers: number; kvHeads: number; headDim: number; vocab: number }; io16: boolean }, ids: number[], past?: Past, rows?: number) {
   const pastLen = past ? past['past_key_values.0.key'].dims[2] : 0;
   const total = pastLen + ids.length;
   const feeds: Record<string, ort.Tensor> = { input_ids: i64(ids, [1, ids.length]), attention_mask: i64(new Array(total).fill(1), [1, total]) };
@@ -55,7 +57,7 @@ async function step(session: ort.InferenceSession, meta: { shape: { layers: numb
   const out = await session.run(feeds);
   const present: Past = {};
   for (let l = 0; l < layers; l++) for (const kv of ['key', 'value']) present[`past_key_values.${l}.${kv}`] = out[`present.${l}.${kv}`];
-  return { logits: toFloat(out.logits), present, out };
+  return { logits: toFloat(out.logits, rows === undefined ? undefined : rows * meta.shape.vocab), present, out };
 }
 
 describe('modelgen: family models in onnxruntime-node vs the TypeScript reference', function () {
@@ -129,5 +131,22 @@ describe('modelgen: family models in onnxruntime-node vs the TypeScript referenc
     assert.ok(rotary, 'an If node');
     const limit = model.graph!.initializer!.find((t) => t.name === 'const/rope_original_max')!;
     assert.equal(Number(new BigInt64Array(new Uint8Array(limit.rawData!).slice().buffer)[0]), 4096);
+
+    // Past 4096 tokens EVERY position turns with the long factors: the second position's logits
+    // (the first turns by angle 0 either way) change with the length of the sequence, which is
+    // why the engine caps Phi-3 at 4096.
+    const session = await ort.InferenceSession.create(path.join(dir, 'onnx/model_q4f16.onnx'), { executionProviders: ['cpu'], intraOpNumThreads: 2 });
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).slm_test_model;
+      const V = meta.shape.vocab;
+      const ids = (n: number) => Array.from({ length: n }, (_, i) => 100 + (i % 3000));
+      const first = (await step(session, meta, ids(2))).logits.subarray(V, 2 * V);
+      const at4096 = (await step(session, meta, ids(4096), undefined, 2)).logits.subarray(V);
+      const at4097 = (await step(session, meta, ids(4097), undefined, 2)).logits.subarray(V);
+      assert.ok(diff(at4096, first).max <= 2e-2, `short factors up to 4096: ${diff(at4096, first).max}`);
+      assert.ok(diff(at4097, first).max > 0.1, `long factors past 4096: ${diff(at4097, first).max}`);
+    } finally {
+      await session.release();
+    }
   });
 });
