@@ -9,13 +9,19 @@ import { PromptBuilder } from '../../src/prompt/promptBuilder';
 import { FAMILIES, type FamilyId } from '../modelgen/families';
 import { writeTokenizer } from '../modelgen/tokenizers';
 
-/** Each family's tokenizer files as the generated models carry them (tokenizers.ts). */
+const built = new Map<FamilyId, { tokenizer: TextTokenizer; configFile: string }>();
+
+/** Each family's tokenizer files as the generated models carry them (tokenizers.ts), built once. */
 function familyTokenizer(family: FamilyId, scratch: string): { tokenizer: TextTokenizer; configFile: string } {
+  const known = built.get(family);
+  if (known) return known;
   const dir = path.join(scratch, family);
   fs.mkdirSync(dir, { recursive: true });
   writeTokenizer(dir, FAMILIES[family].tokenizer, FAMILIES[family].tokenizerConfig);
   const configFile = path.join(dir, 'tokenizer_config.json');
-  return { tokenizer: TextTokenizer.load(path.join(dir, 'tokenizer.json'), configFile), configFile };
+  const result = { tokenizer: TextTokenizer.load(path.join(dir, 'tokenizer.json'), configFile), configFile };
+  built.set(family, result);
+  return result;
 }
 
 const INPUT = { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(add(1, 2))\n', filePath: 'src/calc.py', repoName: 'demo' };
