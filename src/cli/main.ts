@@ -30,7 +30,7 @@ Lines and columns are 1-based. Options:
   --threads N           intra-op threads (default: physical cores, at most 8)
   --language ID         VS Code language id (default: from the file extension)
   --workspace DIR       workspace root: path labels, import resolution and context (default: the file's folder)
-  --server-fim-template T  auto | server | qwen2.5-coder | deepseek-coder | starcoder2 | codegemma | codellama
+  --server-fim-template T  auto | server | qwen2.5-coder | deepseek-coder | starcoder2 | stable-code | codegemma | codellama
   --allow-insecure-http plain http to a host other than this machine
                         (an API key for --server is read from SLM_SERVER_API_KEY)
   generate only: --max-tokens N (128), --temperature T (0 = greedy), --top-p P, --top-k K,

@@ -116,7 +116,9 @@ export class Engine {
   generate(role: ModelRole, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
     const binding = this.roles.get(role);
     if (!binding || !this.thread) return Promise.reject(new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`));
-    const ctx = { thread: this.thread, role, tokenizer: binding.model.tokenizer, eosTokenIds: binding.model.folder.config.eosTokenIds, loadMs: binding.model.loadMs };
+    const { config, name } = binding.model.folder;
+    const context = { limit: config.contextLimit, ...(config.contextLimitReason ? { reason: config.contextLimitReason } : {}), model: name };
+    const ctx = { thread: this.thread, role, tokenizer: binding.model.tokenizer, eosTokenIds: config.eosTokenIds, loadMs: binding.model.loadMs, context };
     return generate(ctx, request, onToken, signal).result;
   }
 

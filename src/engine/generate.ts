@@ -1,3 +1,4 @@
+import { EngineError } from '../shared/errors';
 import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
 import type { DecodeThreadClient } from './decodeThreadClient';
 import { OutputStream, type TokenListener } from './outputStream';
@@ -55,6 +56,8 @@ export interface GenerationContext {
   tokenizer: TextTokenizer;
   eosTokenIds: readonly number[];
   loadMs: number;
+  /** Positions one sequence may take (modelConfig.ts' contextLimit): the answer is cut to fit, a longer prompt refused. */
+  context: { limit: number; reason?: string; model: string };
 }
 
 export interface Generation {
@@ -76,10 +79,17 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
     const empty = Promise.reject(new RangeError('The prompt is empty: at least one token is needed.'));
     return { result: empty, done: Promise.resolve() };
   }
+  const { limit, reason, model } = ctx.context;
+  if (promptIds.length >= limit) {
+    const why = reason ? ` (${reason})` : '';
+    const tooLong = Promise.reject(new EngineError('context-too-long', `The prompt has ${promptIds.length} tokens, but ${model} takes at most ${limit}${why}: shorten the prompt.`));
+    return { result: tooLong, done: Promise.resolve() };
+  }
+  const maxNewTokens = Math.min(request.maxNewTokens, limit - promptIds.length);
 
   const stopIds = new Set<number>(request.stopTokenIds ?? []);
   if (!request.ignoreEos) for (const id of ctx.eosTokenIds) stopIds.add(id);
-  const out = new OutputStream(ctx.tokenizer, stopIds, request.stopStrings ?? [], request.maxNewTokens, onToken);
+  const out = new OutputStream(ctx.tokenizer, stopIds, request.stopStrings ?? [], maxNewTokens, onToken);
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const halt = () => Atomics.store(stop, 0, 1);
   signal?.addEventListener('abort', halt);
@@ -123,7 +133,7 @@ export function generate(ctx: GenerationContext, request: GenerateRequest, onTok
     ctx.role,
     {
       promptIds: [...promptIds],
-      maxNewTokens: request.maxNewTokens,
+      maxNewTokens,
       stopTokenIds: [...stopIds],
       sampling: request.sampling,
       budgetMs: request.timeBudgetMs !== undefined ? request.timeBudgetMs - (posted - started) : undefined,

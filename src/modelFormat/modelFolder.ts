@@ -11,7 +11,10 @@ export interface ModelFolder {
   config: ModelConfig;
   tokenizerFile: string;
   tokenizerConfigFile?: string;
-  /** The graph file of each precision the folder holds, e.g. `q4` -> `onnx/model_q4.onnx`. */
+  /**
+   * The graph file of each precision the folder holds, e.g. `q4` -> `onnx/model_q4.onnx`, or
+   * `onnx/decoder_model_merged_q4.onnx` in the older merged layout.
+   */
   graphs: Partial<Record<Precision, string>>;
 }
 
@@ -38,11 +41,18 @@ function readJson(file: string, missingCode: 'config-missing' | 'tokenizer-missi
   }
 }
 
+/**
+ * Graph file names, preferred first: onnx-community's `model{suffix}.onnx`, then the
+ * `decoder_model_merged{suffix}.onnx` of Xenova's older optimum exports (one graph with and
+ * without past, switched by its `use_cache_branch` input; transformers.js' `model_file_name`).
+ */
+const GRAPH_BASES = ['model', 'decoder_model_merged'];
+
 function listGraphs(onnxDir: string): Partial<Record<Precision, string>> {
   const present = fs.existsSync(onnxDir) ? new Set(fs.readdirSync(onnxDir)) : new Set<string>();
   const graphs: Partial<Record<Precision, string>> = {};
   for (const [precision, suffixes] of Object.entries(SUFFIXES) as [Precision, string[]][]) {
-    const name = suffixes.map((suffix) => `model${suffix}.onnx`).find((n) => present.has(n));
+    const name = GRAPH_BASES.flatMap((base) => suffixes.map((suffix) => `${base}${suffix}.onnx`)).find((n) => present.has(n));
     if (name) graphs[precision] = path.join(onnxDir, name);
   }
   return graphs;
@@ -124,7 +134,7 @@ export function chooseGraph(folder: ModelFolder, precision: PrecisionChoice, dev
 }
 
 function noGraph(onnxDir: string, precision: PrecisionChoice, device: 'cpu' | 'gpu'): EngineError {
-  const wanted = precisionOrder(precision, device).flatMap((p) => SUFFIXES[p].map((s) => `onnx/model${s}.onnx`)).join(', ');
+  const wanted = precisionOrder(precision, device).flatMap((p) => SUFFIXES[p].map((s) => `onnx/model${s}.onnx`)).join(', ') + ' or the same as onnx/decoder_model_merged*.onnx';
   return new EngineError(
     'graph-missing',
     `${onnxDir} has no ${precision === 'auto' ? 'model graph' : `${precision} graph`} (looked for ${wanted}). ` +

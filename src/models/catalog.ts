@@ -26,6 +26,8 @@ export interface CatalogModel {
    */
   draft?: { id: string; when: 'gpu' };
   note?: string;
+  /** false: offered in the catalog and by id, never suggested for this hardware (the other families). */
+  suggest?: false;
 }
 
 const GB = 1e9;
@@ -73,6 +75,60 @@ export const CATALOG: readonly CatalogModel[] = [
     bytes: { q4: 3.19 * GB, q8: 3.41 * GB, fp16: 6.8 * GB },
     draft: { id: 'qwen2.5-coder-0.5b', when: 'gpu' },
     note: 'best completions and answers; wants a GPU',
+  },
+  // The other families of MODEL-FAMILIES.md with published onnx-community-layout exports. Sizes are
+  // estimated from the shapes (4-bit linears ~0.56 B a weight with their scales; the embedding fp32
+  // in q4, fp16 in q4f16); the exact bytes come from the Hub's listing at download.
+  {
+    id: 'deepseek-coder-1.3b-instruct',
+    label: 'DeepSeek-Coder 1.3B Instruct',
+    roles: ['completion', 'chat'],
+    repo: 'onnx-community/deepseek-coder-1.3b-instruct-ONNX',
+    billions: 1.3,
+    bytes: { q4: 0.95 * GB, q4f16: 0.8 * GB },
+    note: 'fill-in-the-middle and chat; 16k context',
+    suggest: false,
+  },
+  {
+    id: 'llama-3.2-1b-instruct',
+    label: 'Llama 3.2 1B Instruct',
+    roles: ['chat'],
+    repo: 'onnx-community/Llama-3.2-1B-Instruct',
+    billions: 1.2,
+    bytes: { q4: 1.75 * GB, q4f16: 1.05 * GB },
+    note: 'chat only (no fill-in-the-middle tokens)',
+    suggest: false,
+  },
+  {
+    id: 'llama-3.2-3b-instruct',
+    label: 'Llama 3.2 3B Instruct',
+    roles: ['chat'],
+    repo: 'onnx-community/Llama-3.2-3B-Instruct',
+    billions: 3.2,
+    bytes: { q4: 3.2 * GB, q4f16: 2.2 * GB },
+    note: 'chat only; wants a GPU',
+    suggest: false,
+  },
+  {
+    id: 'smollm2-1.7b-instruct',
+    label: 'SmolLM2 1.7B Instruct',
+    roles: ['chat'],
+    repo: 'HuggingFaceTB/SmolLM2-1.7B-Instruct',
+    billions: 1.7,
+    bytes: { q4: 1.3 * GB, q4f16: 1.1 * GB },
+    note: 'chat only (no fill-in-the-middle tokens)',
+    suggest: false,
+  },
+  {
+    id: 'phi-3.5-mini-instruct',
+    label: 'Phi-3.5-mini Instruct',
+    roles: ['chat'],
+    repo: 'onnx-community/Phi-3.5-mini-instruct-onnx-web',
+    billions: 3.8,
+    // The only graph published: q4f16 from onnxruntime-genai (fp16 activations: GPU only in practice).
+    bytes: { q4f16: 2.3 * GB },
+    note: 'chat only; q4f16 only, for a GPU; sequences capped at 4096 tokens',
+    suggest: false,
   },
 ];
 

@@ -57,7 +57,8 @@ const GB = 1e9;
 
 /** The precision to download a model in: fp16 activations where a GPU runs it (if published), else 4-bit for the CPU. */
 export function precisionFor(model: CatalogModel, hardware: Hardware): Precision {
-  return hardware.gpu?.usable && model.bytes.q4f16 ? 'q4f16' : 'q4';
+  // A model published only as q4f16 (Phi-3.5) gets it even on a CPU, where it runs slowly.
+  return (hardware.gpu?.usable || !model.bytes.q4) && model.bytes.q4f16 ? 'q4f16' : 'q4';
 }
 
 /** Memory a model takes once loaded: its files plus the runtime's buffers. */
@@ -124,7 +125,7 @@ export function recommendChatModel(hardware: Hardware, completion?: CatalogModel
   const needed = (chat: CatalogModel) =>
     [...new Set([model, draft, chat])].reduce((sum, m) => sum + (m ? memoryNeeded(m, suggestionPrecision(m, hardware)) : 0), KV_BUDGET_BYTES);
   const room = gpu ? gpu.memoryBytes : hardware.memoryBytes / 2;
-  const chatModels = catalog.filter((m) => m.roles.includes('chat')).sort((a, b) => b.billions - a.billions);
+  const chatModels = catalog.filter((m) => m.roles.includes('chat') && m.suggest !== false).sort((a, b) => b.billions - a.billions);
   const chat = chatModels.find((m) => m.billions <= model.billions && needed(m) <= room) ?? chatModels.at(-1) ?? catalog[0];
   const where = gpu ? `the ${formatBytes(gpu.memoryBytes)} of ${gpu.name}` : `half of this machine's ${formatBytes(hardware.memoryBytes)}`;
   const fits = chat === draft ? 'is its draft and chats too, in no more memory' : `fits beside it${draft ? ' and its draft' : ''} in ${where}`;

@@ -5,7 +5,7 @@
  * `model_type` freely but keep their control tokens.
  */
 export interface FimTemplate {
-  id: 'qwen2.5-coder' | 'deepseek-coder' | 'starcoder2' | 'codegemma' | 'codellama';
+  id: 'qwen2.5-coder' | 'deepseek-coder' | 'starcoder2' | 'stable-code' | 'codegemma' | 'codellama';
   /** The family's name as users know it, for messages. */
   label: string;
   /** Where the format is documented. */
@@ -35,7 +35,8 @@ export interface FimTemplate {
   specialTokens: string[];
 }
 
-// Detection sets are disjoint (each family has a token no other has), so the order below only
+// Detection sets are disjoint (each family has a token no other has), except Stable Code's, which
+// is StarCoder2's without the repository tokens: StarCoder2 comes first. Otherwise the order only
 // sets the order in which messages name the families.
 export const FIM_TEMPLATES: readonly FimTemplate[] = [
   {
@@ -76,7 +77,7 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     id: 'starcoder2',
     label: 'StarCoder2',
     source: 'https://huggingface.co/bigcode/starcoder2-3b (tokenizer special tokens; repo format from the StarCoder2 paper, section 5)',
-    detect: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'],
+    detect: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<repo_name>', '<file_sep>'],
     prefix: '<fim_prefix>',
     suffix: '<fim_suffix>',
     middle: '<fim_middle>',
@@ -87,6 +88,18 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     // detects. The issue, Jupyter and pull-request markers come only after a file has ended (at a stop
     // token), and `<EMAIL>`/`<KEY>`... are placeholders the model writes as code text.
     specialTokens: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<repo_name>', '<file_sep>', '<|endoftext|>', '<filename>', '<reponame>', '<gh_stars>'],
+  },
+  {
+    id: 'stable-code',
+    label: 'Stable Code',
+    source: 'https://huggingface.co/stabilityai/stable-code-3b#fill-in-middle (FIM tokens; its card documents no repository format)',
+    detect: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>'],
+    prefix: '<fim_prefix>',
+    suffix: '<fim_suffix>',
+    middle: '<fim_middle>',
+    stopTokens: ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>'],
+    // The FIM tokens of the card above and GPT-NeoX's <|endoftext|> / <|padding|> (ids 0 and 1).
+    specialTokens: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<|endoftext|>', '<|padding|>'],
   },
   {
     id: 'codegemma',
@@ -128,7 +141,11 @@ export function detectFimTemplate(vocabulary: Vocabulary): FimTemplate | undefin
   return FIM_TEMPLATES.find((t) => t.detect.every((token) => vocabulary.tokenId(token) !== undefined));
 }
 
-/** What to tell the user when detectFimTemplate finds nothing: the families it knows, by name. */
-export function noFimTokensMessage(modelName: string): string {
-  return `${modelName} has no fill-in-the-middle tokens this extension knows (${FIM_TEMPLATES.map((t) => t.label).join(', ')}). Choose a code completion model.`;
+/**
+ * What to tell the user when detectFimTemplate finds nothing: the families it knows, by name; and,
+ * for a chat model (SmolLM2, Llama 3.2, Phi-3.5 have no FIM tokens), where it serves instead.
+ */
+export function noFimTokensMessage(modelName: string, canChat = false): string {
+  const chat = canChat ? ` ${modelName} has a chat template: it can answer Explain and Refactor as slm.chatModel.` : '';
+  return `${modelName} has no fill-in-the-middle tokens this extension knows (${FIM_TEMPLATES.map((t) => t.label).join(', ')}). Choose a code completion model.${chat}`;
 }

@@ -21,6 +21,7 @@ export type EngineErrorCode =
   | 'fim-unsupported'
   | 'chat-unsupported'
   | 'out-of-memory'
+  | 'context-too-long'
   | 'inference-failed';
 
 /** Engine errors, and the worker process itself failing (raised on the caller's side). */

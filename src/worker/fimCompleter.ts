@@ -1,7 +1,9 @@
 import { EngineError } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
 import type { TokenListener } from '../engine/outputStream';
+import { readChatTemplate } from '../prompt/chatPrompt';
 import { detectFimTemplate, noFimTokensMessage } from '../prompt/fimTemplates';
+import type { PromptBudget } from '../prompt/promptBudget';
 import { PromptBuilder } from '../prompt/promptBuilder';
 import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';
 
@@ -20,13 +22,13 @@ export class FimCompleter {
   }
 
   prompt(params: PromptParams): PromptResult {
-    const prompt = this.requireBuilder().build(params.input, params.budget);
+    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, 0));
     return { ...prompt, text: this.model.tokenizer.decode(prompt.ids) };
   }
 
   async complete(params: CompleteParams, onToken: TokenListener, signal: AbortSignal): Promise<CompleteResult> {
     const started = performance.now();
-    const prompt = this.requireBuilder().build(params.input, params.budget);
+    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, params.maxNewTokens));
     const buildMs = performance.now() - started;
     // The limits go through as they are; the prompt was built from the rest.
     const { input, budget, ...limits } = params;
@@ -34,9 +36,16 @@ export class FimCompleter {
     return { ...result, prompt: { template: prompt.template, parts: prompt.parts, buildMs } };
   }
 
+  /** The budget within the model's context limit, the answer's tokens left room for (StarCoder2: 4096 in all). */
+  private fit(budget: PromptBudget, maxNewTokens: number): PromptBudget {
+    const room = Math.max(1, this.model.folder.config.contextLimit - maxNewTokens);
+    if (budget.maxPromptTokens <= room) return budget;
+    return { maxPromptTokens: room, maxSuffixTokens: Math.min(budget.maxSuffixTokens, room), maxContextTokens: Math.min(budget.maxContextTokens, Math.floor(room / 2)) };
+  }
+
   private requireBuilder(): PromptBuilder {
     if (!this.builder) {
-      throw new EngineError('fim-unsupported', noFimTokensMessage(this.model.info.name), this.model.info.dir);
+      throw new EngineError('fim-unsupported', noFimTokensMessage(this.model.info.name, this.model.folder.tokenizerConfigFile !== undefined && readChatTemplate(this.model.folder.tokenizerConfigFile) !== undefined), this.model.info.dir);
     }
     return this.builder;
   }

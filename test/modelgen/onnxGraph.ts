@@ -1,6 +1,7 @@
 /**
- * Builds the ONNX graph of a Qwen2 decoder (onnx-community / transformers.js I/O contract) and
- * writes it with its weights as external data (test tooling, never shipped).
+ * Builds the ONNX graph of a decoder (onnx-community / transformers.js I/O contract) along the
+ * axes of weights.ts's ModelShape (norms, MLPs, biases, rotary variants, tied or untied lm_head)
+ * and writes it with its weights as external data (test tooling, never shipped).
  *
  * I/O (B = batch_size, S = sequence_length, P = past_sequence_length, T = total_sequence_length):
  *   inputs  input_ids int64 [B,S]; attention_mask int64 [B,T]; position_ids int64 [B,S] (style
@@ -24,131 +25,30 @@
  *   q4        com.microsoft MatMulNBits bits=4 block_size=32 (accuracy_level=4, or absent for
  *             'q4-acc0'), symmetric (no zero_points) for q/k/v/o/gate/up/down and the lm_head
  *             (the quantized embedding). The Gather table holds the DEQUANTIZED embedding in fp32,
- *             so the model equals a GGUF Q4_0 of the same codes exactly.
+ *             so the model equals a GGUF Q4_0 of the same codes exactly. An untied lm_head is its
+ *             own MatMulNBits and the embedding stays exact fp32 (as onnx-community q4 exports).
+ * Boundary and layout options:
+ *   io16      KV inputs/outputs and logits float16 (Phi-3.5's genai export, q4f16 repos). K and V
+ *             are rounded to fp16 before attention, so cached and recomputed runs see the same
+ *             values; the genai style runs GroupQueryAttention in fp16.
+ *   merged    `decoder_model_merged`: a `use_cache_branch` bool[1] input and an If whose then-branch
+ *             reads the past and whose else-branch ignores it (Xenova's optimum exports).
+ *   longrope  (genai style) two cos/sin cache pairs chosen by an If on total length >
+ *             original_max_position_embeddings, as onnxruntime-genai builds Phi-3.
  */
 import * as fs from 'node:fs';
 import { onnx } from 'onnx-proto';
+import { Attr, ExternalDataFile, GraphBuilder, bytesOf, valueInfo } from './graphBuilder';
 import {
-  ModelShape, Q4_BLOB, Q4_BLOCK, TensorSpec, dequantizeQ4Block32, makeTensor, makeTensorRange,
+  ModelShape, Q4_BLOB, Q4_BLOCK, TensorSpec, dequantizeQ4Block32, float32ToFloat16Bits, makeTensor, makeTensorRange,
   quantizeQ4Block32, ropeTables, tensorSpecs,
 } from './weights';
 
 export type GraphStyle = 'standard' | 'gqa';
+export type GraphLayout = 'model' | 'merged';
 export type Precision = 'fp32' | 'q4' | 'q4-acc0';
 
 const DT = onnx.TensorProto.DataType;
-const AT = onnx.AttributeProto.AttributeType;
-
-type Attr = number | number[] | string | { float: number };
-
-function attribute(name: string, v: Attr): onnx.IAttributeProto {
-  if (typeof v === 'number') return { name, type: AT.INT, i: v };
-  if (typeof v === 'string') return { name, type: AT.STRING, s: Buffer.from(v, 'utf8') };
-  if (Array.isArray(v)) return { name, type: AT.INTS, ints: v };
-  return { name, type: AT.FLOAT, f: v.float };
-}
-
-function bytesOf(a: ArrayBufferView): Uint8Array {
-  return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-}
-
-/** Appends tensors to a `.onnx_data` file at aligned offsets; supports chunked writes. */
-class ExternalDataFile {
-  private readonly fd: number;
-  private end = 0;
-  constructor(readonly path: string, readonly location: string) {
-    this.fd = fs.openSync(path, 'w');
-  }
-  reserve(bytes: number): number {
-    const align = bytes >= 4096 ? 4096 : 64;
-    const off = Math.ceil(this.end / align) * align;
-    this.end = off + bytes;
-    return off;
-  }
-  writeAt(offset: number, data: Uint8Array): void {
-    let done = 0;
-    while (done < data.length) done += fs.writeSync(this.fd, data, done, data.length - done, offset + done);
-  }
-  close(): number {
-    // Make the file length cover the last tensor even if its tail was never written.
-    fs.ftruncateSync(this.fd, this.end);
-    fs.fsyncSync(this.fd);
-    fs.closeSync(this.fd);
-    return this.end;
-  }
-}
-
-class GraphBuilder {
-  readonly nodes: onnx.INodeProto[] = [];
-  readonly initializers: onnx.ITensorProto[] = [];
-  private n = 0;
-  constructor(readonly data: ExternalDataFile) {}
-
-  /** Adds a node; returns its outputs (auto-named from `name` unless given). */
-  op(opType: string, inputs: string[], name: string, opts: { outputs?: number | string[]; attrs?: Record<string, Attr>; domain?: string } = {}): string[] {
-    const nodeName = `${name}/${opType}_${this.n++}`;
-    const outputs = Array.isArray(opts.outputs)
-      ? opts.outputs
-      : Array.from({ length: opts.outputs ?? 1 }, (_, i) => `${nodeName}/output_${i}`);
-    this.nodes.push({
-      name: nodeName,
-      opType,
-      domain: opts.domain ?? '',
-      input: inputs,
-      output: outputs,
-      attribute: Object.entries(opts.attrs ?? {}).map(([k, v]) => attribute(k, v)),
-    });
-    return outputs;
-  }
-  op1(opType: string, inputs: string[], name: string, opts: { attrs?: Record<string, Attr>; domain?: string; output?: string } = {}): string {
-    return this.op(opType, inputs, name, { attrs: opts.attrs, domain: opts.domain, outputs: opts.output ? [opts.output] : 1 })[0];
-  }
-
-  /** Small inline constant initializer (raw data in the .onnx). */
-  constI64(name: string, values: number[], dims: number[] = [values.length]): string {
-    this.initializers.push({ name, dataType: DT.INT64, dims, rawData: bytesOf(BigInt64Array.from(values.map(BigInt))) });
-    return name;
-  }
-  constF32(name: string, values: number[], dims: number[] = [values.length]): string {
-    this.initializers.push({ name, dataType: DT.FLOAT, dims, rawData: bytesOf(Float32Array.from(values)) });
-    return name;
-  }
-
-  /** Declares an external initializer at `offset` of the data file. */
-  external(name: string, dataType: number, dims: number[], offset: number, length: number): string {
-    this.initializers.push({
-      name,
-      dataType,
-      dims,
-      dataLocation: onnx.TensorProto.DataLocation.EXTERNAL,
-      externalData: [
-        { key: 'location', value: this.data.location },
-        { key: 'offset', value: String(offset) },
-        { key: 'length', value: String(length) },
-      ],
-    });
-    return name;
-  }
-  /** Writes `values` to the data file and declares it. */
-  writeExternal(name: string, dataType: number, dims: number[], values: ArrayBufferView): string {
-    const bytes = bytesOf(values);
-    const off = this.data.reserve(bytes.length);
-    this.data.writeAt(off, bytes);
-    return this.external(name, dataType, dims, off, bytes.length);
-  }
-}
-
-function valueInfo(name: string, elemType: number, dims: (number | string)[]): onnx.IValueInfoProto {
-  return {
-    name,
-    type: {
-      tensorType: {
-        elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
-      },
-    },
-  };
-}
 
 export interface WriteOnnxOptions {
   shape: ModelShape;
@@ -158,8 +58,11 @@ export interface WriteOnnxOptions {
   precision: Precision;
   /** Folder receiving `<fileBase>.onnx` and `<fileBase>.onnx_data`. */
   dir: string;
-  /** 'model' or 'model_q4'. */
+  /** 'model', 'model_q4', 'decoder_model_merged_q4'... */
   fileBase: string;
+  /** fp16 KV and logits at the graph boundary. */
+  io16?: boolean;
+  layout?: GraphLayout;
   /** Rows per chunk when streaming the embedding (memory bound for big shapes). */
   embedChunkRows?: number;
 }
@@ -169,6 +72,8 @@ function baseName(hfName: string): string {
   return hfName.replace(/\.weight$/, '');
 }
 
+const MS = 'com.microsoft';
+
 /**
  * Writes `<dir>/<fileBase>.onnx` + `<fileBase>.onnx_data`. Tensors are generated, transformed
  * and written one at a time (the embedding in row chunks), so memory stays about one tensor.
@@ -176,9 +81,16 @@ function baseName(hfName: string): string {
 export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBytes: number } {
   const { shape, seed, perturbation, style, precision } = o;
   const q4 = precision !== 'fp32';
+  const io16 = o.io16 ?? false;
+  const layout = o.layout ?? 'model';
+  const tied = shape.tied !== false;
   const { hidden: H, heads: NH, kvHeads: KVH, headDim: D, vocab: V, layers: L } = shape;
+  const R = shape.rotaryDims ?? D;
   const group = NH / KVH;
   if (!Number.isInteger(group)) throw new Error('heads must be a multiple of kvHeads');
+  if (style === 'gqa' && (shape.norm ?? 'rms') !== 'rms') throw new Error('the genai style is generated for RMSNorm families only');
+  if (style === 'gqa' && R !== D) throw new Error('the genai style is generated with full rotary only');
+  if (layout === 'merged' && style !== 'standard') throw new Error('the merged layout is generated for the standard style only');
   const dataName = `${o.fileBase}.onnx_data`;
   const data = new ExternalDataFile(`${o.dir}/${dataName}`, dataName);
   const g = new GraphBuilder(data);
@@ -188,16 +100,18 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
   /** initializer names for each HF tensor: fp32 -> one name; q4 linear -> qweight + scales. */
   const w = new Map<string, string>();
   const q4w = new Map<string, { qweight: string; scales: string; K: number; N: number }>();
+  const lmHeadKey = tied ? 'lm_head' : 'lm_head.weight';
 
   const writeEmbedding = (): void => {
     const name = 'model.embed_tokens.weight';
     const chunk = o.embedChunkRows ?? 4096;
     const fOff = data.reserve(V * H * 4);
     w.set(name, g.external(name, DT.FLOAT, [V, H], fOff, V * H * 4));
+    const quantize = q4 && tied;
     let qOff = 0;
     let sOff = 0;
     const nB = H / Q4_BLOCK;
-    if (q4) {
+    if (quantize) {
       qOff = data.reserve(V * nB * Q4_BLOB);
       sOff = data.reserve(V * nB * 4);
       q4w.set('lm_head', {
@@ -212,7 +126,7 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
       const rows = Math.min(chunk, V - r0);
       const part = buf.subarray(0, rows * H);
       makeTensorRange(shape, name, seed, perturbation, r0 * H, rows * H, part);
-      if (q4) {
+      if (quantize) {
         const { codes, scales } = quantizeQ4Block32(part, rows, H);
         data.writeAt(qOff + r0 * nB * Q4_BLOB, codes);
         data.writeAt(sOff + r0 * nB * 4, bytesOf(scales));
@@ -248,82 +162,109 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
       w.set(spec.name, g.writeExternal(spec.name, DT.FLOAT, spec.dims, t));
     }
   }
-  const rope = ropeTables(shape);
-  let cosName: string;
-  let sinName: string;
-  if (style === 'gqa') {
-    cosName = g.writeExternal('cos_cache', DT.FLOAT, [shape.maxPositions, D / 2], rope.cos);
-    sinName = g.writeExternal('sin_cache', DT.FLOAT, [shape.maxPositions, D / 2], rope.sin);
-  } else {
+  const rows = shape.ropeRows ?? shape.maxPositions;
+  const toHalf = (a: Float32Array): Uint16Array => Uint16Array.from(a, (v) => float32ToFloat16Bits(v));
+  /** The rotary tables as the style wants them: GQA's half caches (fp16 with io16), or [cos, cos] to R dims. */
+  const writeRope = (which: 'short' | 'long', suffix: string): { cos: string; sin: string } => {
+    const rope = ropeTables(shape, rows, which);
+    if (style === 'gqa') {
+      const put = (n: string, t: Float32Array) =>
+        io16 ? g.writeExternal(n, DT.FLOAT16, [rows, R / 2], toHalf(t)) : g.writeExternal(n, DT.FLOAT, [rows, R / 2], t);
+      return { cos: put(`cos_cache${suffix}`, rope.cos), sin: put(`sin_cache${suffix}`, rope.sin) };
+    }
     const full = (half: Float32Array): Float32Array => {
-      const out = new Float32Array(shape.maxPositions * D);
-      for (let p = 0; p < shape.maxPositions; p++) {
-        const src = half.subarray(p * (D / 2), (p + 1) * (D / 2));
-        out.set(src, p * D);
-        out.set(src, p * D + D / 2);
+      const out = new Float32Array(rows * R);
+      for (let p = 0; p < rows; p++) {
+        const src = half.subarray(p * (R / 2), (p + 1) * (R / 2));
+        out.set(src, p * R);
+        out.set(src, p * R + R / 2);
       }
       return out;
     };
-    cosName = g.writeExternal('cos_cache', DT.FLOAT, [shape.maxPositions, D], full(rope.cos));
-    sinName = g.writeExternal('sin_cache', DT.FLOAT, [shape.maxPositions, D], full(rope.sin));
-  }
+    return { cos: g.writeExternal(`cos_cache${suffix}`, DT.FLOAT, [rows, R], full(rope.cos)), sin: g.writeExternal(`sin_cache${suffix}`, DT.FLOAT, [rows, R], full(rope.sin)) };
+  };
+  const longrope = shape.ropeScaling?.type === 'longrope' ? shape.ropeScaling : undefined;
+  if (longrope && style !== 'gqa') throw new Error('longrope is generated for the genai style only (its If on the total length)');
+  const shortRope = writeRope('short', longrope ? '_short' : '');
+  const longRope = longrope ? writeRope('long', '_long') : undefined;
   const dataBytes = data.close();
 
-  // ---- graph ---------------------------------------------------------------------------------
-  const MS = 'com.microsoft';
-  const linear = (x: string, hfName: string, scope: string, bias?: string): string => {
-    let y: string;
+  // ---- shared pieces -------------------------------------------------------------------------
+  const weight = (n: string): string => {
+    const r = w.get(n);
+    if (!r) throw new Error(`missing weight ${n}`);
+    return r;
+  };
+  const matmul = (x: string, key: string, scope: string, output?: string): string => {
     if (q4) {
-      const qw = q4w.get(hfName);
-      if (!qw) throw new Error(`missing q4 weight ${hfName}`);
+      const qw = q4w.get(key);
+      if (!qw) throw new Error(`missing q4 weight ${key}`);
       const attrs: Record<string, Attr> = { K: qw.K, N: qw.N, bits: 4, block_size: Q4_BLOCK };
       if (precision === 'q4') attrs.accuracy_level = 4;
-      y = g.op1('MatMulNBits', [x, qw.qweight, qw.scales], scope, { attrs, domain: MS });
-    } else {
-      const wt = w.get(hfName);
-      if (!wt) throw new Error(`missing weight ${hfName}`);
-      y = g.op1('MatMul', [x, wt], scope);
+      return g.op1('MatMulNBits', [x, qw.qweight, qw.scales], scope, { attrs, domain: MS, output });
     }
-    if (bias) {
-      const b = w.get(bias);
-      if (!b) throw new Error(`missing bias ${bias}`);
-      y = g.op1('Add', [y, b], scope);
-    }
-    return y;
+    return g.op1('MatMul', [x, weight(key)], scope, { output });
   };
-  const silu = (x: string, scope: string): string => g.op1('Mul', [x, g.op1('Sigmoid', [x], scope)], scope);
+  /** HF Linear `name` (without `.weight`), with its bias when the shape has one. */
+  const linear = (x: string, name: string, scope: string): string => {
+    const y = matmul(x, `${name}.weight`, scope);
+    return specs.has(`${name}.bias`) ? g.op1('Add', [y, weight(`${name}.bias`)], scope) : y;
+  };
   const eps = shape.rmsNormEps;
-  let epsName = '';
-  const rmsNorm = (x: string, weight: string, scope: string): string => {
-    if (!epsName) epsName = g.constF32('const/rms_eps', [eps], []);
+  const norm = (x: string, name: string, scope: string): string => {
+    if (shape.norm === 'layernorm') {
+      return g.op1('LayerNormalization', [x, weight(`${name}.weight`), weight(`${name}.bias`)], scope, { attrs: { axis: -1, epsilon: { float: eps } } });
+    }
     const sq = g.op1('Mul', [x, x], scope);
     const ms = g.op1('ReduceMean', [sq], scope, { attrs: { axes: [-1], keepdims: 1 } });
-    const rs = g.op1('Sqrt', [g.op1('Add', [ms, epsName], scope)], scope);
-    const wn = w.get(weight);
-    if (!wn) throw new Error(`missing ${weight}`);
-    return g.op1('Mul', [g.op1('Div', [x, rs], scope), wn], scope);
+    const rs = g.op1('Sqrt', [g.op1('Add', [ms, g.constF32('const/rms_eps', [eps], [])], scope)], scope);
+    const scale = shape.norm === 'rms1p' ? g.op1('Add', [weight(`${name}.weight`), g.constF32('const/f32_1', [1], [])], scope) : weight(`${name}.weight`);
+    return g.op1('Mul', [g.op1('Div', [x, rs], scope), scale], scope);
+  };
+  /** gelu with the tanh approximation (gelu_pytorch_tanh), in opset-17 ops. */
+  const geluTanh = (x: string, scope: string): string => {
+    const x3 = g.op1('Mul', [g.op1('Mul', [x, x], scope), x], scope);
+    const inner = g.op1('Mul', [g.op1('Add', [x, g.op1('Mul', [x3, g.constF32('const/gelu_c', [0.044715], [])], scope)], scope), g.constF32('const/gelu_k', [Math.sqrt(2 / Math.PI)], [])], scope);
+    const t = g.op1('Add', [g.op1('Tanh', [inner], scope), g.constF32('const/f32_1', [1], [])], scope);
+    return g.op1('Mul', [g.op1('Mul', [x, t], scope), g.constF32('const/f32_half', [0.5], [])], scope);
+  };
+  const mlp = (x: string, p: string, s: string): string => {
+    if (shape.mlp === 'gelu') return linear(geluTanh(linear(x, `${p}.mlp.c_fc`, `${s}/mlp/c_fc`), `${s}/mlp/act`), `${p}.mlp.c_proj`, `${s}/mlp/c_proj`);
+    const gate = linear(x, `${p}.mlp.gate_proj`, `${s}/mlp/gate_proj`);
+    const act = shape.mlp === 'geglu' ? geluTanh(gate, `${s}/mlp/act`) : g.op1('Mul', [gate, g.op1('Sigmoid', [gate], `${s}/mlp/act`)], `${s}/mlp/act`);
+    return linear(g.op1('Mul', [act, linear(x, `${p}.mlp.up_proj`, `${s}/mlp/up_proj`)], `${s}/mlp`), `${p}.mlp.down_proj`, `${s}/mlp/down_proj`);
+  };
+  const embedding = (): string => {
+    const emb = g.op1('Gather', [weight('model.embed_tokens.weight'), 'input_ids'], '/model/embed_tokens', { attrs: { axis: 0 } });
+    return shape.embedScale ? g.op1('Mul', [emb, g.constF32('const/embed_scale', [Math.fround(Math.sqrt(H))], [])], '/model/embed_tokens') : emb;
+  };
+  /** logits from the final hidden state, named `output` (fp16 after a Cast with io16). */
+  const lmHead = (h: string, output: string): void => {
+    const sc = '/lm_head';
+    const final = io16 ? undefined : output;
+    let logits: string;
+    if (q4 || !tied) {
+      logits = matmul(h, lmHeadKey, sc, final);
+    } else {
+      const flat = g.op1('Reshape', [h, g.constI64('const/shape_flat', [-1, H])], sc);
+      const mm = g.op1('Gemm', [flat, weight('model.embed_tokens.weight')], sc, { attrs: { transB: 1 } });
+      const outShape = g.op1('Concat', [g.op1('Shape', ['input_ids'], sc), g.constI64('const/vocab', [V])], sc, { attrs: { axis: 0 } });
+      logits = g.op1('Reshape', [mm, outShape], sc, { output: final });
+    }
+    if (io16) g.op1('Cast', [logits], sc, { attrs: { to: DT.FLOAT16 }, output });
+  };
+  const kvType = io16 ? DT.FLOAT16 : DT.FLOAT;
+  /** K or V after the past: rounded to fp16 first with io16, so a cached and a recomputed run see the same values. */
+  const present = (past: string | undefined, x: string, output: string, scope: string): string => {
+    const x16 = io16 ? g.op1('Cast', [x], scope, { attrs: { to: DT.FLOAT16 } }) : x;
+    const cat = past ? g.op1('Concat', [past, x16], scope, { attrs: { axis: 2 }, output }) : g.op1('Identity', [x16], scope, { output });
+    return io16 ? g.op1('Cast', [cat], scope, { attrs: { to: DT.FLOAT } }) : cat;
   };
 
-  const inputs: onnx.IValueInfoProto[] = [
-    valueInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
-    valueInfo('attention_mask', DT.INT64, ['batch_size', 'total_sequence_length']),
-  ];
-  if (style === 'standard') inputs.push(valueInfo('position_ids', DT.INT64, ['batch_size', 'sequence_length']));
-  const outputs: onnx.IValueInfoProto[] = [valueInfo('logits', DT.FLOAT, ['batch_size', 'sequence_length', V])];
-  for (let l = 0; l < L; l++) {
-    for (const kv of ['key', 'value']) {
-      inputs.push(valueInfo(`past_key_values.${l}.${kv}`, DT.FLOAT, ['batch_size', KVH, 'past_sequence_length', D]));
-      outputs.push(valueInfo(`present.${l}.${kv}`, DT.FLOAT, ['batch_size', KVH, 'total_sequence_length', D]));
-    }
-  }
-
-  const embed = w.get('model.embed_tokens.weight') as string;
-  const emb = g.op1('Gather', [embed, 'input_ids'], '/model/embed_tokens', { attrs: { axis: 0 } });
-  let finalNorm: string;
-
-  if (style === 'standard') {
-    // ---- mask [B,1,1,S,T] and rotary tables [B,1,S,D] --------------------------------------
-    const sc = '/model/attn_mask';
+  // ---- standard style: one decoder body, reading the past or not -----------------------------
+  /** Outputs named `${prefix}logits` / `${prefix}present.{l}.key|value`. */
+  const standardBody = (usePast: boolean, prefix: string): void => {
+    const sc = `/${prefix}model/attn_mask`;
     const c0 = g.constI64('const/i64_0', [0], []);
     const c1 = g.constI64('const/i64_1', [1], []);
     const ax0 = g.constI64('const/axes_0', [0]);
@@ -338,18 +279,22 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
     const causal = g.op1('LessOrEqual', [kIdx, qIdx], sc); // [S,T]
     const pad = g.op1('Unsqueeze', [g.op1('Cast', ['attention_mask'], sc, { attrs: { to: DT.BOOL } }), ax123], sc); // [B,1,1,1,T]
     const allowed = g.op1('And', [causal, pad], sc); // [B,1,1,S,T]
-    const zero = g.constF32('const/f32_0', [0], []);
-    const negMin = g.constF32('const/f32_min', [-3.4028234663852886e38], []);
-    const mask = g.op1('Where', [allowed, zero, negMin], sc);
+    const mask = g.op1('Where', [allowed, g.constF32('const/f32_0', [0], []), g.constF32('const/f32_min', [-3.4028234663852886e38], [])], sc);
 
-    const rsc = '/model/rotary_emb';
-    const cos = g.op1('Unsqueeze', [g.op1('Gather', [cosName, 'position_ids'], rsc, { attrs: { axis: 0 } }), ax1], rsc);
-    const sin = g.op1('Unsqueeze', [g.op1('Gather', [sinName, 'position_ids'], rsc, { attrs: { axis: 0 } }), ax1], rsc);
-    const halves = g.constI64('const/rope_split', [D / 2, D / 2]);
-    const rope = (x: string, scope: string): string => {
+    const rsc = `/${prefix}model/rotary_emb`;
+    const cos = g.op1('Unsqueeze', [g.op1('Gather', [shortRope.cos, 'position_ids'], rsc, { attrs: { axis: 0 } }), ax1], rsc);
+    const sin = g.op1('Unsqueeze', [g.op1('Gather', [shortRope.sin, 'position_ids'], rsc, { attrs: { axis: 0 } }), ax1], rsc);
+    const halves = g.constI64('const/rope_split', [R / 2, R / 2]);
+    const rotate = (x: string, scope: string): string => {
       const [x1, x2] = g.op('Split', [x, halves], scope, { outputs: 2, attrs: { axis: -1 } });
       const rot = g.op1('Concat', [g.op1('Neg', [x2], scope), x1], scope, { attrs: { axis: -1 } });
       return g.op1('Add', [g.op1('Mul', [x, cos], scope), g.op1('Mul', [rot, sin], scope)], scope);
+    };
+    // Partial rotary (Stable Code): the first R dims of each head turn, the rest pass.
+    const rope = (x: string, scope: string): string => {
+      if (R === D) return rotate(x, scope);
+      const [xr, xp] = g.op('Split', [x, g.constI64('const/rotary_split', [R, D - R])], scope, { outputs: 2, attrs: { axis: -1 } });
+      return g.op1('Concat', [rotate(xr, scope), xp], scope, { attrs: { axis: -1 } });
     };
     const shQ = g.constI64('const/shape_q', [0, 0, NH, D]);
     const shKV = g.constI64('const/shape_kv', [0, 0, KVH, D]);
@@ -358,78 +303,88 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
     const shOut = g.constI64('const/shape_out', [0, 0, NH * D]);
     const scale = g.constF32('const/attn_scale', [1 / Math.sqrt(D)], []);
 
-    let h = emb;
+    let h = embedding();
     for (let l = 0; l < L; l++) {
       const p = `model.layers.${l}`;
-      const s = `/model/layers.${l}`;
-      const xn = rmsNorm(h, `${p}.input_layernorm.weight`, `${s}/input_layernorm`);
-      const heads = (x: string, shp: string, sc2: string): string =>
-        g.op1('Transpose', [g.op1('Reshape', [x, shp], sc2)], sc2, { attrs: { perm: [0, 2, 1, 3] } });
-      const q = rope(heads(linear(xn, `${p}.self_attn.q_proj.weight`, `${s}/attn/q_proj`, `${p}.self_attn.q_proj.bias`), shQ, `${s}/attn`), `${s}/attn/q_rotary`);
-      const k = rope(heads(linear(xn, `${p}.self_attn.k_proj.weight`, `${s}/attn/k_proj`, `${p}.self_attn.k_proj.bias`), shKV, `${s}/attn`), `${s}/attn/k_rotary`);
-      const v = heads(linear(xn, `${p}.self_attn.v_proj.weight`, `${s}/attn/v_proj`, `${p}.self_attn.v_proj.bias`), shKV, `${s}/attn`);
-      const pk = g.op1('Concat', [`past_key_values.${l}.key`, k], `${s}/attn`, { attrs: { axis: 2 }, output: `present.${l}.key` });
-      const pv = g.op1('Concat', [`past_key_values.${l}.value`, v], `${s}/attn`, { attrs: { axis: 2 }, output: `present.${l}.value` });
-      const q5 = g.op1('Reshape', [q, shQ5], `${s}/attn`); // [B,KVH,group,S,D]
-      const kT = g.op1('Transpose', [g.op1('Unsqueeze', [pk, ax2], `${s}/attn`)], `${s}/attn`, { attrs: { perm: [0, 1, 2, 4, 3] } }); // [B,KVH,1,D,T]
-      const scores = g.op1('Add', [g.op1('Mul', [g.op1('MatMul', [q5, kT], `${s}/attn`), scale], `${s}/attn`), mask], `${s}/attn`);
-      const probs = g.op1('Softmax', [scores], `${s}/attn`, { attrs: { axis: -1 } });
-      const ctx5 = g.op1('MatMul', [probs, g.op1('Unsqueeze', [pv, ax2], `${s}/attn`)], `${s}/attn`); // [B,KVH,group,S,D]
-      const ctx = g.op1('Reshape', [
-        g.op1('Transpose', [g.op1('Reshape', [ctx5, shCtx], `${s}/attn`)], `${s}/attn`, { attrs: { perm: [0, 2, 1, 3] } }),
-        shOut,
-      ], `${s}/attn`);
-      const o = linear(ctx, `${p}.self_attn.o_proj.weight`, `${s}/attn/o_proj`);
-      h = g.op1('Add', [h, o], `${s}/residual_attn`);
-      const xn2 = rmsNorm(h, `${p}.post_attention_layernorm.weight`, `${s}/post_attention_layernorm`);
-      const gate = linear(xn2, `${p}.mlp.gate_proj.weight`, `${s}/mlp/gate_proj`);
-      const up = linear(xn2, `${p}.mlp.up_proj.weight`, `${s}/mlp/up_proj`);
-      const down = linear(g.op1('Mul', [silu(gate, `${s}/mlp/act`), up], `${s}/mlp`), `${p}.mlp.down_proj.weight`, `${s}/mlp/down_proj`);
-      h = g.op1('Add', [h, down], `${s}/residual_mlp`);
+      const s = `/${prefix}model/layers.${l}`;
+      const a = `${s}/attn`;
+      const xn = norm(h, `${p}.input_layernorm`, `${s}/input_layernorm`);
+      const heads = (x: string, shp: string): string => g.op1('Transpose', [g.op1('Reshape', [x, shp], a)], a, { attrs: { perm: [0, 2, 1, 3] } });
+      const q = rope(heads(linear(xn, `${p}.self_attn.q_proj`, `${a}/q_proj`), shQ), `${a}/q_rotary`);
+      const k = rope(heads(linear(xn, `${p}.self_attn.k_proj`, `${a}/k_proj`), shKV), `${a}/k_rotary`);
+      const v = heads(linear(xn, `${p}.self_attn.v_proj`, `${a}/v_proj`), shKV);
+      const pk = present(usePast ? `past_key_values.${l}.key` : undefined, k, `${prefix}present.${l}.key`, a);
+      const pv = present(usePast ? `past_key_values.${l}.value` : undefined, v, `${prefix}present.${l}.value`, a);
+      const q5 = g.op1('Reshape', [q, shQ5], a); // [B,KVH,group,S,D]
+      const kT = g.op1('Transpose', [g.op1('Unsqueeze', [pk, ax2], a)], a, { attrs: { perm: [0, 1, 2, 4, 3] } }); // [B,KVH,1,D,T]
+      const scores = g.op1('Add', [g.op1('Mul', [g.op1('MatMul', [q5, kT], a), scale], a), mask], a);
+      const probs = g.op1('Softmax', [scores], a, { attrs: { axis: -1 } });
+      const ctx5 = g.op1('MatMul', [probs, g.op1('Unsqueeze', [pv, ax2], a)], a); // [B,KVH,group,S,D]
+      const ctx = g.op1('Reshape', [g.op1('Transpose', [g.op1('Reshape', [ctx5, shCtx], a)], a, { attrs: { perm: [0, 2, 1, 3] } }), shOut], a);
+      h = g.op1('Add', [h, linear(ctx, `${p}.self_attn.o_proj`, `${a}/o_proj`)], `${s}/residual_attn`);
+      const xn2 = norm(h, `${p}.post_attention_layernorm`, `${s}/post_attention_layernorm`);
+      h = g.op1('Add', [h, mlp(xn2, p, s)], `${s}/residual_mlp`);
     }
-    finalNorm = rmsNorm(h, 'model.norm.weight', '/model/norm');
-  } else {
-    // ---- onnxruntime-genai style ---------------------------------------------------------------
+    lmHead(norm(h, 'model.norm', `/${prefix}model/norm`), `${prefix}logits`);
+  };
+
+  // ---- onnxruntime-genai style ---------------------------------------------------------------
+  const genaiBody = (): void => {
     const sc = '/model/attn_mask';
     const one = g.constI64('const/i64_1', [1], []);
     const ax1 = g.constI64('const/axes_1', [1]);
     const sum = g.op1('ReduceSum', ['attention_mask', ax1], sc, { attrs: { keepdims: 0 } });
     const seqlensK = g.op1('Cast', [g.op1('Sub', [sum, one], sc)], sc, { attrs: { to: DT.INT32 } });
-    const totalLen = g.op1('Cast', [g.op1('Gather', [g.op1('Shape', ['attention_mask'], sc), one], sc, { attrs: { axis: 0 } })], sc, { attrs: { to: DT.INT32 } });
-    const wn = (n: string): string => {
-      const r = w.get(n);
-      if (!r) throw new Error(`missing ${n}`);
-      return r;
-    };
-    let xn = g.op1('SimplifiedLayerNormalization', [emb, wn('model.layers.0.input_layernorm.weight')], '/model/layers.0/input_layernorm', {
+    const total64 = g.op1('Gather', [g.op1('Shape', ['attention_mask'], sc), one], sc, { attrs: { axis: 0 } });
+    const totalLen = g.op1('Cast', [total64], sc, { attrs: { to: DT.INT32 } });
+    let cosCache = shortRope.cos;
+    let sinCache = shortRope.sin;
+    if (longrope && longRope) {
+      // Phi-3's switch: past original_max_position_embeddings every position uses the long factors.
+      const rs = '/model/rotary_emb';
+      const cond = g.op1('Greater', [total64, g.constI64('const/rope_original_max', [longrope.originalMaxPositions], [])], rs);
+      const branch = (tables: { cos: string; sin: string }, name: string): onnx.IGraphProto => {
+        const outs = [`${rs}/${name}/cos`, `${rs}/${name}/sin`];
+        return {
+          name,
+          node: [
+            { name: `${rs}/${name}/Identity_cos`, opType: 'Identity', input: [tables.cos], output: [outs[0]] },
+            { name: `${rs}/${name}/Identity_sin`, opType: 'Identity', input: [tables.sin], output: [outs[1]] },
+          ],
+          output: outs.map((n) => valueInfo(n, io16 ? DT.FLOAT16 : DT.FLOAT, [rows, R / 2])),
+        };
+      };
+      [cosCache, sinCache] = g.op('If', [cond], rs, { outputs: 2, attrs: { then_branch: { graph: branch(longRope, 'long') }, else_branch: { graph: branch(shortRope, 'short') } } });
+    }
+    const half = (x: string, scope: string) => (io16 ? g.op1('Cast', [x], scope, { attrs: { to: DT.FLOAT16 } }) : x);
+    const full = (x: string, scope: string) => (io16 ? g.op1('Cast', [x], scope, { attrs: { to: DT.FLOAT } }) : x);
+    const emb = embedding();
+    let xn = g.op1('SimplifiedLayerNormalization', [emb, weight('model.layers.0.input_layernorm.weight')], '/model/layers.0/input_layernorm', {
       attrs: { axis: -1, epsilon: { float: eps }, stash_type: 1 },
     });
     let residual = emb;
     for (let l = 0; l < L; l++) {
       const p = `model.layers.${l}`;
       const s = `/model/layers.${l}`;
-      const q = linear(xn, `${p}.self_attn.q_proj.weight`, `${s}/attn/q_proj`, `${p}.self_attn.q_proj.bias`);
-      const k = linear(xn, `${p}.self_attn.k_proj.weight`, `${s}/attn/k_proj`, `${p}.self_attn.k_proj.bias`);
-      const v = linear(xn, `${p}.self_attn.v_proj.weight`, `${s}/attn/v_proj`, `${p}.self_attn.v_proj.bias`);
-      const [attn] = g.op('GroupQueryAttention', [
-        q, k, v, `past_key_values.${l}.key`, `past_key_values.${l}.value`, seqlensK, totalLen, cosName, sinName,
-      ], `${s}/attn`, {
+      const a = `${s}/attn`;
+      const q = half(linear(xn, `${p}.self_attn.q_proj`, `${a}/q_proj`), a);
+      const k = half(linear(xn, `${p}.self_attn.k_proj`, `${a}/k_proj`), a);
+      const v = half(linear(xn, `${p}.self_attn.v_proj`, `${a}/v_proj`), a);
+      const [attn] = g.op('GroupQueryAttention', [q, k, v, `past_key_values.${l}.key`, `past_key_values.${l}.value`, seqlensK, totalLen, cosCache, sinCache], a, {
         domain: MS,
-        outputs: [`${s}/attn/GroupQueryAttention/output_0`, `present.${l}.key`, `present.${l}.value`],
+        outputs: [`${a}/GroupQueryAttention/output_0`, `present.${l}.key`, `present.${l}.value`],
         attrs: { num_heads: NH, kv_num_heads: KVH, do_rotary: 1, rotary_interleaved: 0, local_window_size: -1, scale: { float: 1 / Math.sqrt(D) } },
       });
-      const o = linear(attn, `${p}.self_attn.o_proj.weight`, `${s}/attn/o_proj`);
-      const [xn2, , , res2] = g.op('SkipSimplifiedLayerNormalization', [o, residual, wn(`${p}.post_attention_layernorm.weight`)], `${s}/post_attention_layernorm`, {
+      const o = linear(full(attn, a), `${p}.self_attn.o_proj`, `${a}/o_proj`);
+      const [xn2, , , res2] = g.op('SkipSimplifiedLayerNormalization', [o, residual, weight(`${p}.post_attention_layernorm.weight`)], `${s}/post_attention_layernorm`, {
         domain: MS,
         outputs: [`${s}/post_attention_layernorm/output_0`, '', '', `${s}/post_attention_layernorm/output_3`],
         attrs: { epsilon: { float: eps } },
       });
-      const gate = linear(xn2, `${p}.mlp.gate_proj.weight`, `${s}/mlp/gate_proj`);
-      const up = linear(xn2, `${p}.mlp.up_proj.weight`, `${s}/mlp/up_proj`);
-      const down = linear(g.op1('Mul', [silu(gate, `${s}/mlp/act`), up], `${s}/mlp`), `${p}.mlp.down_proj.weight`, `${s}/mlp/down_proj`);
+      const down = mlp(xn2, p, s);
       const next = l + 1 < L ? `model.layers.${l + 1}.input_layernorm.weight` : 'model.norm.weight';
       const ns = l + 1 < L ? `/model/layers.${l + 1}/input_layernorm` : '/model/norm';
-      const [xnNext, , , resNext] = g.op('SkipSimplifiedLayerNormalization', [down, res2, wn(next)], ns, {
+      const [xnNext, , , resNext] = g.op('SkipSimplifiedLayerNormalization', [down, res2, weight(next)], ns, {
         domain: MS,
         outputs: [`${ns}/output_0`, '', '', l + 1 < L ? `${ns}/output_3` : ''],
         attrs: { epsilon: { float: eps } },
@@ -437,22 +392,39 @@ export function writeOnnxModel(o: WriteOnnxOptions): { onnxBytes: number; dataBy
       xn = xnNext;
       residual = resNext;
     }
-    finalNorm = xn;
+    lmHead(xn, 'logits');
+  };
+
+  // ---- graph I/O -----------------------------------------------------------------------------
+  const inputs: onnx.IValueInfoProto[] = [
+    valueInfo('input_ids', DT.INT64, ['batch_size', 'sequence_length']),
+    valueInfo('attention_mask', DT.INT64, ['batch_size', 'total_sequence_length']),
+  ];
+  if (style === 'standard') inputs.push(valueInfo('position_ids', DT.INT64, ['batch_size', 'sequence_length']));
+  const outputs: onnx.IValueInfoProto[] = [valueInfo('logits', io16 ? DT.FLOAT16 : DT.FLOAT, ['batch_size', 'sequence_length', V])];
+  for (let l = 0; l < L; l++) {
+    for (const kv of ['key', 'value']) {
+      inputs.push(valueInfo(`past_key_values.${l}.${kv}`, kvType, ['batch_size', KVH, 'past_sequence_length', D]));
+      outputs.push(valueInfo(`present.${l}.${kv}`, kvType, ['batch_size', KVH, 'total_sequence_length', D]));
+    }
   }
 
-  // ---- tied lm_head --------------------------------------------------------------------------
-  if (q4) {
-    const lm = q4w.get('lm_head');
-    if (!lm) throw new Error('missing lm_head');
-    const attrs: Record<string, Attr> = { K: H, N: V, bits: 4, block_size: Q4_BLOCK };
-    if (precision === 'q4') attrs.accuracy_level = 4;
-    g.op('MatMulNBits', [finalNorm, lm.qweight, lm.scales], '/lm_head', { domain: MS, outputs: ['logits'], attrs });
-  } else {
-    const sc = '/lm_head';
-    const flat = g.op1('Reshape', [finalNorm, g.constI64('const/shape_flat', [-1, H])], sc);
-    const mm = g.op1('Gemm', [flat, embed], sc, { attrs: { transB: 1 } });
-    const outShape = g.op1('Concat', [g.op1('Shape', ['input_ids'], sc), g.constI64('const/vocab', [V])], sc, { attrs: { axis: 0 } });
-    g.op('Reshape', [mm, outShape], sc, { outputs: ['logits'] });
+  if (style === 'gqa') genaiBody();
+  else if (layout === 'model') standardBody(true, '');
+  else {
+    inputs.push(valueInfo('use_cache_branch', DT.BOOL, [1]));
+    const top = g.nodes;
+    const branch = (usePast: boolean, name: string): onnx.IGraphProto => {
+      g.nodes = [];
+      const prefix = `${name}/`;
+      standardBody(usePast, prefix);
+      const nodes = g.nodes;
+      g.nodes = top;
+      return { name, node: nodes, output: outputs.map((vi) => ({ ...vi, name: `${prefix}${vi.name}` })) };
+    };
+    const thenBranch = branch(true, 'with_past');
+    const elseBranch = branch(false, 'without_past');
+    g.op('If', ['use_cache_branch'], '/optimum::if', { outputs: outputs.map((vi) => vi.name as string), attrs: { then_branch: { graph: thenBranch }, else_branch: { graph: elseBranch } } });
   }
 
   const model: onnx.IModelProto = {

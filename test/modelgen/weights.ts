@@ -1,7 +1,9 @@
 /**
- * Deterministic weights for generated Qwen2-style test models (test tooling, never shipped).
+ * Deterministic weights for generated decoder test models (test tooling, never shipped).
  *
- * Naming follows Hugging Face `Qwen2ForCausalLM` state dicts, with HF shapes:
+ * Naming follows Hugging Face `Qwen2ForCausalLM` state dicts, with HF shapes (the other families'
+ * axes, see `ModelShape`, add or swap tensors: `.bias` of norms and linears, `mlp.c_fc`/`mlp.c_proj`
+ * for a plain GELU MLP, `lm_head.weight` [vocab, hidden] when untied):
  *   model.embed_tokens.weight                      [vocab, hidden]
  *   model.layers.{i}.input_layernorm.weight        [hidden]
  *   model.layers.{i}.self_attn.q_proj.weight       [heads*headDim, hidden]     (HF Linear: [out, in])
@@ -38,9 +40,35 @@ export interface ModelShape {
   intermediate: number;
   vocab: number;
   ropeTheta: number;
+  /** The epsilon of every norm (RMSNorm or LayerNorm). */
   rmsNormEps: number;
   maxPositions: number;
+  // ---- the axes the families differ in; absent = Qwen2 ---------------------------------------
+  /** Bias on q/k/v (default true, as Qwen2), on o_proj, on the MLP's linears. */
+  qkvBias?: boolean;
+  oBias?: boolean;
+  mlpBias?: boolean;
+  /** rms: x / rms(x) * w; rms1p: Gemma's x / rms(x) * (1 + w); layernorm: with bias. Default rms. */
+  norm?: 'rms' | 'rms1p' | 'layernorm';
+  /** swiglu: down(silu(gate) * up); geglu: down(gelu_tanh(gate) * up); gelu: c_proj(gelu_tanh(c_fc)). */
+  mlp?: 'swiglu' | 'geglu' | 'gelu';
+  /** Gemma multiplies the embeddings by sqrt(hidden) inside the graph. */
+  embedScale?: boolean;
+  /** Leading dims of each head that are rotated (Stable Code: a quarter); default headDim. */
+  rotaryDims?: number;
+  ropeScaling?: RopeScaling;
+  /** Default true: lm_head = embed_tokens. */
+  tied?: boolean;
+  /** Rows of the RoPE tables in the graph (default maxPositions): families with 128k configs keep test graphs small. */
+  ropeRows?: number;
 }
+
+/** Hugging Face `rope_scaling` kinds the families use (transformers' modeling_rope_utils). */
+export type RopeScaling =
+  | { type: 'linear'; factor: number }
+  | { type: 'llama3'; factor: number; lowFreqFactor: number; highFreqFactor: number; originalMaxPositions: number }
+  /** Phi-3: per-frequency factors, `short` up to originalMaxPositions, `long` beyond, both with the attention factor on cos/sin. */
+  | { type: 'longrope'; shortFactor: number[]; longFactor: number[]; originalMaxPositions: number };
 
 const QWEN_VOCAB = 151936;
 
@@ -82,40 +110,51 @@ export interface TensorSpec {
   std: number;
   /** Magnitude the `perturbation` option is relative to. */
   scale: number;
+  /** Mean of a norm's values (default 1; Gemma's (1 + w) norms store w around 0). */
+  mean?: number;
 }
 
-/** Every weight tensor of a shape, in file order (embedding first, then layer by layer, final norm). */
+/** Every weight tensor of a shape, in file order (embedding first, then layer by layer, final norm, untied lm_head). */
 export function tensorSpecs(shape: ModelShape): TensorSpec[] {
   const { hidden: H, heads, kvHeads, headDim: D, intermediate: I, vocab: V } = shape;
   const specs: TensorSpec[] = [];
-  const lin = (name: string, out: number, inp: number): void => {
+  const lin = (name: string, out: number, inp: number, withBias = false): void => {
     const std = 1 / Math.sqrt(inp);
-    specs.push({ name, dims: [out, inp], kind: 'linear', std, scale: std });
-  };
-  const norm = (name: string): void => {
-    specs.push({ name, dims: [H], kind: 'norm', std: 0.05, scale: 1 });
+    specs.push({ name: `${name}.weight`, dims: [out, inp], kind: 'linear', std, scale: std });
+    if (withBias) bias(`${name}.bias`, out);
   };
   const bias = (name: string, n: number): void => {
     specs.push({ name, dims: [n], kind: 'bias', std: 0.2, scale: 0.2 });
   };
-  const embStd = 1 / Math.sqrt(H);
+  const norm = (name: string): void => {
+    // Gemma stores the deviation from 1 (the graph adds it), the others the scale itself.
+    specs.push({ name: `${name}.weight`, dims: [H], kind: 'norm', std: 0.05, scale: 1, mean: shape.norm === 'rms1p' ? 0 : 1 });
+    if (shape.norm === 'layernorm') specs.push({ name: `${name}.bias`, dims: [H], kind: 'bias', std: 0.05, scale: 0.05 });
+  };
+  // Gemma scales the embeddings by sqrt(hidden) in the graph: drawn smaller by as much, they weigh
+  // in the residual stream as the other families' do (at 1/sqrt(H), a tied model repeats its input).
+  const embStd = shape.embedScale ? 1 / H : 1 / Math.sqrt(H);
   specs.push({ name: 'model.embed_tokens.weight', dims: [V, H], kind: 'embedding', std: embStd, scale: embStd });
+  const qkvBias = shape.qkvBias ?? true;
   for (let l = 0; l < shape.layers; l++) {
     const p = `model.layers.${l}`;
-    norm(`${p}.input_layernorm.weight`);
-    lin(`${p}.self_attn.q_proj.weight`, heads * D, H);
-    bias(`${p}.self_attn.q_proj.bias`, heads * D);
-    lin(`${p}.self_attn.k_proj.weight`, kvHeads * D, H);
-    bias(`${p}.self_attn.k_proj.bias`, kvHeads * D);
-    lin(`${p}.self_attn.v_proj.weight`, kvHeads * D, H);
-    bias(`${p}.self_attn.v_proj.bias`, kvHeads * D);
-    lin(`${p}.self_attn.o_proj.weight`, H, heads * D);
-    norm(`${p}.post_attention_layernorm.weight`);
-    lin(`${p}.mlp.gate_proj.weight`, I, H);
-    lin(`${p}.mlp.up_proj.weight`, I, H);
-    lin(`${p}.mlp.down_proj.weight`, H, I);
+    norm(`${p}.input_layernorm`);
+    lin(`${p}.self_attn.q_proj`, heads * D, H, qkvBias);
+    lin(`${p}.self_attn.k_proj`, kvHeads * D, H, qkvBias);
+    lin(`${p}.self_attn.v_proj`, kvHeads * D, H, qkvBias);
+    lin(`${p}.self_attn.o_proj`, H, heads * D, shape.oBias);
+    norm(`${p}.post_attention_layernorm`);
+    if (shape.mlp === 'gelu') {
+      lin(`${p}.mlp.c_fc`, I, H, shape.mlpBias);
+      lin(`${p}.mlp.c_proj`, H, I, shape.mlpBias);
+    } else {
+      lin(`${p}.mlp.gate_proj`, I, H, shape.mlpBias);
+      lin(`${p}.mlp.up_proj`, I, H, shape.mlpBias);
+      lin(`${p}.mlp.down_proj`, H, I, shape.mlpBias);
+    }
   }
-  norm('model.norm.weight');
+  norm('model.norm');
+  if (shape.tied === false) specs.push({ name: 'lm_head.weight', dims: [V, H], kind: 'linear', std: 1 / Math.sqrt(H), scale: 1 / Math.sqrt(H) });
   return specs;
 }
 
@@ -194,7 +233,7 @@ export function makeTensorRange(
   out: Float32Array = new Float32Array(count),
 ): Float32Array {
   const spec = tensorSpec(shape, name);
-  const add = spec.kind === 'norm' ? 1 : 0;
+  const add = spec.kind === 'norm' ? (spec.mean ?? 1) : 0;
   fillNormalish(streamKey(seed, name), start, count, out, spec.std, add, false);
   if (perturbation > 0) {
     fillNormalish(streamKey(seed, `perturb:${name}`), start, count, out, perturbation * spec.scale, 0, true);
@@ -208,31 +247,59 @@ export function makeTensor(shape: ModelShape, name: string, seed: number, pertur
   return makeTensorRange(shape, name, seed, perturbation, 0, n);
 }
 
-/** Tensor names that are quantized in q4 variants (all HF Linear weights and the tied embedding). */
-export function isQuantized(spec: TensorSpec): boolean {
-  return spec.kind === 'linear' || spec.kind === 'embedding';
+/**
+ * Tensors quantized in q4 variants: every HF Linear weight, and the embedding when it is the tied
+ * lm_head (an untied embedding stays a plain fp32 Gather, as the onnx-community q4 exports ship it).
+ */
+export function isQuantized(spec: TensorSpec, shape: ModelShape): boolean {
+  return spec.kind === 'linear' || (spec.kind === 'embedding' && shape.tied !== false);
 }
 
 // ---------------------------------------------------------------------------------------------
 // RoPE tables (shared by the graphs and the reference, so both use identical fp32 values).
 
 /**
- * cos/sin tables [maxPositions, headDim/2] (row-major), HF Qwen2 rotate-half convention:
- * inv_freq[i] = 1 / theta^(2i/headDim), angle = pos * inv_freq[i]. Values rounded to fp32.
- * The standard-ops graph uses [cos, cos] concatenated to headDim; GroupQueryAttention uses the
- * half tables directly (cos_cache / sin_cache).
+ * cos/sin tables [positions, rotaryDims/2] (row-major), HF rotate-half convention:
+ * inv_freq[i] = 1 / theta^(2i/rotaryDims), angle = pos * inv_freq[i], with the shape's RoPE
+ * scaling applied to inv_freq as transformers' `_compute_*_parameters` do (linear: / factor;
+ * llama3: wavelength-banded; longrope: / short or long factor[i], cos and sin times
+ * sqrt(1 + ln(maxPositions / original) / ln(original))). Values rounded to fp32.
+ * The standard-ops graph uses [cos, cos] concatenated to rotaryDims; GroupQueryAttention uses
+ * the half tables directly (cos_cache / sin_cache).
  */
-export function ropeTables(shape: ModelShape, positions = shape.maxPositions): { cos: Float32Array; sin: Float32Array } {
-  const half = shape.headDim / 2;
+export function ropeTables(shape: ModelShape, positions = shape.ropeRows ?? shape.maxPositions, longrope: 'short' | 'long' = 'short'): { cos: Float32Array; sin: Float32Array } {
+  const R = shape.rotaryDims ?? shape.headDim;
+  const half = R / 2;
   const invFreq = new Float64Array(half);
-  for (let i = 0; i < half; i++) invFreq[i] = Math.fround(1 / Math.pow(shape.ropeTheta, (2 * i) / shape.headDim));
+  const sc = shape.ropeScaling;
+  let attention = 1;
+  for (let i = 0; i < half; i++) {
+    let f = 1 / Math.pow(shape.ropeTheta, (2 * i) / R);
+    if (sc?.type === 'linear') f /= sc.factor;
+    if (sc?.type === 'llama3') {
+      const lowWavelen = sc.originalMaxPositions / sc.lowFreqFactor;
+      const highWavelen = sc.originalMaxPositions / sc.highFreqFactor;
+      const wavelen = (2 * Math.PI) / f;
+      if (wavelen > lowWavelen) f /= sc.factor;
+      else if (wavelen >= highWavelen) {
+        const smooth = (sc.originalMaxPositions / wavelen - sc.lowFreqFactor) / (sc.highFreqFactor - sc.lowFreqFactor);
+        f = (1 - smooth) * (f / sc.factor) + smooth * f;
+      }
+    }
+    if (sc?.type === 'longrope') f /= (longrope === 'short' ? sc.shortFactor : sc.longFactor)[i];
+    invFreq[i] = Math.fround(f);
+  }
+  if (sc?.type === 'longrope') {
+    const ratio = shape.maxPositions / sc.originalMaxPositions;
+    attention = ratio <= 1 ? 1 : Math.sqrt(1 + Math.log(ratio) / Math.log(sc.originalMaxPositions));
+  }
   const cos = new Float32Array(positions * half);
   const sin = new Float32Array(positions * half);
   for (let p = 0; p < positions; p++) {
     for (let i = 0; i < half; i++) {
       const a = Math.fround(p * invFreq[i]);
-      cos[p * half + i] = Math.cos(a);
-      sin[p * half + i] = Math.sin(a);
+      cos[p * half + i] = Math.cos(a) * attention;
+      sin[p * half + i] = Math.sin(a) * attention;
     }
   }
   return { cos, sin };

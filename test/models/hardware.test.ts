@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { formatBytes } from '../../src/downloads/download';
 import { CATALOG, catalogModel, catalogModelOfRepo } from '../../src/models/catalog';
-import { probeHardware, recommendChatModel, recommendModel, type Hardware } from '../../src/models/hardware';
+import { precisionFor, probeHardware, recommendChatModel, recommendModel, type Hardware } from '../../src/models/hardware';
 
 const GB = 1e9;
 const laptop = (over: Partial<Hardware>): Hardware => ({ platform: 'linux', arch: 'x64', memoryBytes: 16 * GB, cores: 4, ...over });
@@ -30,9 +30,26 @@ describe('catalog', () => {
       'qwen2.5-coder-1.5b': 'completion',
       'qwen2.5-coder-1.5b-instruct': 'completion chat',
       'qwen2.5-coder-3b': 'completion chat',
+      'deepseek-coder-1.3b-instruct': 'completion chat',
+      'llama-3.2-1b-instruct': 'chat',
+      'llama-3.2-3b-instruct': 'chat',
+      'smollm2-1.7b-instruct': 'chat',
+      'phi-3.5-mini-instruct': 'chat',
     });
-    for (const model of CATALOG) assert.equal(/Instruct$/.test(model.repo), model.roles.includes('chat'), `${model.id}: only the Instruct builds have a chat template`);
+    for (const model of CATALOG) assert.equal(/Instruct(-ONNX|-onnx-web)?$/i.test(model.repo), model.roles.includes('chat'), `${model.id}: only the Instruct builds have a chat template`);
     for (const model of CATALOG) if (model.draft) assert.ok(catalogModel(model.draft.id)?.roles.includes('draft'), `${model.id}: its draft has the draft role`);
+  });
+
+  it('never suggests the other families by itself; gives Phi-3.5 its only published precision', () => {
+    const laptop: Hardware = { platform: 'linux', arch: 'x64', cores: 2, memoryBytes: 8e9 };
+    const big: Hardware = { ...laptop, cores: 8, memoryBytes: 64e9, gpu: { name: 'RTX', memoryBytes: 24e9, usable: true } };
+    const completionOnly = CATALOG.filter((m) => !m.roles.includes('chat'));
+    for (const h of [laptop, big]) {
+      assert.match(recommendModel(h).model.id, /^qwen2\.5-coder/);
+      for (const completion of completionOnly) assert.match(recommendChatModel(h, completion).model.id, /^qwen2\.5-coder/);
+    }
+    assert.equal(precisionFor(catalogModel('phi-3.5-mini-instruct')!, laptop), 'q4f16');
+    assert.equal(precisionFor(catalogModel('llama-3.2-1b-instruct')!, laptop), 'q4');
   });
 
   it('keeps the ids users have in settings, and labels that tell base from Instruct', () => {

@@ -19,7 +19,7 @@ describe('FIM template token lists', () => {
   it('names every known family in the no-FIM message, in detection order', () => {
     assert.equal(
       noFimTokensMessage('tiny-llama'),
-      'tiny-llama has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, CodeGemma, CodeLlama). Choose a code completion model.',
+      'tiny-llama has no fill-in-the-middle tokens this extension knows (Qwen2.5-Coder, DeepSeek-Coder, StarCoder2, Stable Code, CodeGemma, CodeLlama). Choose a code completion model.',
     );
   });
 });

@@ -23,6 +23,7 @@ describe('FIM templates', () => {
     codegemma: '<|file_separator|>src/a.py\n<|fim_prefix|>def f(x):\n    return <|fim_suffix|>\n\nprint(f(2))<|fim_middle|>',
     starcoder2: '<repo_name>demo\n<file_sep>src/a.py\n<fim_prefix>def f(x):\n    return <fim_suffix>\n\nprint(f(2))<fim_middle>',
     'deepseek-coder': '<｜fim▁begin｜>def f(x):\n    return <｜fim▁hole｜>\n\nprint(f(2))<｜fim▁end｜>',
+    'stable-code': '<fim_prefix>def f(x):\n    return <fim_suffix>\n\nprint(f(2))<fim_middle>',
     codellama: '▁<PRE> def f(x):\n    return ▁<SUF>\n\nprint(f(2))▁<MID>',
   };
   for (const template of FIM_TEMPLATES) {

@@ -146,7 +146,7 @@ export class ModelController {
     try {
       const model = await this.client.load(params);
       if (!model.fimTemplate) {
-        throw new Error(noFimTokensMessage(model.name));
+        throw new Error(noFimTokensMessage(model.name, model.canChat));
       }
       this.working.set('completion', { params, model });
       this.setState('completion', { kind: 'ready', model });

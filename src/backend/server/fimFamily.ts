@@ -9,6 +9,7 @@ const BY_NAME: [RegExp, FimTemplate['id']][] = [
   [/qwen[\d.]*[-_ ]?coder/i, 'qwen2.5-coder'],
   [/deepseek[-_ ]?coder/i, 'deepseek-coder'],
   [/starcoder/i, 'starcoder2'],
+  [/stable[-_ ]?code/i, 'stable-code'],
   [/codegemma/i, 'codegemma'],
   [/code[-_ ]?llama/i, 'codellama'],
 ];

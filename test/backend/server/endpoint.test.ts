@@ -34,3 +34,11 @@ describe('parseEndpoint', () => {
     assert.deepEqual(['localhost', '127.0.0.2', '[::1]', 'a.localhost', '128.0.0.1', 'localhost.evil.com'].map(isLoopback), [true, true, true, true, false, false]);
   });
 });
+
+describe('templateForModelName', () => {
+  it('finds the family in served model names', async () => {
+    const { templateForModelName } = await import('../../../src/backend/server/fimFamily');
+    const ids = ['Qwen/Qwen2.5-Coder-1.5B', 'qwen2.5-coder:1.5b-base', 'deepseek-coder-6.7b-base.Q4_K_M.gguf', 'bigcode/starcoder2-3b', 'stabilityai/stable-code-3b', 'codegemma:2b', 'codellama:7b-code', 'llama3:8b'].map((n) => templateForModelName(n)?.id);
+    assert.deepEqual(ids, ['qwen2.5-coder', 'qwen2.5-coder', 'deepseek-coder', 'starcoder2', 'stable-code', 'codegemma', 'codellama', undefined]);
+  });
+});
