@@ -12,7 +12,7 @@ const CLI = path.join(REPO_ROOT, 'dist/cli.js');
 /** The CLI with the event loop free, for a fake server in this process. */
 function slm(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, XDG_CACHE_HOME: path.join(REPO_ROOT, '.cache/cli'), ...env } }, (err, stdout, stderr) =>
+    execFile(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 180_000, env: { ...process.env, XDG_CACHE_HOME: path.join(REPO_ROOT, '.cache/cli'), ...env } }, (err, stdout, stderr) =>
       resolve({ status: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr }),
     );
   });
