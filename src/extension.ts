@@ -1,11 +1,14 @@
 /**
- * Extension entry: wires settings, the model selection, the backend (the local worker), the
+ * Extension entry: wires settings, the model selection, the backend (the local worker or an
+ * inference server, slm.engine), the
  * completion service and the UI. Activation does no model work: the worker starts and loads the model in
  * the background right after (target: activation under 50 ms).
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { EngineSwitch } from './backend/engineSwitch';
 import { LocalBackend } from './backend/local/localBackend';
+import { ServerBackend } from './backend/server/serverBackend';
 import { ModelSelection } from './backend/local/modelSelection';
 import { RecentInstructions } from './chat/instructions';
 import { explainCommand } from './commands/explain';
@@ -15,6 +18,7 @@ import { chooseModel } from './commands/chooseModel';
 import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
 import { removeModelCommand } from './commands/removeModel';
+import { clearServerApiKey, ServerApiKeys, setServerApiKey } from './commands/serverApiKey';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
@@ -61,12 +65,17 @@ export function activate(context: vscode.ExtensionContext): void {
     log: (level, line) => log[level](line),
     plan: () => selection.current.plan,
   });
-  context.subscriptions.push({ dispose: () => void backend.dispose() });
+  // slm.engine picks what answers (the local worker or an inference server), switched without a reload.
+  const apiKeys = new ServerApiKeys(context.secrets);
+  const server = new ServerBackend({ settings: () => settings.server, apiKey: (origin) => apiKeys.get(origin), log: (level, line) => log[level](line) });
+  const engines = new EngineSwitch(backend, server, { engine: () => settings.engine, fallbackToLocal: () => settings.server.fallbackToLocal, log: (level, line) => log[level](line) });
+  let engine = settings.engine;
+  context.subscriptions.push({ dispose: () => void engines.dispose() });
   const logged = new Map<string, string>();
   context.subscriptions.push(
-    backend.onDidChangeState(() => {
+    engines.onDidChangeState(() => {
       for (const role of ['completion', 'chat'] as const) {
-        const state = backend.state(role);
+        const state = engines.state(role);
         const line = state.kind === 'ready' ? `${role} model ready: ${state.name} (${state.detail})` : state.kind === 'starting' ? `${role}: ${state.detail}` : '';
         if (line && logged.get(role) !== line) log.info(line);
         logged.set(role, line);
@@ -78,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
   function refresh(): void {
     const language = vscode.window.activeTextEditor?.document.languageId;
     statusBar.update({
-      model: backend.state('completion'),
+      model: engines.state('completion'),
       paused: pause.isPaused,
       onBattery: pause.onBattery,
       snoozeMinutesLeft: pause.snoozeMinutesLeft,
@@ -109,6 +118,9 @@ export function activate(context: vscode.ExtensionContext): void {
 
   /** Loads what the settings ask for; a failure is shown with what to do. */
   function ensureModel(): Promise<boolean> {
+    // With a server: connect now (the status bar shows it, or why not); the local model loads only
+    // if it has to stand in (slm.server.fallbackToLocal).
+    if (settings.engine === 'server') return engines.ready('completion');
     offerMissingDownload();
     return backend.load().then(
       () => true,
@@ -138,7 +150,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push({ dispose: () => workspaceContext.dispose() });
 
   const service = new CompletionService(
-    backend,
+    engines,
     () => settings.completion,
     {
       onGenerating: (active) => {
@@ -165,7 +177,7 @@ export function activate(context: vscode.ExtensionContext): void {
     (token) => {
       const signal = new AbortController();
       token.onCancellationRequested(() => signal.abort());
-      return backend.ready('completion', signal.signal);
+      return engines.ready('completion', signal.signal);
     },
     (reason) => {
       if (reason !== lastSkip) log.debug(`skipped: ${reason}`);
@@ -184,11 +196,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.showMenu', () => showStatusMenu(pause)),
     vscode.commands.registerCommand('slm.explain', () => {
       offerChatDownload();
-      return explainCommand({ backend, context: workspaceContext, extensionUri: context.extensionUri, maxNewTokens: settings.chatMaxNewTokens, log });
+      return explainCommand({ backend: engines, context: workspaceContext, extensionUri: context.extensionUri, maxNewTokens: settings.chatMaxNewTokens, log });
     }),
     vscode.commands.registerCommand('slm.refactor', () => {
       offerChatDownload();
-      return refactorCommand({ backend, context: workspaceContext, recent, preview, log });
+      return refactorCommand({ backend: engines, context: workspaceContext, recent, preview, log });
     }),
     vscode.commands.registerCommand('slm.acceptRefactor', acceptRefactor),
     vscode.commands.registerCommand('slm.rejectRefactor', rejectRefactor),
@@ -213,12 +225,15 @@ export function activate(context: vscode.ExtensionContext): void {
       return language ? toggleLanguage(language) : undefined;
     }),
     vscode.commands.registerCommand('slm.openLog', () => log.show()),
+    vscode.commands.registerCommand('slm.setServerApiKey', () => setServerApiKey(apiKeys, settings.server.url, () => engines.settingsChanged())),
+    vscode.commands.registerCommand('slm.clearServerApiKey', () => clearServerApiKey(apiKeys, settings.server.url, () => engines.settingsChanged())),
     vscode.commands.registerCommand('slm.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:slm-local.slm-complete')),
     vscode.commands.registerCommand('slm.restartWorker', restartWorker),
     vscode.commands.registerCommand('slm.installGpu', () => installGpu(context.globalStorageUri.fsPath, restartWorker, log)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('slm')) return;
       settings = loadSettings();
+      if (e.affectsConfiguration('slm.engine') || e.affectsConfiguration('slm.server')) engineChanged();
       backend.setIdleUnload(settings.idleUnloadMinutes);
       void checkPower();
       selectionChanged();
@@ -226,6 +241,18 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     vscode.window.onDidChangeActiveTextEditor(() => refresh()),
   );
+
+  /** slm.engine or slm.server.* changed: the next request goes where they say now; the local model is freed while a server answers. */
+  function engineChanged(): void {
+    engines.settingsChanged();
+    service.reset();
+    if (settings.engine !== engine) log.info(`engine: ${settings.engine}${settings.engine === 'server' ? ` (${settings.server.url})` : ''}`);
+    if (settings.engine === 'server' && engine === 'local') void backend.unload();
+    if (settings.engine === 'local' && engine === 'server') void ensureModel();
+    // Connect now, so the status bar shows the server (or why it cannot be used) before the next keystroke.
+    if (settings.engine === 'server') void engines.ready('completion');
+    engine = settings.engine;
+  }
 
   /** Polled once a minute while slm.pauseOnBattery is on; cheap (sysfs, pmset or WMI). */
   async function checkPower(): Promise<void> {

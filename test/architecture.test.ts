@@ -25,11 +25,11 @@ const ALLOWED: Record<string, string[]> = {
   context: ['treeSitter', 'languages', 'prompt', 'shared'],
   chat: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
   completion: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
-  settings: ['completion', 'downloads/hub', 'modelFormat', 'shared'],
+  settings: ['completion', 'downloads/hub', 'modelFormat', 'prompt/fimTemplates', 'shared'],
   backend: ['worker/protocol', 'workerClient', 'models', 'settings', 'prompt', 'modelFormat', 'shared'],
   ui: ['backend/inferenceBackend', 'chat', 'completion', 'context', 'languages', 'settings', 'shared'],
   commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'prompt', 'models', 'modelFormat', 'settings', 'shared', 'ui'],
-  cli: ['chat', 'completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient'],
+  cli: ['chat', 'completion', 'context', 'treeSitter', 'languages', 'downloads', 'models', 'modelFormat', 'prompt', 'settings', 'shared', 'worker/protocol', 'workerClient', 'backend/inferenceBackend', 'backend/server'],
   'extension.ts': ['backend', 'chat', 'commands', 'models', 'completion', 'context', 'settings', 'shared', 'ui'],
 };
 /** The only places that may import the editor's API. */

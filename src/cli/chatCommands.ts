@@ -10,6 +10,7 @@ import { handleRefactorOutput } from '../chat/refactorOutput';
 import { unifiedDiff } from '../chat/unifiedDiff';
 import type { WorkerClient } from '../workerClient/workerClient';
 import { loadParams, MODEL_OPTIONS, readTextFile, required, startWorker, UsageError } from './args';
+import { SERVER_OPTIONS, serverFromArgs, serverTimings } from './serverOptions';
 import { FILE_OPTIONS, readSourceFile, workspaceContext, type FileValues, type SourceFile } from './sourceFile';
 
 /**
@@ -59,9 +60,30 @@ async function chatWorker(values: Parameters<typeof loadParams>[0], quiet: boole
 }
 
 export async function explainCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...RANGE_OPTIONS, 'prompt-only': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...SERVER_OPTIONS, ...RANGE_OPTIONS, 'prompt-only': { type: 'boolean', default: false } } });
+  const server = serverFromArgs(values, values.json);
   const { target, context } = await targetWithContext(values, true);
   const { messages } = explainPrompt(target, dedent(target.text, detectIndent(target.text).tabSize), context);
+  if (server) {
+    if (values['prompt-only']) throw new UsageError('--prompt-only needs --model: the server applies its own chat template');
+    const abort = new AbortController();
+    process.once('SIGINT', () => abort.abort());
+    try {
+      const connection = await server.connected();
+      const result = await server.chat({ messages, maxNewTokens: EXPLAIN_MAX_TOKENS }, { signal: abort.signal, onText: values.json ? undefined : (d) => process.stdout.write(d) });
+      const timings = serverTimings(result.figures);
+      if (values.json) {
+        // The prompt is rendered by the server's chat template: `messages` is what was sent.
+        process.stdout.write(JSON.stringify({ text: result.text, prompt: null, messages, promptTokens: timings.promptTokens, timings, protocol: connection.adapter.protocol }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write('\n');
+      process.stderr.write(`${timings.promptTokens} prompt tokens, ${timings.newTokens} new (${result.finishReason}); first token ${timings.firstTokenMs?.toFixed(0) ?? '-'} ms (${connection.adapter.protocol} server)\n`);
+    } finally {
+      await server.dispose();
+    }
+    return;
+  }
   const client = await chatWorker(values, values.json);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
@@ -90,7 +112,8 @@ export async function explainCommand(argv: string[]): Promise<void> {
 }
 
 export async function refactorCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...RANGE_OPTIONS, instruction: { type: 'string' }, 'raw-file': { type: 'string' } } });
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...SERVER_OPTIONS, ...RANGE_OPTIONS, instruction: { type: 'string' }, 'raw-file': { type: 'string' } } });
+  const server = serverFromArgs(values, values.json);
   const preset = presetFor(required(values.instruction, 'instruction'));
   const rawFile = values['raw-file'];
   // With --raw-file nothing is generated, so no model and no context are needed.
@@ -100,18 +123,20 @@ export async function refactorCommand(argv: string[]): Promise<void> {
   if (rawFile) raw = readTextFile(rawFile);
   else {
     const prompt = refactorPrompt(target, dedent(target.text, indent.tabSize), preset.instruction, context);
-    const client = await chatWorker(values, values.json);
-    try {
-      const result = await client.request('chat', {
-        messages: prompt.messages,
-        prefill: prompt.prefill,
-        stopStrings: prompt.stopStrings,
-        maxNewTokens: refactorMaxTokens(target.text),
-        speculation: { promptLookup: true },
-      });
-      raw = result.text;
-    } finally {
-      await client.dispose();
+    const request = { messages: prompt.messages, prefill: prompt.prefill, stopStrings: prompt.stopStrings, maxNewTokens: refactorMaxTokens(target.text), speculation: { promptLookup: true } };
+    if (server) {
+      try {
+        raw = (await server.chat(request)).text;
+      } finally {
+        await server.dispose();
+      }
+    } else {
+      const client = await chatWorker(values, values.json);
+      try {
+        raw = (await client.request('chat', request)).text;
+      } finally {
+        await client.dispose();
+      }
     }
   }
   const edit = refactorTarget(source.text, target, indent, { prefilled: true, insertOnly: preset.insertOnly, instruction: preset.instruction });

@@ -5,7 +5,9 @@ import type { ContextResult } from '../context/contextEngine';
 import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../settings/settings';
 import { lineStartOffsets } from '../shared/lineOffsets';
+import type { ServerBackend } from '../backend/server/serverBackend';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker, UsageError } from './args';
+import { SERVER_OPTIONS, serverFromArgs, serverTimings } from './serverOptions';
 import { FILE_OPTIONS, readSourceFile, workspaceContext, type FileValues, type SourceFile } from './sourceFile';
 
 /**
@@ -64,7 +66,9 @@ const settings = () => readSettings({ get: () => undefined }).settings.completio
 const NO_BACKEND = { infill: () => Promise.reject(new Error('the CLI asks the worker directly')) };
 
 export async function completeCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...SERVER_OPTIONS, ...POSITION_OPTIONS } });
+  const server = serverFromArgs(values, values.json);
+  if (server) return completeWithServer(server, values);
   const load = loadParams(values);
   const { source, request } = positionRequest(values);
   const client = startWorker(values.json);
@@ -86,6 +90,33 @@ export async function completeCommand(argv: string[]): Promise<void> {
     process.stderr.write(`${t.promptTokens} prompt tokens (${result.prompt.template}), ${t.newTokens} new; prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms (${t.decodeTokensPerSecond.toFixed(1)} tok/s)\n`);
   } finally {
     await client.dispose();
+  }
+}
+
+/** `slm complete --server`: the same plan, context and post-processing; the server generates. */
+async function completeWithServer(server: ServerBackend, values: Parameters<typeof positionRequest>[0] & { json?: boolean }): Promise<void> {
+  const { source, request } = positionRequest(values);
+  try {
+    const connection = await server.connected();
+    const context = await workspaceContext(values, source);
+    const service = new CompletionService(NO_BACKEND, settings, {}, context);
+    const plan = service.plan(request);
+    await service.addContext(request, plan);
+    context.dispose();
+    const result = await server.infill(plan.params);
+    const completion = service.finish(result.text, plan);
+    const timings = serverTimings(result.figures);
+    const protocol = connection.adapter.protocol;
+    if (values.json) {
+      // The worker's prompt parts are exact token counts; a server tokenizes for itself, so none are given.
+      const prompt = { template: connection.fim, parts: [], buildMs: result.figures.promptMs ?? 0 };
+      process.stdout.write(JSON.stringify({ completion, raw: result.text, multiline: plan.multiline, finishReason: result.finishReason, timings, prompt, model: connection.modelName, protocol }, null, 2) + '\n');
+      return;
+    }
+    process.stdout.write(completion + '\n');
+    process.stderr.write(`${protocol} server ${connection.endpoint.origin} (${connection.modelName}): ${timings.promptTokens} prompt tokens (${timings.reusedTokens} cached), ${timings.newTokens} new; prefill ${timings.prefillMs.toFixed(0)} ms, decode ${timings.decodeMs.toFixed(0)} ms, total ${timings.totalMs.toFixed(0)} ms\n`);
+  } finally {
+    await server.dispose();
   }
 }
 

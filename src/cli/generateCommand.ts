@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { GenerateRequest } from '../worker/protocol';
 import { loadParams, MODEL_OPTIONS, numberArg, readTextFile, required, startWorker } from './args';
+import { SERVER_OPTIONS, serverFromArgs, serverTimings } from './serverOptions';
 
 /** `slm generate`: plain generation from a prompt file. */
 export async function generateCommand(argv: string[]): Promise<void> {
@@ -8,6 +9,7 @@ export async function generateCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       ...MODEL_OPTIONS,
+      ...SERVER_OPTIONS,
       'prompt-file': { type: 'string' },
       'max-tokens': { type: 'string' },
       temperature: { type: 'string' },
@@ -18,7 +20,8 @@ export async function generateCommand(argv: string[]): Promise<void> {
       'time-budget-ms': { type: 'string' },
     },
   });
-  const load = loadParams(values);
+  const server = serverFromArgs(values, values.json);
+  const load = server ? undefined : loadParams(values);
   const prompt = readTextFile(required(values['prompt-file'], 'prompt-file'));
   const request: GenerateRequest = {
     prompt,
@@ -33,11 +36,28 @@ export async function generateCommand(argv: string[]): Promise<void> {
     },
   };
 
-  const client = startWorker(values.json);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
+  if (server) {
+    try {
+      const connection = await server.connected();
+      const result = await server.generate(prompt, { ...request, stopStrings: request.stopStrings && [...request.stopStrings] }, { signal: abort.signal, onText: values.json ? undefined : (d) => process.stdout.write(d) });
+      const timings = serverTimings(result.figures);
+      const model = { name: connection.modelName, protocol: connection.adapter.protocol, url: connection.endpoint.base };
+      if (values.json) {
+        process.stdout.write(JSON.stringify({ text: result.text, finishReason: result.finishReason, timings, model, protocol: model.protocol }, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write('\n');
+      process.stderr.write(`\n${model.name} (${model.protocol} server): ${timings.promptTokens} prompt tokens, ${timings.newTokens} new (${result.finishReason}); prefill ${timings.prefillMs.toFixed(0)} ms, decode ${timings.decodeMs.toFixed(0)} ms (${timings.decodeTokensPerSecond.toFixed(1)} tok/s)\n`);
+    } finally {
+      await server.dispose();
+    }
+    return;
+  }
+  const client = startWorker(values.json);
   try {
-    const model = await client.load(load);
+    const model = await client.load(load!);
     const result = await client.generate(request, {
       signal: abort.signal,
       onPartial: values.json ? undefined : (p) => process.stdout.write(p.text),

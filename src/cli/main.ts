@@ -1,6 +1,7 @@
 /**
  * `slm`: the headless command line over the same worker and pipeline the extension uses.
  */
+import { ServerError } from '../backend/server/serverError';
 import { WorkerError } from '../workerClient/workerError';
 import { UsageError } from './args';
 import { explainCommand, refactorCommand } from './chatCommands';
@@ -11,6 +12,9 @@ import { downloadCommand, modelsCommand } from './modelsCommand';
 const USAGE = `Usage:
   slm generate    --model DIR --prompt-file F [--max-tokens N] [--json] [sampling and device options]
   slm complete    --model DIR --file PATH --line L --col C [--json]
+  slm complete    --server URL [--server-protocol auto|llama.cpp|ollama|openai] [--server-model NAME]
+                  --file PATH --line L --col C [--json]
+                                              (--server also for explain, refactor and generate, instead of --model)
   slm prompt      --model DIR --file PATH --line L --col C [--json]
   slm postprocess --file PATH --line L --col C --raw-file R [--json]
   slm explain     --model DIR --file PATH --range L1:C1-L2:C2 [--workspace DIR] [--json] [--prompt-only]
@@ -26,6 +30,9 @@ Lines and columns are 1-based. Options:
   --threads N           intra-op threads (default: physical cores, at most 8)
   --language ID         VS Code language id (default: from the file extension)
   --workspace DIR       workspace root: path labels, import resolution and context (default: the file's folder)
+  --server-fim-template T  auto | server | qwen2.5-coder | deepseek-coder | starcoder2 | stable-code | codegemma | codellama
+  --allow-insecure-http plain http to a host other than this machine
+                        (an API key for --server is read from SLM_SERVER_API_KEY)
   generate only: --max-tokens N (128), --temperature T (0 = greedy), --top-p P, --top-k K,
                  --seed S, --stop S (repeatable), --time-budget-ms MS`;
 
@@ -56,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`slm: ${(err as Error).message}\n\n${USAGE}\n`);
       return 2;
     }
-    const code = err instanceof WorkerError ? ` [${err.code}]` : '';
+    const code = err instanceof WorkerError || err instanceof ServerError ? ` [${err.code}]` : '';
     process.stderr.write(`slm: ${(err as Error).message}${code}\n`);
     return 1;
   }

@@ -1,5 +1,5 @@
 import type { FinishReason } from '../shared/generation';
-import { StopStrings } from './stopping';
+import { StopStrings } from '../shared/stopStrings';
 import { StreamDecoder, type TextTokenizer } from './tokenizer';
 
 /** Receives each piece of generated text once it is final, with the token that completed it. */

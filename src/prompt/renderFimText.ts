@@ -60,3 +60,8 @@ function wholeChar(text: string, at: number, step: -1 | 1): number {
   const high = text.charCodeAt(at - 1);
   return low >= 0xdc00 && low <= 0xdfff && high >= 0xd800 && high <= 0xdbff ? at + step : at;
 }
+
+/** Each part's text once the budget is applied (undefined: left out), for a server that takes the parts apart (llama.cpp's /infill). */
+export function fitFimText(layout: FimLayout, budget: PromptBudget): (string | undefined)[] {
+  return fitLayout(layout, budget, ESTIMATED).map((p) => p.value?.text);
+}

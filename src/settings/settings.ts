@@ -2,6 +2,7 @@ import type { CompletionSettings } from '../completion/completionService';
 import { HUGGING_FACE } from '../downloads/hub';
 import type { PrecisionChoice } from '../modelFormat/precision';
 import type { MultilineMode } from '../completion/postprocess/types';
+import { readServerSettings, type EngineChoice, type ServerSettings } from './serverSettings';
 
 /** The `slm.*` settings, typed and checked. Declared in package.json `contributes.configuration`. */
 export interface Settings {
@@ -28,6 +29,9 @@ export interface Settings {
   maxFileSizeKB: number;
   idleUnloadMinutes: number;
   pauseOnBattery: boolean;
+  /** Which engine answers: the local worker or an inference server (slm.server.*). */
+  engine: EngineChoice;
+  server: ServerSettings;
 }
 
 /** What reading settings needs; vscode's WorkspaceConfiguration fits. */
@@ -114,6 +118,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),
       idleUnloadMinutes: int('idleUnloadMinutes', 15, 0, 24 * 60),
       pauseOnBattery: config.get<unknown>('pauseOnBattery') === true,
+      ...readServerSettings(config, problems),
     },
     problems,
   };

@@ -24,7 +24,7 @@ import type { Job, RunResult } from './child';
 
 type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB';
 import { ensureLlamaCppInstalled, REPO_ROOT } from './deps';
-import { GgufType, writeGguf } from './gguf';
+import { GgufType, writeGguf } from '../support/gguf';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 
 type Size = keyof typeof SHAPES;

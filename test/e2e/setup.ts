@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { withLock } from '../support/installLock';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_MAJOR = '24';
@@ -147,56 +148,10 @@ async function installNpm(): Promise<void> {
   if (!fs.existsSync(CODE_SERVER_BIN)) throw new Error(`code-server installed but ${CODE_SERVER_BIN} is missing`);
 }
 
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** mkdir is atomic: the process that creates the lock directory installs; others wait for it. */
-async function withLock<T>(fn: () => Promise<T>): Promise<T> {
-  fs.mkdirSync(E2E_CACHE, { recursive: true });
-  let waitedSince = 0;
-  for (;;) {
-    try {
-      fs.mkdirSync(LOCK);
-      fs.writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      let owner = NaN;
-      try {
-        owner = Number(fs.readFileSync(path.join(LOCK, 'pid'), 'utf8'));
-      } catch {
-        // the owner is between mkdir and writing its pid; wait
-      }
-      const age = Date.now() - (fs.statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-      if ((Number.isFinite(owner) && owner > 0 && !pidAlive(owner)) || (!Number.isFinite(owner) && age > 60_000)) {
-        say(`removing stale install lock (pid ${owner})`);
-        fs.rmSync(LOCK, { recursive: true, force: true });
-        continue;
-      }
-      if (!waitedSince) {
-        waitedSince = Date.now();
-        say(`another process (pid ${owner}) is installing; waiting`);
-      }
-      await new Promise((r) => setTimeout(r, 1000));
-    }
-  }
-  try {
-    return await fn();
-  } finally {
-    fs.rmSync(LOCK, { recursive: true, force: true });
-  }
-}
-
 /** Makes sure chromium, Node 24 and code-server are installed; returns where they are. */
 export async function ensureCodeServer(): Promise<CodeServerInstall> {
   if (isReady()) return result();
-  return withLock(async () => {
+  return withLock(LOCK, say, async () => {
     if (isReady()) return result(); // another process finished while we waited
     const t0 = Date.now();
     say(`first-time install into ${E2E_CACHE} (log: ${LOG})`);

@@ -1,6 +1,6 @@
 /**
  * A small GGUF v3 writer for the generated Qwen2 test weights, so llama.cpp (node-llama-cpp)
- * can run exactly the weights our ONNX graphs hold (bench tooling, never shipped).
+ * can run exactly the weights our ONNX graphs hold (the bench and the llama-server tests; never shipped).
  *
  * Types: F32 (every tensor fp32), Q8_0 and Q4_0 (Linear weights and the tied embedding
  * quantized, norms and biases fp32, as llama.cpp's own quantizer leaves them). Q4_0 uses the

@@ -1,5 +1,5 @@
 import * as assert from 'node:assert/strict';
-import { StopStrings } from '../../src/engine/stopping';
+import { StopStrings } from '../../src/shared/stopStrings';
 
 describe('StopStrings', () => {
   const stops = new StopStrings(['\n\n', '<|endoftext|>', 'END']);

@@ -1,0 +1,20 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { VsCodeSession } from './vscode';
+
+/** Edits user settings as a user would: settings.json in the editor, then save. */
+export async function updateUserSettings(vscode: VsCodeSession, change: Record<string, unknown>): Promise<void> {
+  const file = path.join(vscode.userDataDir, 'User', 'settings.json');
+  const text = fs.readFileSync(file, 'utf8');
+  let settings: Record<string, unknown>;
+  try {
+    settings = JSON.parse(text);
+  } catch {
+    throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
+  }
+  await vscode.runCommand('Preferences: Open User Settings (JSON)');
+  await vscode.press('Control+A');
+  await vscode.press('Delete');
+  await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
+  await vscode.save();
+}
