@@ -3,6 +3,7 @@
  * completion service and the UI. Activation does no model work: the worker starts and loads the model in
  * the background right after (target: activation under 50 ms).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LocalBackend } from './backend/local/localBackend';
@@ -12,6 +13,7 @@ import { explainCommand } from './commands/explain';
 import { acceptRefactor, refactorCommand, rejectRefactor } from './commands/refactor';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
+import { openWalkthrough, tryCompletion } from './commands/getStarted';
 import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
 import { removeModelCommand } from './commands/removeModel';
@@ -51,8 +53,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
   // Sized by CPU and memory until the GPU probe (nvidia-smi) answers, off activation's critical path.
   let hardware: Hardware = cpuHardware();
+  // A checkout's generated test model (npm start, the tests); the VSIX ships none.
+  const embedded = context.asAbsolutePath(path.join('models', 'default'));
   const selection = new ModelSelection(
-    { modelsDir, defaultModelDir: context.asAbsolutePath(path.join('models', 'default')), cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
+    { modelsDir, defaultModelDir: fs.existsSync(embedded) ? embedded : undefined, cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
     () => settings,
     () => hardware,
   );
@@ -92,9 +96,10 @@ export function activate(context: vscode.ExtensionContext): void {
   function offerMissingDownload(): void {
     const missing = selection.missingToOffer();
     if (!missing) return;
-    log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
+    const meanwhile = settings.model !== missing.id ? 'no draft model' : selection.current.plan ? 'the embedded model' : 'no model';
+    log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${meanwhile} until it is`);
     void vscode.window
-      .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
+      .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; ${selection.current.plan ? 'completions use the embedded model until it is' : 'completions start once it is'}.`, 'Download Model…')
       .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
   }
 
@@ -110,9 +115,14 @@ export function activate(context: vscode.ExtensionContext): void {
   /** Loads what the settings ask for; a failure is shown with what to do. */
   function ensureModel(): Promise<boolean> {
     offerMissingDownload();
+    void vscode.commands.executeCommand('setContext', 'slm.hasModel', !!selection.current.plan);
     return backend.load().then(
       () => true,
       (err) => {
+        if ((err as { code?: string }).code === 'no-model') {
+          firstRun();
+          return false;
+        }
         log.error(`model: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`, 'Choose Model…', 'Open Log').then((pick) => {
           if (pick === 'Choose Model…') void vscode.commands.executeCommand('slm.chooseModel');
@@ -147,6 +157,8 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       onRecord: (record) => {
         if (record.result) last = record;
+        // The walkthrough's "try a completion" step is done once ghost text was shown.
+        if (record.outcome === 'shown') void vscode.commands.executeCommand('setContext', 'slm.completionShown', true);
         log.info(formatRecord(record));
         refresh();
       },
@@ -173,6 +185,14 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     (err) => log.error(`completion failed: ${errorMessage(err)}`),
   );
+  /** No model yet: the status bar says so (a click opens the walkthrough), and the walkthrough opens by itself once. */
+  function firstRun(): void {
+    log.info('no model installed yet: the walkthrough (Local Completion: Get Started) shows how to download one');
+    if (context.globalState.get('slm.walkthroughShown')) return;
+    void context.globalState.update('slm.walkthroughShown', true);
+    void openWalkthrough();
+  }
+
   /** A fresh worker with the same models: picks up newly installed providers. */
   async function restartWorker(): Promise<void> {
     await backend.unload();
@@ -193,6 +213,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.acceptRefactor', acceptRefactor),
     vscode.commands.registerCommand('slm.rejectRefactor', rejectRefactor),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
+    vscode.commands.registerCommand('slm.getStarted', openWalkthrough),
+    vscode.commands.registerCommand('slm.tryCompletion', tryCompletion),
     vscode.commands.registerCommand('slm.downloadModel', () =>
       downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: selectionChanged }),
     ),
