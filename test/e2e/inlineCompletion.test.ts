@@ -7,6 +7,8 @@ import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
 import { extensionLogLines, waitForLog } from './extensionLog';
+import { ensureDefaultModel } from './stageExtension';
+import { TYPED_SETTINGS, updateUserSettings, settingsFileOf } from './userSettings';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 const EXTENSION_ID = 'slm-local.slm-complete';
@@ -28,22 +30,8 @@ describe('inline completions in VS Code', function () {
   let modelDir: string;
   let otherModelDir: string;
 
-  const userSettingsFile = () => path.join(vscode.userDataDir, 'User', 'settings.json');
-  /** Edits user settings as a user would: settings.json in the editor, then save. */
-  async function updateSettings(change: Record<string, unknown>): Promise<void> {
-    const text = fs.readFileSync(userSettingsFile(), 'utf8');
-    let settings: Record<string, unknown>;
-    try {
-      settings = JSON.parse(text);
-    } catch {
-      throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
-    }
-    await vscode.runCommand('Preferences: Open User Settings (JSON)');
-    await vscode.press('Control+A');
-    await vscode.press('Delete');
-    await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
-    await vscode.save();
-  }
+  const userSettingsFile = () => settingsFileOf(vscode);
+  const updateSettings = (change: Record<string, unknown>) => updateUserSettings(vscode, change);
   const logLines = () => extensionLogLines(vscode.userDataDir);
   const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
   const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
@@ -53,6 +41,7 @@ describe('inline completions in VS Code', function () {
   const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
 
   before(async () => {
+    ensureDefaultModel(); // the checkout's embedded model, which the last test goes back to
     modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
     otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-ws-'));
@@ -69,7 +58,7 @@ describe('inline completions in VS Code', function () {
         // ghost text (the syntax cut has its own tests in test/completion).
         'slm.syntaxCheck': false,
         // settings.json is edited by inserting text: no automatic closing or surrounding.
-        'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
+        ...TYPED_SETTINGS,
       },
     });
     await vscode.waitForExtensionActivated(EXTENSION_ID);
