@@ -6,6 +6,7 @@ import { ensureTestModel } from '../modelgen/testModels';
 import { REPO_ROOT } from '../support/tinyModels';
 import { bundleInHostTests } from '../vscode/bundle';
 import type { InHostResults } from '../vscode/index';
+import { extensionLogLines } from './extensionLog';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 /**
@@ -44,7 +45,8 @@ describe('in-host integration tests, in code-server', function () {
       await new Promise((r) => setTimeout(r, 500));
     }
     const results = JSON.parse(fs.readFileSync(resultsFile, 'utf8')) as InHostResults;
-    assert.deepEqual(results.failed, [], results.failed.map((f) => `${f.title}\n${f.error}`).join('\n\n'));
+    const log = () => extensionLogLines(vscode!.userDataDir).slice(-40).join('\n');
+    assert.deepEqual(results.failed, [], `${results.failed.map((f) => `${f.title}\n${f.error}`).join('\n\n')}\n--- the extension's log ---\n${log()}`);
     assert.ok(results.passed.length >= 5, `passed: ${results.passed.join('; ')}`);
   });
 });
