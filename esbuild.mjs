@@ -6,6 +6,9 @@ import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// `--outdir DIR`: npm run package builds its production bundles apart from the dev ones in dist/.
+const outdirAt = process.argv.indexOf('--outdir');
+const outdir = outdirAt > 0 ? process.argv[outdirAt + 1] : 'dist';
 
 /** @type {esbuild.BuildOptions} */
 const options = {
@@ -19,7 +22,7 @@ const options = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  outdir: 'dist',
+  outdir,
   sourcemap: !production,
   minify: production,
   // web-tree-sitter locates its runtime .wasm via import.meta.url, which a CJS bundle lacks.

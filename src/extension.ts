@@ -4,6 +4,7 @@
  * completion service and the UI. Activation does no model work: the worker starts and loads the model in
  * the background right after (target: activation under 50 ms).
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { EngineSwitch } from './backend/engineSwitch';
@@ -15,6 +16,7 @@ import { explainCommand } from './commands/explain';
 import { acceptRefactor, refactorCommand, rejectRefactor } from './commands/refactor';
 import { askSnooze, showStatusMenu, toggleLanguage } from './commands/statusMenu';
 import { chooseModel } from './commands/chooseModel';
+import { openWalkthrough, tryCompletion } from './commands/getStarted';
 import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
 import { removeModelCommand } from './commands/removeModel';
@@ -55,8 +57,10 @@ export function activate(context: vscode.ExtensionContext): void {
   const modelsDir = path.join(context.globalStorageUri.fsPath, 'models');
   // Sized by CPU and memory until the GPU probe (nvidia-smi) answers, off activation's critical path.
   let hardware: Hardware = cpuHardware();
+  // A checkout's generated test model (npm start, the tests); the VSIX ships none.
+  const embedded = context.asAbsolutePath(path.join('models', 'default'));
   const selection = new ModelSelection(
-    { modelsDir, defaultModelDir: context.asAbsolutePath(path.join('models', 'default')), cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
+    { modelsDir, defaultModelDir: fs.existsSync(embedded) ? embedded : undefined, cacheDir: path.join(context.globalStorageUri.fsPath, 'cache') },
     () => settings,
     () => hardware,
   );
@@ -101,9 +105,10 @@ export function activate(context: vscode.ExtensionContext): void {
   function offerMissingDownload(): void {
     const missing = selection.missingToOffer();
     if (!missing) return;
-    log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${settings.model === missing.id ? 'the embedded model' : 'no draft model'} until it is`);
+    const meanwhile = settings.model !== missing.id ? 'no draft model' : selection.current.plan ? 'the embedded model' : 'no model';
+    log.warn(`${missing.label} (${missing.id}) is not downloaded yet; using ${meanwhile} until it is`);
     void vscode.window
-      .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; completions use the embedded model until it is.`, 'Download Model…')
+      .showWarningMessage(`Local Code Completion: ${missing.label} is not downloaded yet; ${selection.current.plan ? 'completions use the embedded model until it is' : 'completions start once it is'}.`, 'Download Model…')
       .then((pick) => pick && vscode.commands.executeCommand('slm.downloadModel'));
   }
 
@@ -122,9 +127,14 @@ export function activate(context: vscode.ExtensionContext): void {
     // if it has to stand in (slm.server.fallbackToLocal).
     if (settings.engine === 'server') return engines.ready('completion');
     offerMissingDownload();
+    void vscode.commands.executeCommand('setContext', 'slm.hasModel', !!selection.current.plan);
     return backend.load().then(
       () => true,
       (err) => {
+        if ((err as { code?: string }).code === 'no-model') {
+          firstRun();
+          return false;
+        }
         log.error(`model: ${errorMessage(err)}`);
         void vscode.window.showErrorMessage(`Local Code Completion: ${errorMessage(err)}`, 'Choose Model…', 'Open Log').then((pick) => {
           if (pick === 'Choose Model…') void vscode.commands.executeCommand('slm.chooseModel');
@@ -159,6 +169,8 @@ export function activate(context: vscode.ExtensionContext): void {
       },
       onRecord: (record) => {
         if (record.result) last = record;
+        // The walkthrough's "try a completion" step is done once ghost text was shown.
+        if (record.outcome === 'shown') void vscode.commands.executeCommand('setContext', 'slm.completionShown', true);
         log.info(formatRecord(record));
         refresh();
       },
@@ -185,6 +197,14 @@ export function activate(context: vscode.ExtensionContext): void {
     },
     (err) => log.error(`completion failed: ${errorMessage(err)}`),
   );
+  /** No model yet: the status bar says so (a click opens the walkthrough), and the walkthrough opens by itself once. */
+  function firstRun(): void {
+    log.info('no model installed yet: the walkthrough (Local Completion: Get Started) shows how to download one');
+    if (context.globalState.get('slm.walkthroughShown')) return;
+    void context.globalState.update('slm.walkthroughShown', true);
+    void openWalkthrough();
+  }
+
   /** A fresh worker with the same models: picks up newly installed providers. */
   async function restartWorker(): Promise<void> {
     await backend.unload();
@@ -205,6 +225,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.acceptRefactor', acceptRefactor),
     vscode.commands.registerCommand('slm.rejectRefactor', rejectRefactor),
     vscode.commands.registerCommand('slm.chooseModel', chooseModel),
+    vscode.commands.registerCommand('slm.getStarted', openWalkthrough),
+    vscode.commands.registerCommand('slm.tryCompletion', tryCompletion),
     vscode.commands.registerCommand('slm.downloadModel', () =>
       downloadModelCommand({ modelsDir, endpoint: settings.huggingFaceEndpoint, log, onInstalled: selectionChanged }),
     ),

@@ -18,6 +18,8 @@ export type BackendState =
   /** Its model was released to free memory; the next request loads it again. */
   | { kind: 'unloaded'; detail: string }
   | { kind: 'ready'; name: string; detail: string }
+  /** No model is installed yet: the user has to choose and download one. */
+  | { kind: 'noModel'; detail: string }
   | { kind: 'error'; message: string };
 
 export interface BackendCapabilities {

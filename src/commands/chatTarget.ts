@@ -57,7 +57,7 @@ export async function editorTarget(backend: InferenceBackend, context: ContextBu
 export async function chatReady(backend: InferenceBackend, role: BackendRole = 'chat'): Promise<boolean> {
   if (await backend.ready(role)) return true;
   const state = backend.state(role);
-  const why = state.kind === 'error' ? state.message : 'the chat model is not ready';
+  const why = state.kind === 'error' ? state.message : state.kind === 'noModel' ? state.detail : 'the chat model is not ready';
   const pick = await vscode.window.showErrorMessage(`Local Code Completion: Explain and Refactor need a model that can chat: ${why}`, 'Download Model…', 'Open Settings');
   if (pick === 'Download Model…') void vscode.commands.executeCommand('slm.downloadModel');
   if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'slm.chatModel');

@@ -51,7 +51,7 @@ export async function removeModelCommand(deps: RemoveModelDeps): Promise<void> {
   const named = pick.model && catalogModel(config.get<string>('model') ?? '') === pick.model;
   if (named && !listInstalledModels(deps.modelsDir).some((m) => m.model === pick.model)) {
     await config.update('model', '', vscode.ConfigurationTarget.Global);
-    void vscode.window.showInformationMessage(`Local Code Completion: ${pick.label} deleted; completions use the embedded model again.`);
+    void vscode.window.showInformationMessage(`Local Code Completion: ${pick.label} deleted, and slm.model reset.`);
   }
   deps.onRemoved();
 }

@@ -50,7 +50,7 @@ ort.env.logLevel = 'error';
 /**
  * GPU providers this platform's onnxruntime-node can use. CUDA is listed on linux-x64 but not
  * bundled: its libraries exist only after the "Install GPU Acceleration" command (or
- * `ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node`), so without them it is not
+ * `node node_modules/onnxruntime-node/script/install.js --onnxruntime-node-install=cuda12`), so without them it is not
  * tried, and `notInstalled` says so.
  */
 export function availableGpuProviders(): { usable: Provider[]; notInstalled: Provider[] } {

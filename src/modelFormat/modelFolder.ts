@@ -103,7 +103,8 @@ export function openModelFolder(dir: string): ModelFolder {
   if (Object.keys(graphs).length === 0) throw noGraph(onnxDir, 'auto', 'cpu');
   return {
     dir: abs,
-    name: path.basename(abs),
+    // test/modelgen marks the models it generates (seeded random weights): their output is noise, so say so wherever the name shows.
+    name: (raw as Record<string, unknown>).slm_test_model ? `${path.basename(abs)} (test model)` : path.basename(abs),
     config,
     tokenizerFile,
     tokenizerConfigFile: fs.existsSync(tokenizerConfigFile) ? tokenizerConfigFile : undefined,

@@ -79,7 +79,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
     problems.push(`slm.${key} must be an http(s) URL (got ${JSON.stringify(v)}); using ${fallback}.`);
     return fallback;
   };
-  const model = folder('model', 'the embedded model');
+  const model = folder('model', 'the embedded model, if any');
   const draftModel = folder('draftModel', 'no draft model');
   const chatModel = folder('chatModel', 'the completion model');
   const speculate = oneOf('speculation', ['auto', 'off'] as const, 'auto') === 'auto';

@@ -18,6 +18,7 @@ export type EngineErrorCode =
   | 'provider-unavailable'
   | 'bad-request'
   | 'not-loaded'
+  | 'no-model'
   | 'fim-unsupported'
   | 'chat-unsupported'
   | 'out-of-memory'

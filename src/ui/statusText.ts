@@ -19,6 +19,7 @@ export function describe(view: StatusView): { icon: string; label: string; detai
   if (model.kind === 'error') return { icon: '$(error)', label: 'SLM error', detail: model.message };
   if (model.kind === 'unloaded') return { icon: '$(debug-disconnect)', label: 'SLM unloaded', detail: model.detail };
   if (model.kind === 'starting') return { icon: '$(loading~spin)', label: 'SLM starting', detail: model.detail };
+  if (model.kind === 'noModel') return { icon: '$(cloud-download)', label: 'SLM: no model', detail: `${model.detail} Click to get started.` };
   const name = `SLM: ${model.name}`;
   const where = model.detail;
   if (view.paused) return { icon: '$(debug-pause)', label: `${name} paused`, detail: `paused (${where})` };

@@ -7,7 +7,8 @@ import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
 import { extensionLogLines, waitForLog } from './extensionLog';
-import { updateUserSettings } from './userSettings';
+import { ensureDefaultModel } from './stageExtension';
+import { TYPED_SETTINGS, updateUserSettings, settingsFileOf } from './userSettings';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 const EXTENSION_ID = 'slm-local.slm-complete';
@@ -29,7 +30,7 @@ describe('inline completions in VS Code', function () {
   let modelDir: string;
   let otherModelDir: string;
 
-  const userSettingsFile = () => path.join(vscode.userDataDir, 'User', 'settings.json');
+  const userSettingsFile = () => settingsFileOf(vscode);
   const updateSettings = (change: Record<string, unknown>) => updateUserSettings(vscode, change);
   const logLines = () => extensionLogLines(vscode.userDataDir);
   const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
@@ -40,6 +41,7 @@ describe('inline completions in VS Code', function () {
   const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
 
   before(async () => {
+    ensureDefaultModel(); // the checkout's embedded model, which the last test goes back to
     modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
     otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
     workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-ws-'));
@@ -56,7 +58,7 @@ describe('inline completions in VS Code', function () {
         // ghost text (the syntax cut has its own tests in test/completion).
         'slm.syntaxCheck': false,
         // settings.json is edited by inserting text: no automatic closing or surrounding.
-        'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
+        ...TYPED_SETTINGS,
       },
     });
     await vscode.waitForExtensionActivated(EXTENSION_ID);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { cleanEnv, ensureCodeServer, REPO_ROOT } from './setup';
-import { stageExtension } from './stageExtension';
+import { stageWithTestModel } from './stageExtension';
 
 async function main(): Promise<void> {
   const port = Number(process.env.SLM_PORT) || 8737;
@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   const extensionsDir = path.join(home, 'extensions');
   const userDataDir = path.join(home, 'user-data');
   const workspace = path.join(home, 'workspace');
-  stageExtension(extensionsDir);
+  stageWithTestModel(extensionsDir);
   if (!fs.existsSync(workspace)) fs.cpSync(path.join(REPO_ROOT, 'test', 'fixtures', 'sample-workspace'), workspace, { recursive: true });
   const settingsFile = path.join(userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile)) {

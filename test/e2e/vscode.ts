@@ -38,6 +38,8 @@ import { cleanEnv, ensureCodeServer } from './setup';
 export interface LaunchOptions {
   /** An extension folder loaded in place, as with F5 (needs its built `main`). */
   extensionDevelopmentPath?: string;
+  /** With extensionDevelopmentPath: a test runner module (`run(): Promise<void>`) the extension host runs once started. */
+  extensionTestsPath?: string;
   /** Extension folders copied into the extensions dir (each needs package.json and its built files). */
   extensionsToInstall?: string[];
   /** .vsix files installed with `code-server --install-extension` before start. */
@@ -273,7 +275,8 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     if (options.extensionDevelopmentPath) {
       const authority = new URL(base).host;
       const dev = `vscode-remote://${authority}${path.resolve(options.extensionDevelopmentPath)}`;
-      query.set('payload', JSON.stringify([['extensionDevelopmentPath', dev]]));
+      const tests = options.extensionTestsPath ? [['extensionTestsPath', `vscode-remote://${authority}${path.resolve(options.extensionTestsPath)}`]] : [];
+      query.set('payload', JSON.stringify([['extensionDevelopmentPath', dev], ...tests]));
     }
     const url = `${base}/?${query}`;
     const { page } = await browserStarting;

@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { openModelFolder } from '../../src/modelFormat/modelFolder';
 import { EngineError, type EngineErrorCode } from '../../src/shared/errors';
 import { loadEngine } from '../support/loadedEngine';
 import { tinyModel } from '../support/tinyModels';
@@ -95,5 +96,15 @@ describe('bad model folders', function () {
     const model = await loadEngine({ modelDir: good, device: 'cpu', threads: 1, cacheDir: path.join(scratch, 'cache') });
     assert.equal(model.info.modelType, 'qwen2');
     await model.dispose();
+  });
+
+  it('calls a generated model a test model, and a real export by its folder name', () => {
+    assert.equal(openModelFolder(good).name, `${path.basename(good)} (test model)`);
+    const exported = brokenCopy('exported', (d) => {
+      const config = JSON.parse(fs.readFileSync(path.join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
+      delete config.slm_test_model;
+      fs.writeFileSync(path.join(d, 'config.json'), JSON.stringify(config));
+    });
+    assert.equal(openModelFolder(exported).name, 'exported');
   });
 });

@@ -11,12 +11,12 @@ import type {
   RequestFigures,
   StreamOptions,
 } from '../inferenceBackend';
-import { ModelController, type LoadPlan, type RoleState } from './modelController';
+import { ModelController, NO_MODEL_MESSAGE, type LoadPlan, type RoleState } from './modelController';
 
 export interface LocalBackendOptions extends Pick<WorkerClientOptions, 'workerPath' | 'execArgv' | 'env' | 'heartbeatMs' | 'hangTimeoutMs' | 'restartDelayMs'> {
   log(level: 'info' | 'warn' | 'error', line: string): void;
-  /** What the settings ask to load now (ModelSelection in the extension, fixed in the CLI). */
-  plan(): LoadPlan;
+  /** What the settings ask to load now (ModelSelection in the extension, fixed in the CLI); undefined: no model is installed. */
+  plan(): LoadPlan | undefined;
 }
 
 /**
@@ -36,7 +36,7 @@ export class LocalBackend implements InferenceBackend {
   get capabilities(): BackendCapabilities {
     const completion = this.models.state('completion');
     const chat = this.models.state('chat');
-    const canChat = chat.kind === 'ready' || (completion.kind === 'ready' && completion.model.canChat) || this.options.plan().chat !== undefined;
+    const canChat = chat.kind === 'ready' || (completion.kind === 'ready' && completion.model.canChat) || this.options.plan()?.chat !== undefined;
     return { infill: true, chat: canChat, exactTokenBudgets: true, speculation: true };
   }
 
@@ -95,6 +95,8 @@ export function describe(state: RoleState): BackendState {
   switch (state.kind) {
     case 'idle':
       return { kind: 'starting', detail: 'loading the model' };
+    case 'none':
+      return { kind: 'noModel', detail: NO_MODEL_MESSAGE };
     case 'loading':
       return { kind: 'starting', detail: state.restarting ? `restarting the inference worker, then loading model ${state.modelDir}` : `loading model ${state.modelDir}` };
     case 'unloaded':

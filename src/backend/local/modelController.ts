@@ -1,5 +1,5 @@
 import { Emitter } from '../../shared/emitter';
-import { errorMessage } from '../../shared/errors';
+import { EngineError, errorMessage } from '../../shared/errors';
 import type { ModelRole } from '../../shared/generation';
 import type { LoadParams, LoadResult } from '../../worker/protocol';
 import type { WorkerClient } from '../../workerClient/workerClient';
@@ -15,6 +15,8 @@ export interface LoadPlan {
 
 export type RoleState =
   | { kind: 'idle' }
+  /** No model is installed yet (nothing in the plan). */
+  | { kind: 'none' }
   | { kind: 'unloaded'; idleMinutes: number }
   | { kind: 'loading'; modelDir: string; restarting?: boolean }
   /** `note`: why the role runs on another model than the one asked for. */
@@ -79,10 +81,12 @@ export class ModelController {
   }
 
   /**
-   * Loads the plan's completion model (and draft) unless it is loaded or loading.
+   * Loads the plan's completion model (and draft) unless it is loaded or loading. No plan: there
+   * is no model installed; the worker lets go of what it holds, and this rejects with 'no-model'.
    */
-  ensure(plan: LoadPlan): Promise<LoadResult> {
+  ensure(plan: LoadPlan | undefined): Promise<LoadResult> {
     this.lastPlan = plan;
+    if (!plan) return this.noModel();
     const params = plan.completion;
     const completion = this.working.get('completion');
     const wanted = this.pending.get('completion');
@@ -96,7 +100,8 @@ export class ModelController {
    * when both do not fit in memory and the completion model can chat). Asked on each chat
    * request, so a chat model that did not fit is tried again then.
    */
-  async ensureChat(plan: LoadPlan): Promise<LoadResult> {
+  async ensureChat(plan: LoadPlan | undefined): Promise<LoadResult> {
+    if (!plan) return this.noModel();
     const completion = await this.ensure(plan);
     const params = plan.chat ?? completionAsChat(plan);
     const chat = this.working.get('chat');
@@ -193,6 +198,15 @@ export class ModelController {
     }
   }
 
+  private async noModel(): Promise<never> {
+    if (this.state('completion').kind !== 'none') {
+      this.working.clear();
+      await this.client.stop();
+      for (const role of this.states.keys()) this.setState(role, { kind: 'none' });
+    }
+    throw new EngineError('no-model', NO_MODEL_MESSAGE);
+  }
+
   private chatFailed(message: string): never {
     this.setState('chat', { kind: 'error', message });
     throw new Error(message);
@@ -203,6 +217,8 @@ export class ModelController {
     this.changed.fire();
   }
 }
+
+export const NO_MODEL_MESSAGE = 'No model is installed yet: run Local Completion: Download Model… (it suggests one for this machine), or set slm.model to a model folder.';
 
 /** The completion model loaded for the chat role too (one copy of its weights), without its draft. */
 function completionAsChat(plan: LoadPlan): LoadParams {

@@ -8,15 +8,19 @@ import type { LoadPlan } from './modelController';
 export interface SelectionPaths {
   /** Where catalog models are downloaded (the extension's global storage). */
   modelsDir: string;
-  /** The model shipped with the extension, used while `slm.model` names nothing loadable yet. */
-  defaultModelDir: string;
+  /**
+   * The model embedded in the extension, used while `slm.model` names nothing loadable yet: the
+   * generated test model of a checkout (`npm start`, the tests). The VSIX ships none.
+   */
+  defaultModelDir?: string;
   /** Where rewritten graphs are cached. */
   cacheDir: string;
 }
 
 export interface Selection {
-  plan: LoadPlan;
-  /** A catalog model the settings name that is not downloaded yet (the embedded model, or no draft, stands in). */
+  /** Absent: there is no model to load (none is installed yet, and no embedded one). */
+  plan?: LoadPlan;
+  /** A catalog model the settings name that is not downloaded yet (the embedded model, or nothing, or no draft, stands in). */
   missing?: CatalogModel;
   /**
    * The catalog model for the chat role, not downloaded yet: the one `slm.chatModel` names, or
@@ -65,8 +69,8 @@ export class ModelSelection {
 
   /** The folders the plan loads (they must be released before they are deleted). */
   folders(): string[] {
-    const { completion, chat } = this.current.plan;
-    return [...new Set([completion.modelDir, completion.draftModelDir, chat?.modelDir].filter((dir): dir is string => !!dir))];
+    const plan = this.current.plan;
+    return [...new Set([plan?.completion.modelDir, plan?.completion.draftModelDir, plan?.chat?.modelDir].filter((dir): dir is string => !!dir))];
   }
 
   private offerOnce(which: 'missing' | 'missingChat'): CatalogModel | undefined {
@@ -87,6 +91,7 @@ export function select(settings: Settings, paths: SelectionPaths, hardware: Hard
   };
   const model = folderOf(settings.model);
   const modelDir = model.dir ?? paths.defaultModelDir;
+  if (!modelDir) return { missing: model.missing };
   // An explicit draft is always loaded; the catalog's pairing only where it pays (on a GPU).
   const draft = settings.draftModel ? folderOf(settings.draftModel) : {};
   const paired = !settings.draftModel && settings.completion.speculation.draftModel ? catalogDraft(modelDir, paths.modelsDir) : undefined;

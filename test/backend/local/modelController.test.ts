@@ -67,6 +67,20 @@ describe('ModelController', () => {
     assert.deepEqual(loads, [`completion:${good}`]);
   });
 
+  it('no plan (no model installed): lets go of the loaded model, both roles say so, and every ask rejects with no-model', async () => {
+    const { client, stops } = fakeClient();
+    const controller = new ModelController(client);
+    await controller.ensure(plan(good));
+    await assert.rejects(controller.ensure(undefined), (err: Error & { code?: string }) => err.code === 'no-model' && /Download Model/.test(err.message));
+    assert.equal(stops(), 1);
+    assert.equal(controller.state('completion').kind, 'none');
+    assert.equal(controller.state('chat').kind, 'none');
+    await assert.rejects(controller.ensureChat(undefined), /No model is installed/);
+    assert.equal(stops(), 1, 'stopped once');
+    await controller.ensure(plan(good));
+    assert.equal(controller.state('completion').kind, 'ready');
+  });
+
   it('a folder that fails validation leaves the working model in place', async () => {
     const { client } = fakeClient();
     const states: RoleState['kind'][] = [];

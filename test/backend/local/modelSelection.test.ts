@@ -37,18 +37,33 @@ describe('ModelSelection', () => {
 
   it('a catalog id not downloaded yet: the embedded model meanwhile, and the download offered once', () => {
     values = { model: 'qwen2.5-coder-1.5b' };
-    assert.equal(selection.current.plan.completion.modelDir, '/ext/models/default');
+    assert.equal(selection.current.plan!.completion.modelDir, '/ext/models/default');
     assert.equal(selection.missingToOffer()?.id, 'qwen2.5-coder-1.5b');
     assert.equal(selection.missingToOffer(), undefined, 'offered once');
   });
 
+  it('without an embedded model (the VSIX ships none): nothing to load until a model is set or downloaded', () => {
+    const vsix = new ModelSelection({ modelsDir, cacheDir: '/storage/cache' }, settings, () => hardware);
+    const plan = () => vsix.current.plan;
+    assert.equal(plan(), undefined);
+    assert.equal(vsix.missingToOffer(), undefined, 'nothing named, nothing to offer');
+    values = { model: 'qwen2.5-coder-0.5b' };
+    assert.equal(vsix.refresh(), false, 'still nothing to load');
+    assert.equal(plan(), undefined);
+    assert.equal(vsix.missingToOffer()?.id, 'qwen2.5-coder-0.5b');
+    const model = install('qwen2.5-coder-0.5b', 'q4');
+    assert.equal(vsix.refresh(), true);
+    assert.equal(plan()?.completion.modelDir, model);
+    assert.deepEqual(vsix.folders(), [model]);
+  });
+
   it('once downloaded, the download with the catalog\'s draft paired for a GPU; refresh says the plan changed', () => {
     values = { model: 'qwen2.5-coder-1.5b' };
-    assert.equal(selection.current.plan.completion.modelDir, '/ext/models/default');
+    assert.equal(selection.current.plan!.completion.modelDir, '/ext/models/default');
     const model = install('qwen2.5-coder-1.5b', 'q4');
     const draft = install('qwen2.5-coder-0.5b', 'q4');
     assert.equal(selection.refresh(), true);
-    const { completion } = selection.current.plan;
+    const { completion } = selection.current.plan!;
     assert.equal(completion.modelDir, model);
     assert.equal(completion.draftModelDir, draft);
     assert.equal(completion.draftWhen, 'gpu');
@@ -58,11 +73,11 @@ describe('ModelSelection', () => {
 
   it('an explicit draft is always loaded; speculation off leaves every draft out', () => {
     values = { model: '/models/big', draftModel: '/models/small' };
-    assert.equal(selection.current.plan.completion.draftModelDir, '/models/small');
-    assert.equal(selection.current.plan.completion.draftWhen, undefined);
+    assert.equal(selection.current.plan!.completion.draftModelDir, '/models/small');
+    assert.equal(selection.current.plan!.completion.draftWhen, undefined);
     values = { ...values, speculation: 'off' };
     selection.refresh();
-    assert.equal(selection.current.plan.completion.draftModelDir, undefined);
+    assert.equal(selection.current.plan!.completion.draftModelDir, undefined);
   });
 
   describe('the chat model', () => {
@@ -70,7 +85,7 @@ describe('ModelSelection', () => {
 
     it('slm.chatModel as a folder: a model of its own for chat, on the completion\'s device, precision and threads, without a draft', () => {
       values = { model: '/models/base', draftModel: '/models/small', chatModel: '/models/chat' };
-      assert.deepEqual(selection.current.plan.chat, { role: 'chat', modelDir: '/models/chat', ...runtime });
+      assert.deepEqual(selection.current.plan!.chat, { role: 'chat', modelDir: '/models/chat', ...runtime });
       assert.deepEqual(selection.folders(), ['/models/base', '/models/small', '/models/chat']);
     });
 
@@ -78,14 +93,14 @@ describe('ModelSelection', () => {
       values = { chatModel: 'qwen2.5-coder-1.5b-instruct', device: 'gpu' };
       install('qwen2.5-coder-1.5b-instruct', 'q4');
       const q4f16 = install('qwen2.5-coder-1.5b-instruct', 'q4f16');
-      assert.equal(selection.current.plan.chat?.modelDir, q4f16);
-      assert.equal(selection.current.plan.chat?.device, 'gpu');
+      assert.equal(selection.current.plan!.chat?.modelDir, q4f16);
+      assert.equal(selection.current.plan!.chat?.device, 'gpu');
       assert.equal(selection.current.missingChat, undefined);
     });
 
     it('slm.chatModel not downloaded yet: no chat model meanwhile, and the download offered once', () => {
       values = { chatModel: 'qwen2.5-coder-3b' };
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.chat, undefined);
       assert.equal(selection.missingToOffer(), undefined, 'completions have what they need');
       assert.equal(selection.chatToOffer()?.id, 'qwen2.5-coder-3b');
       assert.equal(selection.chatToOffer(), undefined, 'offered once');
@@ -95,25 +110,25 @@ describe('ModelSelection', () => {
       values = { model: 'qwen2.5-coder-0.5b' };
       install('qwen2.5-coder-0.5b', 'q4');
       selection.refresh();
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.chat, undefined);
       assert.equal(selection.current.missingChat, undefined);
       values = { model: '/models/mine' };
       selection.refresh();
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.chat, undefined);
       values = {};
       selection.refresh();
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.chat, undefined);
     });
 
     it('empty, with the base 1.5B: the Instruct build suggested for this hardware, offered until it is downloaded', () => {
       values = { model: 'qwen2.5-coder-1.5b' };
       const base = install('qwen2.5-coder-1.5b', 'q4');
-      assert.equal(selection.current.plan.completion.modelDir, base);
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.completion.modelDir, base);
+      assert.equal(selection.current.plan!.chat, undefined);
       assert.equal(selection.chatToOffer()?.id, 'qwen2.5-coder-1.5b-instruct');
       const instruct = install('qwen2.5-coder-1.5b-instruct', 'q4');
       assert.equal(selection.refresh(), true);
-      assert.deepEqual(selection.current.plan.chat, { role: 'chat', modelDir: instruct, ...runtime });
+      assert.deepEqual(selection.current.plan!.chat, { role: 'chat', modelDir: instruct, ...runtime });
       assert.equal(selection.current.missingChat, undefined);
       assert.deepEqual(selection.folders(), [base, instruct]);
     });
@@ -123,15 +138,15 @@ describe('ModelSelection', () => {
       values = { model: 'qwen2.5-coder-1.5b' };
       install('qwen2.5-coder-1.5b', 'q4f16');
       const draft = install('qwen2.5-coder-0.5b', 'q4f16');
-      assert.equal(selection.current.plan.completion.draftModelDir, draft);
-      assert.equal(selection.current.plan.chat?.modelDir, draft);
-      assert.deepEqual(selection.folders(), [selection.current.plan.completion.modelDir, draft], 'one folder for the draft and chat');
+      assert.equal(selection.current.plan!.completion.draftModelDir, draft);
+      assert.equal(selection.current.plan!.chat?.modelDir, draft);
+      assert.deepEqual(selection.folders(), [selection.current.plan!.completion.modelDir, draft], 'one folder for the draft and chat');
     });
 
     it('empty, with the base 1.5B not downloaded yet: the embedded model completes and no chat model is asked for', () => {
       values = { model: 'qwen2.5-coder-1.5b' };
       assert.equal(selection.current.missing?.id, 'qwen2.5-coder-1.5b');
-      assert.equal(selection.current.plan.chat, undefined);
+      assert.equal(selection.current.plan!.chat, undefined);
       assert.equal(selection.current.missingChat, undefined);
     });
   });

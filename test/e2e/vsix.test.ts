@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { packageVsixes } from '../../packaging/package';
+import { targetById } from '../../packaging/targets';
+import { ensureTestModel } from '../modelgen/testModels';
+import { extensionLogLines, waitForLog } from './extensionLog';
+import { TYPED_SETTINGS, updateUserSettings } from './userSettings';
+import { launchVsCode, type VsCodeSession } from './vscode';
+
+const EXTENSION_ID = 'slm-local.slm-complete';
+
+/**
+ * The product as a user installs it: `npm run package`'s linux-x64 VSIX installed with
+ * `code-server --install-extension`. It ships no model: first the status bar says so and no ghost
+ * text appears; then `slm.model` names a generated model and completions come.
+ */
+describe('the VSIX installed in VS Code', function () {
+  if (process.env.SLM_SKIP_E2E === '1' || `${process.platform}-${process.arch}` !== 'linux-x64') {
+    it.skip('skipped: SLM_SKIP_E2E=1, or not on linux-x64');
+    return;
+  }
+  this.timeout(600_000);
+  let vscode: VsCodeSession;
+  let out: string;
+  let workspace: string;
+  let installed: string;
+  const logLines = () => extensionLogLines(vscode.userDataDir);
+  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
+
+  before(async () => {
+    out = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-vsix-'));
+    const { built } = await packageVsixes({ targets: [targetById('linux-x64')], outDir: out, strict: true, log: () => undefined });
+    workspace = path.join(out, 'workspace');
+    fs.mkdirSync(workspace);
+    for (const name of ['first.py', 'second.ts']) fs.writeFileSync(path.join(workspace, name), '');
+    vscode = await launchVsCode({
+      vsixes: [built[0].file],
+      workspace,
+      // The generated model's noise seldom parses; this is about installing, not the syntax cut.
+      userSettings: { 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, ...TYPED_SETTINGS },
+    });
+    installed = path.join(vscode.extensionsDir, fs.readdirSync(vscode.extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`))!);
+    await vscode.waitForExtensionActivated(EXTENSION_ID);
+  });
+  after(async () => {
+    await vscode?.close();
+    if (out) fs.rmSync(out, { recursive: true, force: true });
+  });
+
+  it('installs the VSIX layout: this platform\'s onnxruntime binaries only, no model', () => {
+    const bin = path.join(installed, 'dist', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
+    assert.deepEqual(fs.readdirSync(bin), ['linux']);
+    assert.deepEqual(fs.readdirSync(path.join(bin, 'linux')), ['x64']);
+    assert.equal(fs.existsSync(path.join(installed, 'models')), false);
+  });
+
+  it('with no model: the walkthrough opens, the status bar says so, and typing gives no ghost text and asks no model', async () => {
+    await waitFor('the no-model line', () => logLines().some((l) => l.includes('no model installed yet')));
+    await vscode.page.getByText('Download the model suggested for this machine').first().waitFor({ timeout: 20_000 });
+    await waitFor('the status bar', async () => (await vscode.statusBarText('slm.status')).includes('SLM: no model'), 10_000);
+    await vscode.openFile('first.py');
+    await vscode.typeText('def add(a, b):\n    return ');
+    await assert.rejects(vscode.waitForGhostText(4_000), /timed out/);
+    assert.equal(logLines().filter((l) => l.includes('request model')).length, 0);
+    await vscode.save();
+  });
+
+  it('with slm.model set to a generated model: the model loads from the VSIX\'s onnxruntime, is called a test model, and ghost text appears', async () => {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    await updateUserSettings(vscode, { 'slm.model': modelDir });
+    const ready = await waitFor('the model to load', () => logLines().find((l) => l.includes('completion model ready')));
+    assert.match(ready, /\(test model\)/);
+    await waitFor('the status bar', async () => (await vscode.statusBarText('slm.status')).includes('(test model)'), 10_000);
+    await vscode.press('Escape'); // settings.json opens as a modal editor over the others
+    await vscode.openFile('second.ts');
+    await vscode.typeText('function add(a: number, b: number) {\n  return ');
+    const ghost = await vscode.waitForGhostText(30_000);
+    assert.ok(ghost.trim().length > 0);
+  });
+});

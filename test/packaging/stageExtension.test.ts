@@ -1,0 +1,70 @@
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GRAMMAR_IDS, GRAMMARS } from '../../src/languages/grammars';
+import { QUERY_KINDS } from '../../src/treeSitter/queries';
+import { stageExtension } from '../../packaging/stageExtension';
+import { hostTarget, targetById } from '../../packaging/targets';
+
+/** Files under `dir`, relative, with forward slashes. */
+function listFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'));
+}
+
+/** The installed layout (what a VSIX holds and `npm start` serves) must carry everything the bundles load at run time, and no more. */
+describe('staged extension', function () {
+  this.timeout(120_000);
+  let tmp: string;
+  let host: string;
+
+  before(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-stage-'));
+    host = stageExtension({ dir: path.join(tmp, 'host'), target: hostTarget() });
+  });
+  after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('resolves tree-sitter, every grammar and onnxruntime-node from dist/, as the bundles do, and loads the CPU provider', () => {
+    const requests = ['web-tree-sitter', 'web-tree-sitter/web-tree-sitter.wasm', 'onnxruntime-node', ...Object.values(GRAMMARS).map((grammar) => grammar.wasm)];
+    // A fresh node, so that the repository's own node_modules cannot answer.
+    const dist = JSON.stringify(path.join(host, 'dist'));
+    const script = `for (const r of ${JSON.stringify(requests)}) { const p = require.resolve(r, { paths: [${dist}] }); if (!p.startsWith(${JSON.stringify(host)})) throw new Error(r + ' resolved outside: ' + p); }
+require(require.resolve('web-tree-sitter', { paths: [${dist}] }));
+const ort = require(require.resolve('onnxruntime-node', { paths: [${dist}] }));
+console.log(JSON.stringify(ort.listSupportedBackends().map((b) => b.name)));`;
+    const r = spawnSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok((JSON.parse(r.stdout) as string[]).includes('cpu'), r.stdout);
+  });
+
+  it('carries the queries of every grammar, the webview assets, the icon and the walkthrough media', () => {
+    const grammars = fs.readdirSync(path.join(host, 'syntaxes'));
+    for (const grammar of GRAMMAR_IDS) {
+      assert.ok(grammars.includes(grammar), grammar);
+      for (const kind of QUERY_KINDS) assert.ok(fs.existsSync(path.join(host, 'syntaxes', grammar, `${kind}.scm`)), `${grammar}/${kind}.scm`);
+    }
+    const manifest = JSON.parse(fs.readFileSync(path.join(host, 'package.json'), 'utf8')) as { icon: string; contributes: { walkthroughs: { steps: { media: { image?: string; svg?: string; markdown?: string } }[] }[] } };
+    const media = manifest.contributes.walkthroughs.flatMap((w) => w.steps.map((s) => s.media.image ?? s.media.svg ?? s.media.markdown!));
+    for (const file of ['media/explain.js', 'media/explain.css', manifest.icon, ...media, 'LICENSE', 'README.md', 'CHANGELOG.md']) assert.ok(fs.existsSync(path.join(host, file)), file);
+  });
+
+  it('ships no model and no source maps', () => {
+    const files = listFiles(host);
+    assert.deepEqual(files.filter((f) => f.startsWith('models/') || f.endsWith('.onnx') || f.endsWith('.map')), []);
+  });
+
+  it("carries only its own target's onnxruntime binaries, and only the WASM the grammars name", () => {
+    const windows = stageExtension({ dir: path.join(tmp, 'win32-x64'), target: targetById('win32-x64') });
+    const files = listFiles(windows);
+    const binaries = files.filter((f) => f.includes('onnxruntime-node/bin/'));
+    assert.ok(binaries.length > 0 && binaries.every((f) => f.startsWith('dist/node_modules/onnxruntime-node/bin/napi-v6/win32/x64/')), binaries.join('\n'));
+    assert.ok(binaries.some((f) => f.endsWith('onnxruntime_binding.node')));
+    const wasm = files.filter((f) => f.endsWith('.wasm')).map((f) => f.replace('dist/node_modules/', '')).sort();
+    assert.deepEqual(wasm, ['web-tree-sitter/web-tree-sitter.wasm', ...Object.values(GRAMMARS).map((g) => g.wasm)].sort());
+  });
+
+  it('refuses a target whose binaries this onnxruntime-node lacks, saying which', () => {
+    assert.throws(() => stageExtension({ dir: path.join(tmp, 'darwin-x64'), target: targetById('darwin-x64') }), /cannot stage darwin-x64: onnxruntime-node [\d.]+ ships no darwin\/x64 binaries/);
+  });
+});
