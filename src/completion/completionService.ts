@@ -6,9 +6,10 @@ import type { SpeculationOptions } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
 import { languageSyntax } from '../languages/languages';
-import { postprocess, shouldBeMultiline } from './postprocess/postprocess';
+import { cutOnStream, postprocess, shouldBeMultiline } from './postprocess/postprocess';
 import type { CompletionPosition, MultilineMode } from './postprocess/types';
 import { ResultCache, TypedAhead } from './resultCache';
+import { StreamCut } from './streamCut';
 import { cutToParse } from './syntax/cutToParse';
 import { syntaxBlockEnd } from './syntax/syntaxBlockEnd';
 import { syntaxMultiline } from './syntax/syntaxMultiline';
@@ -67,6 +68,8 @@ export interface RequestRecord {
   context?: { snippets: number; paths: string[]; ms: number; dropped: string[] };
   error?: string;
   chars: number;
+  /** Generation was stopped on the stream: the completion was decided after this many characters. */
+  decidedAtChars?: number;
 }
 
 export interface CompletionEvents {
@@ -160,6 +163,19 @@ export class CompletionService {
     return text ?? '';
   }
 
+  /**
+   * Whether more output can no longer change what finish() shows of the text streamed so far
+   * (multi-line only; single-line generation stops at its line break): a text rule has cut within
+   * its whole lines (postprocess' cutOnStream), or the syntax tree ends the block in them.
+   */
+  cutOnStream(streamed: string, plan: CompletionPlan, settings = this.settings()): boolean {
+    if (!plan.multiline) return false;
+    const options = { multiline: true, maxLines: settings.maxLines };
+    if (cutOnStream(streamed, plan.position, options)) return true;
+    const lines = postprocess(streamed.slice(0, streamed.lastIndexOf('\n') + 1), plan.position, options);
+    return lines !== undefined && (syntaxBlockEnd(lines, plan.position) ?? '').length < lines.length;
+  }
+
   async provide(request: CompletionRequest, signal: AbortSignal): Promise<Completion | undefined> {
     const started = performance.now();
     const settings = this.settings();
@@ -200,15 +216,21 @@ export class CompletionService {
         record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
         return undefined;
       }
-      const result = await this.backend.infill(plan.params, { signal: controller.signal });
-      if (result.finishReason === 'cancelled') {
+      const cut = new StreamCut((streamed) => this.cutOnStream(streamed, plan, settings), () => controller.abort());
+      // A backend may reject once its signal aborts; after a decision the streamed text is the answer.
+      const result = await this.backend.infill(plan.params, { signal: controller.signal, onText: cut.onText }).catch((err: unknown) => {
+        if (cut.decided === undefined) throw err;
+        return undefined;
+      });
+      const decided = cut.decided;
+      if (decided === undefined && result?.finishReason === 'cancelled') {
         record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
         return undefined;
       }
-      const text = this.finish(result.text, plan, settings);
+      const text = this.finish(decided ?? result!.text, plan, settings);
       this.cache.set(window.prefix, window.suffix, text);
       if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length });
+      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided.length } : {}) });
       return text && !signal.aborted ? { text, source: 'model' } : undefined;
     } catch (err) {
       record({ source: 'model', outcome: 'error', debounceMs, context, error: (err as Error).message, chars: 0 });
