@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { ContextBuilder, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
-import type { SpeculationOptions } from '../shared/generation';
+import type { FinishReason, SpeculationOptions } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
 import { languageSyntax } from '../languages/languages';
@@ -154,12 +154,16 @@ export class CompletionService {
    * What is shown of a raw model output at the planned position: the text rules, then the syntax
    * tree (where a grammar is loaded) ends a multi-line completion with the block it is in and cuts
    * a completion that adds a syntax error back to the last point that parses. A completion cut
-   * short by slm.maxLines is left open on purpose, so it is not held to parsing.
+   * short, by slm.maxLines or by the token or time limit (`finishReason`) before any rule cut it,
+   * is left open on purpose, so it is not held to parsing: its half-written last line goes instead
+   * (a docstring or a call that ran past the limit would otherwise parse only as its first line).
    */
-  finish(raw: string, plan: CompletionPlan, settings = this.settings()): string {
-    let text = postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
+  finish(raw: string, plan: CompletionPlan, settings = this.settings(), finishReason?: FinishReason): string {
+    const cutShort = plan.multiline && (finishReason === 'max-tokens' || finishReason === 'time-budget') && raw.includes('\n') && !this.cutOnStream(raw, plan, settings);
+    const whole = cutShort ? raw.slice(0, raw.lastIndexOf('\n')) : raw;
+    let text = postprocess(whole, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
     if (text && plan.multiline) text = syntaxBlockEnd(text, plan.position);
-    if (text && settings.syntaxCheck && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
+    if (text && settings.syntaxCheck && !cutShort && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
     return text ?? '';
   }
 
@@ -227,7 +231,7 @@ export class CompletionService {
         record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
         return undefined;
       }
-      const text = this.finish(decided ?? result!.text, plan, settings);
+      const text = this.finish(decided ?? result!.text, plan, settings, decided === undefined ? result!.finishReason : undefined);
       this.cache.set(window.prefix, window.suffix, text);
       if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
       record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided.length } : {}) });

@@ -116,8 +116,8 @@ function run(c: Case, service: CompletionService, tokenizer: TextTokenizer): Out
   const texts: string[] = [];
   const deltas = ids.map((id) => decoder.push(id));
   for (let k = 0, t = ''; k < deltas.length; k++) texts.push((t += deltas[k]));
-  const shown = service.finish(texts[texts.length - 1], plan);
-  let kept = texts.findIndex((t) => service.finish(t, plan) === shown) + 1;
+  const shown = service.finish(texts[texts.length - 1], plan, SETTINGS, 'max-tokens');
+  let kept = texts.findIndex((t, k) => service.finish(t, plan, SETTINGS, k + 1 < ids.length ? 'stop-token' : 'max-tokens') === shown) + 1;
   if (kept === 0) kept = ids.length;
   let stopped = false;
   const cut = new StreamCut((s) => service.cutOnStream(s, plan), () => (stopped = true));
