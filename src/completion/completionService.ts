@@ -170,12 +170,15 @@ export class CompletionService {
   /**
    * Whether more output can no longer change what finish() shows of the text streamed so far
    * (multi-line only; single-line generation stops at its line break): a text rule has cut within
-   * its whole lines (postprocess' cutOnStream), or the syntax tree ends the block in them.
+   * it (postprocess' cutOnStream), or the syntax tree ends the block in its whole lines, looked at
+   * when `newLines` says some became whole.
    */
-  cutOnStream(streamed: string, plan: CompletionPlan, settings = this.settings()): boolean {
+  cutOnStream(streamed: string, plan: CompletionPlan, settings = this.settings(), newLines = true): boolean {
     if (!plan.multiline) return false;
     const options = { multiline: true, maxLines: settings.maxLines };
     if (cutOnStream(streamed, plan.position, options)) return true;
+    // A parse (~1 ms) per new whole line, not per token.
+    if (!newLines) return false;
     const lines = postprocess(streamed.slice(0, streamed.lastIndexOf('\n') + 1), plan.position, options);
     return lines !== undefined && (syntaxBlockEnd(lines, plan.position) ?? '').length < lines.length;
   }
@@ -220,7 +223,7 @@ export class CompletionService {
         record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
         return undefined;
       }
-      const cut = new StreamCut((streamed) => this.cutOnStream(streamed, plan, settings), () => controller.abort());
+      const cut = new StreamCut((streamed, newLines) => this.cutOnStream(streamed, plan, settings, newLines), () => controller.abort());
       // A backend may reject once its signal aborts; after a decision the streamed text is the answer.
       const result = await this.backend.infill(plan.params, { signal: controller.signal, onText: cut.onText }).catch((err: unknown) => {
         if (cut.decided === undefined) throw err;

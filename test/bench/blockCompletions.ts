@@ -120,7 +120,7 @@ function run(c: Case, service: CompletionService, tokenizer: TextTokenizer): Out
   let kept = texts.findIndex((t, k) => service.finish(t, plan, SETTINGS, k + 1 < ids.length ? 'stop-token' : 'max-tokens') === shown) + 1;
   if (kept === 0) kept = ids.length;
   let stopped = false;
-  const cut = new StreamCut((s) => service.cutOnStream(s, plan), () => (stopped = true));
+  const cut = new StreamCut((s, newLines) => service.cutOnStream(s, plan, SETTINGS, newLines), () => (stopped = true));
   let after = ids.length;
   for (let k = 0; k < deltas.length; k++) {
     cut.onText(deltas[k]);

@@ -55,7 +55,7 @@ const PROBE = `${' '.repeat(256)}x`;
  * Whether a multi-line completion streamed so far is already cut, whatever the model writes next:
  * one of postprocess()'s cuts that look only at the text before them (the line limit, a loop, the
  * end of the block by indentation, an unmatched closer) falls within its whole lines (the text up
- * to its last line break). Generation can stop there: more output would be cut away. The cuts that
+ * to its last line break), or the line being written leaves the block. Generation can stop there: more output would be cut away. The cuts that
  * judge the end of the text (what repeats the suffix, whether it parses) are not asked, since more
  * text changes their answer. Never throws.
  */
@@ -70,10 +70,17 @@ export function cutOnStream(streamed: string, pos: CompletionPosition, options: 
     const limit = (options.maxLines ?? DEFAULT_MAX_LINES) + MAX_LOOP_PERIOD;
     if (started.split('\n').length - 1 - (started.startsWith('\n') ? 1 : 0) >= limit) return true;
     const syntax = languageSyntax(pos.languageId);
+    const scope = blockScope(lines, syntax);
     let text = truncateAtLoop(started + PROBE, lines.linePrefix);
-    text = truncateAtBlockEnd(text, blockScope(lines, syntax), syntax, lines);
+    text = truncateAtBlockEnd(text, scope, syntax, lines);
     text = truncateAtUnmatchedCloser(text, bracketContext(lines, syntax), lines, syntax);
-    return !text.endsWith(PROBE);
+    if (!text.endsWith(PROBE)) return true;
+    // The line being written, once its first word is whole: the block-end rule reads no more of it
+    // than its indentation and that word (`else`, `end`), so a line that leaves the block decides
+    // before its end. A closer is kept as the last line, so it waits for the line break.
+    const writing = streamed.slice(streamed.lastIndexOf('\n') + 1);
+    if (!/^[ \t]*(?:[\p{L}\p{N}_$]+[^\p{L}\p{N}_$]|[^\p{L}\p{N}_$\s)\]}])/u.test(writing)) return false;
+    return trimTrailingWhitespace(truncateAtBlockEnd(started + writing, scope, syntax, lines)).length <= trimTrailingWhitespace(started).length;
   } catch {
     return false;
   }

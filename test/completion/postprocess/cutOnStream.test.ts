@@ -64,8 +64,11 @@ describe('postprocess/cutOnStream', () => {
     assert.ok(decidedAt(lines('console.log(items);', '  console.log(items);', '  console.log(items);')));
   });
 
-  it('Python: a line at the def level ends the method body; else/except continue it', () => {
-    assert.equal(decidedAt(lines('if items:', '            return 1', '        else:', '            return 0', '', '    def other(self):', '        pass'), method), lines('if items:', '            return 1', '        else:', '            return 0', '', '    def other(self):', ''));
+  it('Python: a line at the def level ends the method body once its first word is whole; else/except continue it', () => {
+    const body = lines('if items:', '            return 1', '        else:', '            return 0', '', '');
+    assert.equal(decidedAt(body + '    def other(self):\n        pass', method), body + '    def ');
+    assert.equal(cutOnStream(lines('if items:', '            return 1', '        els'), method, OPTIONS), false, 'a word being written may still be `else`');
+    assert.equal(cutOnStream(lines('try:', '            return 1', '        except ValueError:', ''), method, OPTIONS), false);
   });
 
   it('never decides a single-line completion (its stop string ends it)', () => {
