@@ -56,6 +56,12 @@ export interface ChatRequest extends GenerationOptions {
 }
 
 export interface StreamOptions {
+  /**
+   * Stops generation within a step; the request then resolves with the text so far and
+   * finishReason 'cancelled', or rejects. The completion pipeline aborts it itself once a
+   * multi-line completion is decided on the stream (completion/streamCut.ts), so a backend that
+   * streams and stops promptly saves the tokens past the cut.
+   */
   signal?: AbortSignal;
   /** Text as soon as it is final (stop strings held back). */
   onText?(delta: string): void;

@@ -80,7 +80,7 @@ export async function completeCommand(argv: string[]): Promise<void> {
     await service.addContext(request, plan);
     context.dispose();
     const result = await client.request('complete', plan.params);
-    const completion = service.finish(result.text, plan);
+    const completion = service.finish(result.text, plan, undefined, result.finishReason);
     if (values.json) {
       process.stdout.write(JSON.stringify({ completion, raw: result.text, multiline: plan.multiline, finishReason: result.finishReason, timings: result.timings, prompt: result.prompt, model: model.name }, null, 2) + '\n');
       return;

@@ -2,13 +2,14 @@ import { LRUCache } from 'lru-cache';
 import type { ContextBuilder, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
-import type { SpeculationOptions } from '../shared/generation';
+import type { FinishReason, SpeculationOptions } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
 import { languageSyntax } from '../languages/languages';
-import { postprocess, shouldBeMultiline } from './postprocess/postprocess';
+import { cutOnStream, postprocess, shouldBeMultiline } from './postprocess/postprocess';
 import type { CompletionPosition, MultilineMode } from './postprocess/types';
 import { ResultCache, TypedAhead } from './resultCache';
+import { StreamCut } from './streamCut';
 import { cutToParse } from './syntax/cutToParse';
 import { syntaxBlockEnd } from './syntax/syntaxBlockEnd';
 import { syntaxMultiline } from './syntax/syntaxMultiline';
@@ -67,6 +68,8 @@ export interface RequestRecord {
   context?: { snippets: number; paths: string[]; ms: number; dropped: string[] };
   error?: string;
   chars: number;
+  /** Generation was stopped on the stream: the completion was decided after this many characters. */
+  decidedAtChars?: number;
 }
 
 export interface CompletionEvents {
@@ -151,13 +154,33 @@ export class CompletionService {
    * What is shown of a raw model output at the planned position: the text rules, then the syntax
    * tree (where a grammar is loaded) ends a multi-line completion with the block it is in and cuts
    * a completion that adds a syntax error back to the last point that parses. A completion cut
-   * short by slm.maxLines is left open on purpose, so it is not held to parsing.
+   * short, by slm.maxLines or by the token or time limit (`finishReason`) before any rule cut it,
+   * is left open on purpose, so it is not held to parsing: its half-written last line goes instead
+   * (a docstring or a call that ran past the limit would otherwise parse only as its first line).
    */
-  finish(raw: string, plan: CompletionPlan, settings = this.settings()): string {
-    let text = postprocess(raw, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
+  finish(raw: string, plan: CompletionPlan, settings = this.settings(), finishReason?: FinishReason): string {
+    const cutShort = plan.multiline && (finishReason === 'max-tokens' || finishReason === 'time-budget') && raw.includes('\n') && !this.cutOnStream(raw, plan, settings);
+    const whole = cutShort ? raw.slice(0, raw.lastIndexOf('\n')) : raw;
+    let text = postprocess(whole, plan.position, { multiline: plan.multiline, maxLines: settings.maxLines });
     if (text && plan.multiline) text = syntaxBlockEnd(text, plan.position);
-    if (text && settings.syntaxCheck && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
+    if (text && settings.syntaxCheck && !cutShort && text.split('\n').length < settings.maxLines) text = cutToParse(text, plan.position);
     return text ?? '';
+  }
+
+  /**
+   * Whether more output can no longer change what finish() shows of the text streamed so far
+   * (multi-line only; single-line generation stops at its line break): a text rule has cut within
+   * it (postprocess' cutOnStream), or the syntax tree ends the block in its whole lines, looked at
+   * when `newLines` says some became whole.
+   */
+  cutOnStream(streamed: string, plan: CompletionPlan, settings = this.settings(), newLines = true): boolean {
+    if (!plan.multiline) return false;
+    const options = { multiline: true, maxLines: settings.maxLines };
+    if (cutOnStream(streamed, plan.position, options)) return true;
+    // A parse (~1 ms) per new whole line, not per token.
+    if (!newLines) return false;
+    const lines = postprocess(streamed.slice(0, streamed.lastIndexOf('\n') + 1), plan.position, options);
+    return lines !== undefined && (syntaxBlockEnd(lines, plan.position) ?? '').length < lines.length;
   }
 
   async provide(request: CompletionRequest, signal: AbortSignal): Promise<Completion | undefined> {
@@ -200,15 +223,21 @@ export class CompletionService {
         record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
         return undefined;
       }
-      const result = await this.backend.infill(plan.params, { signal: controller.signal });
-      if (result.finishReason === 'cancelled') {
+      const cut = new StreamCut((streamed, newLines) => this.cutOnStream(streamed, plan, settings, newLines), () => controller.abort());
+      // A backend may reject once its signal aborts; after a decision the streamed text is the answer.
+      const result = await this.backend.infill(plan.params, { signal: controller.signal, onText: cut.onText }).catch((err: unknown) => {
+        if (cut.decided === undefined) throw err;
+        return undefined;
+      });
+      const decided = cut.decided;
+      if (decided === undefined && result?.finishReason === 'cancelled') {
         record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
         return undefined;
       }
-      const text = this.finish(result.text, plan, settings);
+      const text = this.finish(decided ?? result!.text, plan, settings, decided === undefined ? result!.finishReason : undefined);
       this.cache.set(window.prefix, window.suffix, text);
       if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length });
+      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided.length } : {}) });
       return text && !signal.aborted ? { text, source: 'model' } : undefined;
     } catch (err) {
       record({ source: 'model', outcome: 'error', debounceMs, context, error: (err as Error).message, chars: 0 });

@@ -20,7 +20,9 @@ export function formatRecord(r: RequestRecord): string {
     if (f.promptMs !== undefined) parts.push(`prompt ${ms(f.promptMs)}, ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
     else parts.push(`prompt ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
     if (f.prefillMs !== undefined) parts.push(`prefill ${ms(f.prefillMs)}`);
-    parts.push(`decode ${f.newTokens} tok${f.decodeMs !== undefined ? ` in ${ms(f.decodeMs)}` : ''} (${f.tokensPerSecond.toFixed(0)} tok/s)`, `finish ${result.finishReason}`);
+    parts.push(`decode ${f.newTokens} tok${f.decodeMs !== undefined ? ` in ${ms(f.decodeMs)}` : ''} (${f.tokensPerSecond.toFixed(0)} tok/s)`);
+    // Stopped on the stream, the backend reports a cancellation: the completion was decided instead.
+    parts.push(r.decidedAtChars !== undefined ? `finish decided at ${r.decidedAtChars} chars` : `finish ${result.finishReason}`);
     const spec = f.speculation;
     if (spec?.drafted) parts.push(`drafts ${spec.accepted}/${spec.drafted} accepted`);
     if (spec?.off) parts.push(`speculation off: ${spec.off}`);

@@ -36,6 +36,13 @@ export interface LanguageSyntax {
   readonly continuation?: RegExp;
   /** Keyword lines that close a block, handled like a line starting with a closing bracket. */
   readonly endKeyword?: RegExp;
+  /**
+   * A line that starts so at column 0 is code, never text inside a string that spans lines
+   * (Python's `def f(`, `class A:`, imports, decorators). The windows the rules read start at the
+   * first such line: a window that starts inside a docstring reads every quote after it the
+   * wrong way round, and the cursor's code as a string.
+   */
+  readonly topLevelCode?: RegExp;
 }
 
 export interface Language {
@@ -109,6 +116,7 @@ export const LANGUAGES: Readonly<Record<string, Language>> = {
       openerOutsideBracketsOnly: true,
       scopeStart: /^\s*(?:async\s+)?(?:def|class)\b/,
       continuation: /^(?:else|elif|except|finally)\b/,
+      topLevelCode: /^(?:(?:async\s+)?def\s+\w+\s*\(|class\s+\w+\s*[(:]|import\s+[\w.]+\s*(?:$|[,#]|as\s)|from\s+[\w.]+\s+import\s|@[\w.]+)/,
     },
   },
   yaml: {

@@ -105,3 +105,55 @@ describe('CompletionService.finish with a syntax tree', () => {
     assert.equal(service.finish('compute(a, b;', plan, { ...SETTINGS, syntaxCheck: false }), 'compute(a, b;', 'slm.syntaxCheck off');
   });
 });
+
+describe('CompletionService stops generation when the completion is decided', () => {
+  const doc = 'function total(items) {\n  \n}\n\nfunction next() {}\n';
+  const raw = 'let sum = 0;\n  for (const i of items) sum += i;\n  return sum;\n}\n\nfunction other() {\n  return 2;\n}\n\nfunction third() {\n  return 3;\n}\n';
+  const settings = { ...SETTINGS, multiline: 'always' as const, maxContextTokens: 0 };
+
+  /** A backend that streams `text` a few characters at a time, as the worker streams tokens, until its signal aborts. */
+  function streaming(text: string, onAbort: 'resolve' | 'reject' = 'resolve') {
+    const seen = { streamed: 0, aborted: false };
+    const backend = {
+      async infill(_params: InfillRequest, options: { signal?: AbortSignal; onText?(delta: string): void } = {}): Promise<BackendResult> {
+        for (let at = 0; at < text.length; at += 3) {
+          if (options.signal?.aborted) {
+            seen.aborted = true;
+            if (onAbort === 'reject') throw new Error('aborted');
+            return { ...result(text.slice(0, at)), finishReason: 'cancelled' };
+          }
+          options.onText?.(text.slice(at, at + 3));
+          seen.streamed = at + 3;
+          await new Promise((r) => setImmediate(r));
+        }
+        return { ...result(text), finishReason: 'max-tokens' };
+      },
+    };
+    return { backend, seen };
+  }
+
+  for (const onAbort of ['resolve', 'reject'] as const) {
+    it(`aborts at the block's end and shows what finishing the whole output shows (backend that ${onAbort}s on abort)`, async () => {
+      const { backend, seen } = streaming(raw, onAbort);
+      const records: RequestRecord[] = [];
+      const service = new CompletionService(backend, () => settings, { onRecord: (r) => records.push(r) });
+      const completion = await service.provide(requestFor(doc, 1, 2), new AbortController().signal);
+      assert.ok(seen.aborted, 'generation was stopped');
+      assert.ok(seen.streamed < raw.indexOf('function third'), `stopped after ${seen.streamed} of ${raw.length} characters`);
+      const plan = service.plan(requestFor(doc, 1, 2));
+      assert.equal(completion?.text, service.finish(raw, plan, settings, 'max-tokens'));
+      assert.equal(completion?.text, 'let sum = 0;\n  for (const i of items) sum += i;\n  return sum;');
+      assert.equal(records[0]!.outcome, 'shown');
+      assert.ok(records[0]!.decidedAtChars! <= seen.streamed);
+    });
+  }
+
+  it('a cancellation by the caller is still a cancellation', async () => {
+    const { backend } = streaming(raw);
+    const controller = new AbortController();
+    const records: RequestRecord[] = [];
+    const service = new CompletionService({ infill: (p, o) => (controller.abort(), backend.infill(p, o)) }, () => settings, { onRecord: (r) => records.push(r) });
+    assert.equal(await service.provide(requestFor(doc, 1, 2), controller.signal), undefined);
+    assert.equal(records[0]!.outcome, 'cancelled');
+  });
+});

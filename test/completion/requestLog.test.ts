@@ -13,6 +13,14 @@ describe('formatRecord', () => {
     assert.equal(line, 'request model shown: debounce 37 ms, window 0.3 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (48 tok/s), finish stop-token, 41 chars');
   });
 
+  it('says when generation stopped on the stream, where the backend reports a cancellation', () => {
+    const line = formatRecord({
+      source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 30, decidedAtChars: 52,
+      result: { text: 'x', finishReason: 'cancelled', figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 14, tokensPerSecond: 1 } },
+    });
+    assert.match(line, /decode 14 tok \(1 tok\/s\), finish decided at 52 chars, 30 chars$/);
+  });
+
   it('reports draft acceptance when speculation ran', () => {
     const line = formatRecord({
       source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,

@@ -1,3 +1,4 @@
+import { languageSyntax } from '../../languages/languages';
 import type { CompletionPosition } from './types';
 
 /**
@@ -25,7 +26,7 @@ export interface CursorLines {
 }
 
 export function cursorLines(pos: CompletionPosition): CursorLines {
-  const prefixWindow = windowBefore(typeof pos?.prefix === 'string' ? pos.prefix : '');
+  const prefixWindow = startAtCode(windowBefore(typeof pos?.prefix === 'string' ? pos.prefix : ''), languageSyntax(pos?.languageId).topLevelCode);
   const suffixWindow = windowAfter(typeof pos?.suffix === 'string' ? pos.suffix : '');
   const before = prefixWindow.split('\n');
   const after = suffixWindow.split('\n');
@@ -40,6 +41,28 @@ function windowBefore(prefix: string): string {
   // Start on a whole line so that the first line's indentation is real.
   const lineStart = tail.indexOf('\n');
   return normalizeLineEnds(lineStart < 0 ? tail : tail.slice(lineStart + 1));
+}
+
+/**
+ * From the first whole line that is surely code (LanguageSyntax.topLevelCode) at column 0, or else
+ * the nearest one above the cursor at any indentation (a method's `def` when the window starts
+ * inside a class's docstring); unchanged when there is none.
+ */
+function startAtCode(prefix: string, topLevelCode: RegExp | undefined): string {
+  if (!topLevelCode) return prefix;
+  const cursorLine = prefix.lastIndexOf('\n') + 1;
+  let nearest = -1;
+  for (let at = 0; at < cursorLine; ) {
+    const end = prefix.indexOf('\n', at);
+    const line = prefix.slice(at, end);
+    const indent = line.length - line.trimStart().length;
+    if (topLevelCode.test(line.slice(indent))) {
+      if (indent === 0) return prefix.slice(at);
+      nearest = at;
+    }
+    at = end + 1;
+  }
+  return nearest >= 0 ? prefix.slice(nearest) : prefix;
 }
 
 function windowAfter(suffix: string): string {

@@ -44,6 +44,48 @@ export function postprocess(raw: string, pos: CompletionPosition, options: Postp
   }
 }
 
+/**
+ * A line after the whole lines of a streamed completion, standing for whatever the model writes
+ * next: indented deeper than any block, no bracket, repeating nothing. Where even this line is cut
+ * away, every continuation is.
+ */
+const PROBE = `${' '.repeat(256)}x`;
+
+/**
+ * Whether a multi-line completion streamed so far is already cut, whatever the model writes next:
+ * one of postprocess()'s cuts that look only at the text before them (the line limit, a loop, the
+ * end of the block by indentation, an unmatched closer) falls within its whole lines (the text up
+ * to its last line break), or the line being written leaves the block. Generation can stop there: more output would be cut away. The cuts that
+ * judge the end of the text (what repeats the suffix, whether it parses) are not asked, since more
+ * text changes their answer. Never throws.
+ */
+export function cutOnStream(streamed: string, pos: CompletionPosition, options: PostprocessOptions): boolean {
+  try {
+    if (options?.multiline !== true) return false;
+    const sanitized = sanitizeRaw(streamed.slice(0, streamed.lastIndexOf('\n') + 1));
+    const lines = cursorLines(pos);
+    const started = sanitized && normalizeStart(sanitized, lines, true);
+    if (!started) return false;
+    // Past this many whole lines postprocess() looks at nothing more (limitLines, twice).
+    const limit = (options.maxLines ?? DEFAULT_MAX_LINES) + MAX_LOOP_PERIOD;
+    if (started.split('\n').length - 1 - (started.startsWith('\n') ? 1 : 0) >= limit) return true;
+    const syntax = languageSyntax(pos.languageId);
+    const scope = blockScope(lines, syntax);
+    let text = truncateAtLoop(started + PROBE, lines.linePrefix);
+    text = truncateAtBlockEnd(text, scope, syntax, lines);
+    text = truncateAtUnmatchedCloser(text, bracketContext(lines, syntax), lines, syntax);
+    if (!text.endsWith(PROBE)) return true;
+    // The line being written, once its first word is whole: the block-end rule reads no more of it
+    // than its indentation and that word (`else`, `end`), so a line that leaves the block decides
+    // before its end. A closer is kept as the last line, so it waits for the line break.
+    const writing = streamed.slice(streamed.lastIndexOf('\n') + 1);
+    if (!/^[ \t]*(?:[\p{L}\p{N}_$]+[^\p{L}\p{N}_$]|[^\p{L}\p{N}_$\s)\]}])/u.test(writing)) return false;
+    return trimTrailingWhitespace(truncateAtBlockEnd(started + writing, scope, syntax, lines)).length <= trimTrailingWhitespace(started).length;
+  } catch {
+    return false;
+  }
+}
+
 function run(raw: string, pos: CompletionPosition, options: PostprocessOptions): string | undefined {
   const sanitized = sanitizeRaw(raw);
   if (sanitized === undefined) return undefined;

@@ -33,7 +33,9 @@ export function cutToParse(completion: string, pos: CompletionPosition, limits: 
 
 function cut(completion: string, pos: CompletionPosition, limits: SyntaxLimits): string | undefined {
   const deadline = performance.now() + limits.budgetMs;
-  const { prefix, suffix } = syntaxWindow(pos);
+  const window = syntaxWindow(pos);
+  if (!window) return completion;
+  const { prefix, suffix } = window;
   const before = withTree(pos.languageId, prefix + suffix, limits, errorSpans);
   if (!before) return completion;
   const added = (text: string): ErrorSpan[] | undefined =>
@@ -62,7 +64,8 @@ function cutPoints(completion: string, limit: number): number[] {
   const lineEnd = completion.indexOf('\n', lineStart);
   const firstLine = completion.slice(lineStart, lineEnd < 0 ? completion.length : lineEnd);
   const tokenEnds: number[] = [];
-  for (const token of firstLine.matchAll(/\w+|[^\w\s]/g)) {
+  // A triple quote is one token: `""` cut from `"""Docstring` parses, as an empty string.
+  for (const token of firstLine.matchAll(/\w+|(["'`])\1\1|[^\w\s]/g)) {
     const end = lineStart + token.index + token[0].length;
     if (end <= limit && end < lineStart + firstLine.length) tokenEnds.push(end);
   }

@@ -35,7 +35,9 @@ export function syntaxBlockEnd(completion: string, pos: CompletionPosition, limi
 
 /** Offset in the completion to cut at, or undefined to keep it whole. */
 function blockEnd(completion: string, pos: CompletionPosition, limits: SyntaxLimits): number | undefined {
-  const { prefix, suffix } = syntaxWindow(pos);
+  const window = syntaxWindow(pos);
+  if (!window) return undefined;
+  const { prefix, suffix } = window;
   const cursor = prefix.length;
   const kept = completion.trimEnd().length;
   return withTree(pos.languageId, prefix + completion + suffix, limits, (tree) => {

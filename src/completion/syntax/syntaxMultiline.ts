@@ -26,7 +26,9 @@ export function syntaxMultiline(pos: CompletionPosition, limits: SyntaxLimits = 
 }
 
 function decide(pos: CompletionPosition, limits: SyntaxLimits): boolean | undefined {
-  const { prefix, suffix } = syntaxWindow(pos);
+  const window = syntaxWindow(pos);
+  if (!window) return undefined;
+  const { prefix, suffix } = window;
   const text = prefix + suffix;
   const cursor = prefix.length;
   return withTree(pos.languageId, text, limits, (tree): boolean | undefined => {

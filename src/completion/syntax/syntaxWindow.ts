@@ -1,4 +1,5 @@
 import { cursorLines } from '../postprocess/cursorLines';
+import { languageSyntax } from '../../languages/languages';
 import type { CompletionPosition } from '../postprocess/types';
 
 /**
@@ -22,9 +23,16 @@ export interface SyntaxWindow {
   readonly suffix: string;
 }
 
-export function syntaxWindow(pos: CompletionPosition): SyntaxWindow {
+/**
+ * Undefined where the text can't be parsed on its own: in an indentation-scoped language
+ * (LanguageSyntax.topLevelCode) a window whose first line is indented (the cursor deep in a class
+ * whose header is further up) parses as other blocks than the document's.
+ */
+export function syntaxWindow(pos: CompletionPosition): SyntaxWindow | undefined {
   const { prefixWindow, suffixWindow } = cursorLines(pos);
-  return { prefix: startAtTopLevel(prefixWindow), suffix: endAtTopLevel(suffixWindow) };
+  const prefix = startAtTopLevel(prefixWindow);
+  if (languageSyntax(pos.languageId).topLevelCode && /^[ \t]+\S/.test(prefix)) return undefined;
+  return { prefix, suffix: endAtTopLevel(suffixWindow) };
 }
 
 function startAtTopLevel(prefix: string): string {

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InfillRequest } from '../../../src/backend/inferenceBackend';
 import { LocalBackend } from '../../../src/backend/local/localBackend';
+import { StreamCut } from '../../../src/completion/streamCut';
 import type { LoadPlan } from '../../../src/backend/local/modelController';
 import { describe as statusOf } from '../../../src/ui/statusText';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../../support/tinyModels';
@@ -56,6 +57,18 @@ describe('LocalBackend', function () {
     assert.equal(r.figures.contextTokens, 0);
     const again = await backend.infill({ ...INFILL, input: { ...INFILL.input, prefix: INFILL.input.prefix + 'a' } });
     assert.ok(again.figures.reusedPromptTokens > 10, `${again.figures.reusedPromptTokens} reused`);
+  });
+
+  it('a completion stopped on the stream (StreamCut) ends within a step and keeps the text streamed up to the decision', async () => {
+    await backend.ready('completion');
+    const controller = new AbortController();
+    let pieces = 0;
+    const cut = new StreamCut(() => ++pieces >= 3, () => controller.abort());
+    const r = await backend.infill({ ...INFILL, maxNewTokens: 200 }, { signal: controller.signal, onText: cut.onText });
+    assert.equal(r.finishReason, 'cancelled');
+    assert.ok(cut.decided !== undefined && r.text.startsWith(cut.decided), `${JSON.stringify(r.text)} after ${JSON.stringify(cut.decided)}`);
+    // The decode loop runs one step ahead of the text and the cancellation is one message away.
+    assert.ok(r.figures.newTokens <= pieces + 3, `${r.figures.newTokens} tokens generated for ${pieces} pieces`);
   });
 
   it('answers chat requests with the completion model\'s chat template, leaving the completion\'s reuse intact', async () => {
