@@ -33,6 +33,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
+import { isolatedCommand, unixSocketProxy } from './isolatedNetwork';
 import { cleanEnv, ensureCodeServer } from './setup';
 
 export interface LaunchOptions {
@@ -50,6 +51,12 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** How long to wait for the workbench (default 120 s). */
   readyTimeoutMs?: number;
+  /** VS Code's workspace trust on (off by default: `--disable-workspace-trust`); the workspace then opens
+   *  in Restricted Mode, without the startup prompt. */
+  workspaceTrust?: boolean;
+  /** Runs code-server, its extension host and all they start in a network namespace with only loopback,
+   *  every connection attempt logged to `connectionLog` (isolatedNetwork.ts). */
+  isolatedNetwork?: { connectionLog: string };
 }
 
 export interface VsCodeSession {
@@ -61,6 +68,8 @@ export interface VsCodeSession {
   extensionsDir: string;
   /** Milliseconds from starting code-server to a ready workbench and extension host (install excluded). */
   startupMs: number;
+  /** The process code-server was started as (inside the isolated network namespace, when there is one). */
+  serverPid: number;
   /** Opens a workspace file with quick open (Ctrl+P); waits until its editor has focus and is idle. */
   openFile(relPath: string): Promise<void>;
   /** Waits for the page to be idle (lazily created editor parts exist then). openFile does this. */
@@ -168,7 +177,8 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.writeFileSync(configFile, 'auth: none\n'); // else code-server writes ~/.config/code-server/config.yaml
-  const settings = { ...DEFAULT_SETTINGS, ...options.userSettings };
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  const settings = { ...DEFAULT_SETTINGS, ...trust, ...options.userSettings };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   for (const dir of options.extensionsToInstall ?? []) {
@@ -195,22 +205,22 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   }
 
   const output: string[] = [];
-  const child: ChildProcess = spawn(
-    install.nodeBin,
-    [
-      install.codeServerBin,
-      ...common,
-      '--bind-addr', '127.0.0.1:0',
-      '--auth', 'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-      ...(options.extensionDevelopmentPath ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
-    ],
-    { env, cwd: workspace, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // An isolated namespace has a 127.0.0.1 of its own: code-server listens on a unix socket there.
+  const socket = options.isolatedNetwork ? path.join(tmp, 'code-server.sock') : undefined;
+  const serverArgs = [
+    install.codeServerBin,
+    ...common,
+    ...(socket ? ['--socket', socket] : ['--bind-addr', '127.0.0.1:0']),
+    '--auth', 'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(options.extensionDevelopmentPath ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+  ];
+  const [command, args] = options.isolatedNetwork ? isolatedCommand(install.nodeBin, serverArgs, options.isolatedNetwork.connectionLog) : [install.nodeBin, serverArgs];
+  const child: ChildProcess = spawn(command, args, { env, cwd: workspace, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid!;
   let exited = false;
   const killGroup = (sig: NodeJS.Signals): void => {
@@ -235,7 +245,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
       const s = d.toString();
       output.push(s);
       buf += s;
-      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+|\/\S+)/.exec(buf);
       if (m) resolve(m[1]);
     };
     child.stdout!.on('data', onData);
@@ -246,6 +256,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
 
   // Chromium starts while code-server does; close() waits for it either way.
   let context: BrowserContext | undefined;
+  let proxy: { url: string; close(): Promise<void> } | undefined;
   const browserStarting = launchChromium(install.chromium, profileDir).then((b) => {
     context = b.context;
     return b;
@@ -258,6 +269,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     killGroup('SIGTERM');
     for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     killGroup('SIGKILL'); // the extension host and anything else left in the group
+    await proxy?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   };
 
@@ -266,7 +278,9 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     const tooLate = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('code-server did not listen within 60 s')), 60_000);
     });
-    const base = await Promise.race([listening, tooLate]).finally(() => clearTimeout(timer));
+    const address = await Promise.race([listening, tooLate]).finally(() => clearTimeout(timer));
+    if (socket) proxy = await unixSocketProxy(address);
+    const base = proxy?.url ?? address;
     const at = (): string => ((Date.now() - t0) / 1000).toFixed(2);
     const stages = [`listening +${at()}s`];
     const query = new URLSearchParams({ folder: workspace });
@@ -287,7 +301,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     await poll('the extension host to start', readyMs, async () => logsContain(userDataDir, /Eager extensions activated/));
     stages.push(`extension host ready +${at()}s`);
     output.push(`[harness] ${stages.join(', ')}\n`);
-    return makeSession({ page, context: context!, url, workspace, userDataDir, extensionsDir, startupMs: Date.now() - t0, output, close });
+    return makeSession({ page, context: context!, url, workspace, userDataDir, extensionsDir, startupMs: Date.now() - t0, serverPid: pid, output, close });
   } catch (e) {
     const log = output.join('');
     await close();
@@ -295,7 +309,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   }
 }
 
-type SessionParts = Pick<VsCodeSession, 'page' | 'context' | 'url' | 'workspace' | 'userDataDir' | 'extensionsDir' | 'startupMs' | 'close'> & {
+type SessionParts = Pick<VsCodeSession, 'page' | 'context' | 'url' | 'workspace' | 'userDataDir' | 'extensionsDir' | 'startupMs' | 'serverPid' | 'close'> & {
   output: string[];
 };
 
@@ -326,6 +340,7 @@ function makeSession(s: SessionParts): VsCodeSession {
     userDataDir: s.userDataDir,
     extensionsDir: s.extensionsDir,
     startupMs: s.startupMs,
+    serverPid: s.serverPid,
 
     async openFile(relPath) {
       const base = path.basename(relPath);
