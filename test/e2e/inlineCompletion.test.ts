@@ -7,6 +7,7 @@ import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
 import { extensionLogLines, waitForLog } from './extensionLog';
+import { PLAIN_TYPING, updateUserSettings } from './userSettings';
 import { launchVsCode, type VsCodeSession } from './vscode';
 
 const EXTENSION_ID = 'slm-local.slm-complete';
@@ -29,21 +30,7 @@ describe('inline completions in VS Code', function () {
   let otherModelDir: string;
 
   const userSettingsFile = () => path.join(vscode.userDataDir, 'User', 'settings.json');
-  /** Edits user settings as a user would: settings.json in the editor, then save. */
-  async function updateSettings(change: Record<string, unknown>): Promise<void> {
-    const text = fs.readFileSync(userSettingsFile(), 'utf8');
-    let settings: Record<string, unknown>;
-    try {
-      settings = JSON.parse(text);
-    } catch {
-      throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
-    }
-    await vscode.runCommand('Preferences: Open User Settings (JSON)');
-    await vscode.press('Control+A');
-    await vscode.press('Delete');
-    await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
-    await vscode.save();
-  }
+  const updateSettings = (change: Record<string, unknown>) => updateUserSettings(vscode, change);
   const logLines = () => extensionLogLines(vscode.userDataDir);
   const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
   const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
@@ -68,8 +55,7 @@ describe('inline completions in VS Code', function () {
         // The generated model's noise seldom parses: these tests are about showing and accepting
         // ghost text (the syntax cut has its own tests in test/completion).
         'slm.syntaxCheck': false,
-        // settings.json is edited by inserting text: no automatic closing or surrounding.
-        'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
+        ...PLAIN_TYPING,
       },
     });
     await vscode.waitForExtensionActivated(EXTENSION_ID);

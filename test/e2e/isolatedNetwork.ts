@@ -3,8 +3,9 @@
  * tried: the proof behind "offline" (README). Linux only, as root (or with CAP_SYS_ADMIN).
  *
  * - `isolatedCommand` wraps a command in `unshare -n` (a new, empty namespace: `lo` only, which
- *   it brings up) and `strace -f` logging connect/sendto/sendmsg with their addresses. seccomp-bpf
- *   stops the tree only at those calls, so tracing costs next to nothing.
+ *   it brings up) and `strace -f` logging connect/sendto/sendmsg with their addresses, and the
+ *   execs and clones that say which program made each. seccomp-bpf stops the tree only at those
+ *   calls, so tracing costs next to nothing.
  * - A new namespace has its own 127.0.0.1, unreachable from outside: code-server listens on a
  *   unix socket instead, and `unixSocketProxy` serves it on the caller's 127.0.0.1 for Chromium.
  * - `readConnections` parses the strace log; `namespaceCounters` reads the namespace's interface
@@ -13,11 +14,12 @@
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 
-export const TRACED_CALLS = 'connect,sendto,sendmsg,sendmmsg';
+/** The calls that reach an address, and those that tell which program each thread belongs to. */
+export const TRACED_CALLS = 'connect,sendto,sendmsg,sendmmsg,execve,clone,clone3,fork,vfork';
 
 /** `[command, args]` running `cmd args` in a loopback-only namespace, traced into `logFile`. */
 export function isolatedCommand(cmd: string, args: string[], logFile: string): [string, string[]] {
-  const traced = ['strace', '-f', '--seccomp-bpf', '-qq', '-e', `trace=${TRACED_CALLS}`, '-e', 'signal=none', '-o', logFile, cmd, ...args];
+  const traced = ['strace', '-f', '--seccomp-bpf', '-qq', '-s', '256', '-e', `trace=${TRACED_CALLS}`, '-e', 'signal=none', '-o', logFile, cmd, ...args];
   return ['unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...traced]];
 }
 
@@ -55,7 +57,10 @@ export async function unixSocketProxy(socketPath: string): Promise<{ url: string
 }
 
 export interface Connection {
+  /** The thread that made the call. */
   pid: number;
+  /** The command line of its process (what it last exec'd), shortened. */
+  program: string;
   call: string;
   family: 'inet' | 'inet6' | 'unix';
   /** The IP address, or the socket path. */
@@ -65,26 +70,63 @@ export interface Connection {
   result: string;
 }
 
-const LINE = /^(\d+)\s+(connect|sendto|sendmsg|sendmmsg)\((.*)\)\s+=\s+(.*)$/;
+const LINE = /^(\d+)\s+(\w+)\((.*)\)\s+=\s+(.*)$/;
 const INET = /sa_family=AF_INET, sin_port=htons\((\d+)\), sin_addr=inet_addr\("([^"]+)"\)/;
 const INET6 = /sa_family=AF_INET6, sin6_port=htons\((\d+)\),.*?inet_pton\(AF_INET6, "([^"]+)"/;
 const UNIX = /sa_family=AF_UNIX, sun_path=(@?"[^"]*")/;
+const ADDRESSED = new Set(['connect', 'sendto', 'sendmsg', 'sendmmsg']);
 
-/** Every addressed connect/send in a strace log; sends without an address (on a connected socket) are left out. */
+/** The log's calls, each on one line: strace splits a call other threads interrupt into `<unfinished ...>` and `<... resumed>`. */
+function joinedCalls(text: string): string[] {
+  const pending = new Map<string, string>();
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const unfinished = /^(\d+)\s+(.*) <unfinished \.\.\.>$/.exec(line);
+    const resumed = /^(\d+)\s+<\.\.\. \w+ resumed>(.*)$/.exec(line);
+    if (unfinished) pending.set(unfinished[1], unfinished[2]);
+    else if (resumed) {
+      out.push(`${resumed[1]} ${pending.get(resumed[1]) ?? ''}${resumed[2]}`);
+      pending.delete(resumed[1]);
+    } else out.push(line);
+  }
+  return out;
+}
+
+/**
+ * Every addressed connect/send in a strace log, with the program that made it; sends without an
+ * address (on a connected socket) are left out. A thread's program is its process's last exec:
+ * clones with CLONE_THREAD share it, other clones inherit it until they exec.
+ */
 export function readConnections(logFile: string): Connection[] {
+  const processOf = new Map<number, number>();
+  const programOf = new Map<number, string>();
+  const leader = (pid: number) => processOf.get(pid) ?? pid;
   const out: Connection[] = [];
-  for (const line of fs.readFileSync(logFile, 'utf8').split('\n')) {
+  for (const line of joinedCalls(fs.readFileSync(logFile, 'utf8'))) {
     const m = LINE.exec(line);
     if (!m) continue;
-    const [, pid, call, argsText, result] = m;
-    const base = { pid: Number(pid), call, result: result.trim() };
-    const inet = INET.exec(argsText);
-    const inet6 = INET6.exec(argsText);
-    const unix = UNIX.exec(argsText);
-    if (inet) out.push({ ...base, family: 'inet', address: inet[2], port: Number(inet[1]) });
-    else if (inet6) out.push({ ...base, family: 'inet6', address: inet6[2], port: Number(inet6[1]) });
-    else if (unix) out.push({ ...base, family: 'unix', address: unix[1] });
+    const [, pidText, call, argsText, result] = m;
+    const pid = Number(pidText);
+    if (call === 'execve' && result.startsWith('0')) {
+      const argv = /^"[^"]*", \[(.*?)\](, 0x| \/\*|,)/.exec(argsText)?.[1] ?? argsText;
+      programOf.set(leader(pid), argv.replace(/"/g, '').replace(/, /g, ' ').slice(0, 160));
+    } else if (/^(clone3?|v?fork)$/.test(call) && /^\d+/.test(result)) {
+      const child = Number(/^\d+/.exec(result)![0]);
+      if (argsText.includes('CLONE_THREAD')) processOf.set(child, leader(pid));
+      // A child may run (and exec) before its parent's clone returns.
+      else if (!programOf.has(child)) programOf.set(child, programOf.get(leader(pid)) ?? '?');
+    } else if (ADDRESSED.has(call)) {
+      const base = { pid, program: '', call, result: result.trim() };
+      const inet = INET.exec(argsText);
+      const inet6 = INET6.exec(argsText);
+      const unix = UNIX.exec(argsText);
+      if (inet) out.push({ ...base, family: 'inet', address: inet[2], port: Number(inet[1]) });
+      else if (inet6) out.push({ ...base, family: 'inet6', address: inet6[2], port: Number(inet6[1]) });
+      else if (unix) out.push({ ...base, family: 'unix', address: unix[1] });
+    }
   }
+  // Threads are known once the whole log is read: one may connect before its clone returns.
+  for (const c of out) c.program = programOf.get(leader(c.pid)) ?? '?';
   return out;
 }
 

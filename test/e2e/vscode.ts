@@ -196,6 +196,9 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     XDG_DATA_HOME: home('xdg-data'),
     XDG_CONFIG_HOME: home('xdg-config'),
     XDG_CACHE_HOME: home('xdg-cache'),
+    // code-server's own extension gallery (open-vsx.org) is queried at start: not the extension's
+    // traffic, and turned off where the test counts every connection attempt.
+    ...(options.isolatedNetwork ? { EXTENSIONS_GALLERY: '{}' } : {}),
     ...options.env,
   });
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
