@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
 import { REPO_ROOT } from '../support/tinyModels';
 import { extensionLogLines, waitForLog } from './extensionLog';
-import { canIsolateNetwork, isLoopback, namespaceCounters, readConnections } from './isolatedNetwork';
+import { canIsolateNetwork, isLoopback, namespaceCounters, readConnections } from '../support/networkTrace';
 import { PLAIN_TYPING, updateUserSettings } from './userSettings';
 import { launchVsCode, type VsCodeSession } from './vscode';
 

@@ -33,7 +33,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
-import { isolatedCommand, unixSocketProxy } from './isolatedNetwork';
+import { isolatedCommand, unixSocketProxy } from '../support/networkTrace';
 import { cleanEnv, ensureCodeServer } from './setup';
 
 export interface LaunchOptions {
@@ -55,7 +55,7 @@ export interface LaunchOptions {
    *  in Restricted Mode, without the startup prompt. */
   workspaceTrust?: boolean;
   /** Runs code-server, its extension host and all they start in a network namespace with only loopback,
-   *  every connection attempt logged to `connectionLog` (isolatedNetwork.ts). */
+   *  every connection attempt logged to `connectionLog` (test/support/networkTrace.ts). */
   isolatedNetwork?: { connectionLog: string };
 }
 

@@ -1,6 +1,6 @@
 /**
- * A network namespace with only loopback for a process tree, and a record of every connection it
- * tried: the proof behind "offline" (README). Linux only, as root (or with CAP_SYS_ADMIN).
+ * A record of every connection a process tree tried, optionally in a network namespace with only
+ * loopback: the proof behind "offline" (README). Linux only; the namespace needs root.
  *
  * - `isolatedCommand` wraps a command in `unshare -n` (a new, empty namespace: `lo` only, which
  *   it brings up) and `strace -f` logging connect/sendto/sendmsg with their addresses, and the
@@ -17,13 +17,18 @@ import * as net from 'node:net';
 /** The calls that reach an address, and those that tell which program each thread belongs to. */
 export const TRACED_CALLS = 'connect,sendto,sendmsg,sendmmsg,execve,clone,clone3,fork,vfork';
 
-/** `[command, args]` running `cmd args` in a loopback-only namespace, traced into `logFile`. */
-export function isolatedCommand(cmd: string, args: string[], logFile: string): [string, string[]] {
-  const traced = ['strace', '-f', '--seccomp-bpf', '-qq', '-s', '256', '-e', `trace=${TRACED_CALLS}`, '-e', 'signal=none', '-o', logFile, cmd, ...args];
-  return ['unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', ...traced]];
+/** `[command, args]` running `cmd args` with its connection attempts traced into `logFile`. */
+export function tracedCommand(cmd: string, args: string[], logFile: string): [string, string[]] {
+  return ['strace', ['-f', '--seccomp-bpf', '-qq', '-s', '256', '-e', `trace=${TRACED_CALLS}`, '-e', 'signal=none', '-o', logFile, cmd, ...args]];
 }
 
-/** Whether this machine can do it (root, unshare, ip and strace present). */
+/** `[command, args]` running `cmd args` in a loopback-only namespace, traced into `logFile`. */
+export function isolatedCommand(cmd: string, args: string[], logFile: string): [string, string[]] {
+  const [strace, traced] = tracedCommand(cmd, args, logFile);
+  return ['unshare', ['--net', 'sh', '-c', 'ip link set lo up && exec "$@"', 'sh', strace, ...traced]];
+}
+
+/** Why this machine cannot isolate and trace (root, unshare, ip and strace are needed), or undefined. */
 export function canIsolateNetwork(): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (process.getuid?.() !== 0) return 'not root';
