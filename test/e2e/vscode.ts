@@ -6,6 +6,9 @@
  * - Each session gets a temp dir holding a fresh `--user-data-dir` (with `User/settings.json`), a fresh
  *   `--extensions-dir` and a fresh Chromium profile; code-server runs on 127.0.0.1, port 0 (the port is
  *   read from its "HTTP server listening on" line), `--auth none`, in its own process group.
+ * - `workspaceTrust` turns VS Code's workspace trust on (Restricted Mode, no startup prompt);
+ *   `isolatedNetwork` runs code-server in a loopback-only network namespace (test/support/networkTrace.ts),
+ *   listening on a unix socket that a proxy serves on the harness's 127.0.0.1 for Chromium.
  * - Extensions: `extensionsToInstall` folders are copied into the extensions dir as
  *   `publisher.name-version` (read from their package.json); `vsixes` are installed with
  *   `--install-extension` before the server starts; `extensionDevelopmentPath` is loaded in place
