@@ -13,7 +13,7 @@ const EXTENSION_ID = 'slm-local.slm-complete';
  * A cloned repository's `.vscode/settings.json` names a model inside it and a download host. With
  * VS Code's workspace trust on, the workspace opens in Restricted Mode: the model comes from the
  * user's settings. Once the workspace is trusted its model applies (it lies inside it), and the
- * host still does not (machine scope).
+ * host still does not (application scope).
  */
 describe('workspace trust in VS Code', function () {
   if (process.env.SLM_SKIP_E2E === '1') {
@@ -66,7 +66,7 @@ describe('workspace trust in VS Code', function () {
     await vscode.page.locator('.workspace-trust-editor .monaco-button', { hasText: /^Trust$/ }).first().click({ timeout: 30_000 });
     await waitFor('the workspace model to load', async () => (await vscode.statusBarText('slm.status')).includes('workspace-model') || undefined, 120_000);
     assert.ok(loads().some((l) => l.includes(path.join(workspace, 'models', 'workspace-model'))), 'the relative folder was taken from the workspace');
-    // Machine scope: VS Code does not hand the workspace's value out, or ScopedConfiguration drops it and says so.
+    // Application scope: VS Code does not hand the workspace's value out, or ScopedConfiguration drops it and says so.
     assert.ok(!logLines().some((l) => l.includes('downloads.example')), 'the workspace\'s host is nowhere in the log');
     console.log(`      what the log says was ignored:\n${logLines().filter((l) => l.includes('is ignored')).map((l) => `        ${l}`).join('\n') || '        (nothing: VS Code kept those values from the extension)'}`);
   });
