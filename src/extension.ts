@@ -25,6 +25,7 @@ import { CompletionService, type RequestRecord } from './completion/completionSe
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
 import { languageEnabled, readSettings, type Settings } from './settings/settings';
+import { policyFromManifest, ScopedConfiguration } from './settings/settingScopes';
 import { errorMessage } from './shared/errors';
 import { openDocuments, trackDocuments } from './ui/contextTracker';
 import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
@@ -34,6 +35,7 @@ import { requestGate } from './ui/requestGate';
 import { RefactorPreview } from './ui/refactorPreview';
 import { StatusBar } from './ui/statusBar';
 import { cpuHardware, probeHardware, type Hardware } from './models/hardware';
+import { catalogModel } from './models/catalog';
 
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
@@ -44,10 +46,18 @@ export function activate(context: vscode.ExtensionContext): void {
   const pause = new PauseState(() => refresh());
   context.subscriptions.push(log, statusBar, { dispose: () => pause.dispose() });
 
+  const settingsPolicy = policyFromManifest(context.extension.packageJSON);
   let settings: Settings = loadSettings();
   function loadSettings(): Settings {
-    const { settings: read, problems } = readSettings(vscode.workspace.getConfiguration('slm'));
-    for (const problem of problems) {
+    const scoped = new ScopedConfiguration(vscode.workspace.getConfiguration('slm'), settingsPolicy, {
+      trusted: vscode.workspace.isTrusted,
+      roots: (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath),
+      storageDir: context.globalStorageUri.fsPath,
+      isCatalogId: (value) => catalogModel(value) !== undefined,
+    });
+    const { settings: read, problems } = readSettings(scoped);
+    for (const line of scoped.ignored) log.info(line);
+    for (const problem of [...scoped.problems, ...problems]) {
       log.warn(problem);
       void vscode.window.showWarningMessage(`Local Code Completion: ${problem}`);
     }
@@ -252,17 +262,22 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.commands.registerCommand('slm.openSettings', () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:slm-local.slm-complete')),
     vscode.commands.registerCommand('slm.restartWorker', restartWorker),
     vscode.commands.registerCommand('slm.installGpu', () => installGpu(context.globalStorageUri.fsPath, restartWorker, log)),
+    // Trust granted: the workspace's restricted settings apply now.
+    vscode.workspace.onDidGrantWorkspaceTrust(() => settingsChanged(true)),
     vscode.workspace.onDidChangeConfiguration((e) => {
-      if (!e.affectsConfiguration('slm')) return;
-      settings = loadSettings();
-      if (e.affectsConfiguration('slm.engine') || e.affectsConfiguration('slm.server')) engineChanged();
-      backend.setIdleUnload(settings.idleUnloadMinutes);
-      void checkPower();
-      selectionChanged();
-      refresh();
+      if (e.affectsConfiguration('slm')) settingsChanged(e.affectsConfiguration('slm.engine') || e.affectsConfiguration('slm.server'));
     }),
     vscode.window.onDidChangeActiveTextEditor(() => refresh()),
   );
+
+  function settingsChanged(engineSettingsChanged: boolean): void {
+    settings = loadSettings();
+    if (engineSettingsChanged) engineChanged();
+    backend.setIdleUnload(settings.idleUnloadMinutes);
+    void checkPower();
+    selectionChanged();
+    refresh();
+  }
 
   /** slm.engine or slm.server.* changed: the next request goes where they say now; the local model is freed while a server answers. */
   function engineChanged(): void {

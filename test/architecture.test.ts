@@ -25,7 +25,7 @@ const ALLOWED: Record<string, string[]> = {
   context: ['treeSitter', 'languages', 'prompt', 'shared'],
   chat: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
   completion: ['backend/inferenceBackend', 'context', 'treeSitter', 'languages', 'prompt', 'shared'],
-  settings: ['completion', 'downloads/hub', 'modelFormat', 'prompt/fimTemplates', 'shared'],
+  settings: ['completion', 'context/fsPaths', 'downloads/hub', 'modelFormat', 'prompt/fimTemplates', 'shared'],
   backend: ['worker/protocol', 'workerClient', 'models', 'settings', 'prompt', 'modelFormat', 'shared'],
   ui: ['backend/inferenceBackend', 'chat', 'completion', 'context', 'languages', 'settings', 'shared'],
   commands: ['backend/inferenceBackend', 'chat', 'context', 'downloads', 'prompt', 'models', 'modelFormat', 'settings', 'shared', 'ui'],

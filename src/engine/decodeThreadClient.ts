@@ -1,3 +1,4 @@
+import './telemetryOff';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { EngineError, type EngineErrorCode } from '../shared/errors';

@@ -32,7 +32,7 @@ import {
   varint,
   varintField,
   WireError,
-} from './onnxWire';
+} from '../modelFormat/onnxWire';
 
 export interface PreparedGraph {
   /** What to hand to `InferenceSession.create`: the original path, a cached rewrite, or bytes. */

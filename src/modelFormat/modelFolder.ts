@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EngineError, errorMessage } from '../shared/errors';
+import { externalDataFiles } from './externalData';
 import { ModelConfig, parseModelConfig } from './modelConfig';
 import { precisionOrder, SUFFIXES, type Precision, type PrecisionChoice } from './precision';
 
@@ -59,27 +60,6 @@ function listGraphs(onnxDir: string): Partial<Record<Precision, string>> {
 }
 
 /**
- * Files a graph keeps its weights in. Each external tensor stores `location` as a key/value
- * entry (key "location", then field 2 with a length-prefixed file name), so a byte search finds
- * them without decoding a large graph.
- */
-function externalDataFiles(graphFile: string): string[] {
-  const dir = path.dirname(graphFile);
-  // Graphs with external data are small; a large one holds its weights inline.
-  if (fs.statSync(graphFile).size > 16 * 1024 * 1024) return [];
-  const bytes = fs.readFileSync(graphFile);
-  const key = Buffer.from('location');
-  const names = new Set<string>();
-  for (let at = bytes.indexOf(key); at >= 0; at = bytes.indexOf(key, at + key.length)) {
-    const tag = at + key.length;
-    const length = bytes[tag + 1];
-    if (bytes[tag] !== 0x12 || length === undefined || length >= 0x80) continue;
-    names.add(bytes.subarray(tag + 2, tag + 2 + length).toString('utf8'));
-  }
-  return [...names].map((f) => path.join(dir, f));
-}
-
-/**
  * Checks a model folder's config, tokenizer and graphs (cheap: two small files and a listing).
  * Throws EngineError naming the bad file. The graph to load is chosen per device by chooseGraph.
  */
@@ -114,7 +94,7 @@ export function openModelFolder(dir: string): ModelFolder {
 
 /**
  * The graph to load on a device kind: the first precision of `precision`'s order the folder
- * holds, with its external data files checked present (a byte scan of graphs up to 16 MB).
+ * holds, with its external data files checked present and inside its folder (externalData.ts).
  */
 export function chooseGraph(folder: ModelFolder, precision: PrecisionChoice, device: 'cpu' | 'gpu'): ModelGraph {
   const chosen = precisionOrder(precision, device).find((p) => folder.graphs[p]);

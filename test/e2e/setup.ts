@@ -12,7 +12,7 @@ import { withLock } from '../support/installLock';
 
 export const CODE_SERVER_VERSION = '4.139.1';
 export const NODE_MAJOR = '24';
-export const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config', 'build-essential'];
+export const APT_PACKAGES = ['chromium', 'libkrb5-dev', 'pkg-config', 'build-essential', 'strace', 'iproute2'];
 export const CHROMIUM = '/usr/bin/chromium';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const E2E_CACHE = path.join(REPO_ROOT, '.cache', 'e2e');

@@ -6,6 +6,9 @@
  * - Each session gets a temp dir holding a fresh `--user-data-dir` (with `User/settings.json`), a fresh
  *   `--extensions-dir` and a fresh Chromium profile; code-server runs on 127.0.0.1, port 0 (the port is
  *   read from its "HTTP server listening on" line), `--auth none`, in its own process group.
+ * - `workspaceTrust` turns VS Code's workspace trust on (Restricted Mode, no startup prompt);
+ *   `isolatedNetwork` runs code-server in a loopback-only network namespace (test/support/networkTrace.ts),
+ *   listening on a unix socket that a proxy serves on the harness's 127.0.0.1 for Chromium.
  * - Extensions: `extensionsToInstall` folders are copied into the extensions dir as
  *   `publisher.name-version` (read from their package.json); `vsixes` are installed with
  *   `--install-extension` before the server starts; `extensionDevelopmentPath` is loaded in place
@@ -33,6 +36,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './chromium';
+import { isolatedCommand, unixSocketProxy } from '../support/networkTrace';
 import { cleanEnv, ensureCodeServer } from './setup';
 
 export interface LaunchOptions {
@@ -52,6 +56,12 @@ export interface LaunchOptions {
   env?: Record<string, string>;
   /** How long to wait for the workbench (default 120 s). */
   readyTimeoutMs?: number;
+  /** VS Code's workspace trust on (off by default: `--disable-workspace-trust`); the workspace then opens
+   *  in Restricted Mode, without the startup prompt. */
+  workspaceTrust?: boolean;
+  /** Runs code-server, its extension host and all they start in a network namespace with only loopback,
+   *  every connection attempt logged to `connectionLog` (test/support/networkTrace.ts). */
+  isolatedNetwork?: { connectionLog: string };
 }
 
 export interface VsCodeSession {
@@ -63,6 +73,8 @@ export interface VsCodeSession {
   extensionsDir: string;
   /** Milliseconds from starting code-server to a ready workbench and extension host (install excluded). */
   startupMs: number;
+  /** The process code-server was started as (inside the isolated network namespace, when there is one). */
+  serverPid: number;
   /** Opens a workspace file with quick open (Ctrl+P); waits until its editor has focus and is idle. */
   openFile(relPath: string): Promise<void>;
   /** Waits for the page to be idle (lazily created editor parts exist then). openFile does this. */
@@ -170,7 +182,8 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
   fs.mkdirSync(extensionsDir, { recursive: true });
   fs.writeFileSync(configFile, 'auth: none\n'); // else code-server writes ~/.config/code-server/config.yaml
-  const settings = { ...DEFAULT_SETTINGS, ...options.userSettings };
+  const trust = options.workspaceTrust ? { 'security.workspace.trust.enabled': true, 'security.workspace.trust.startupPrompt': 'never' } : {};
+  const settings = { ...DEFAULT_SETTINGS, ...trust, ...options.userSettings };
   fs.writeFileSync(path.join(userDataDir, 'User', 'settings.json'), JSON.stringify(settings, null, 2));
 
   for (const dir of options.extensionsToInstall ?? []) {
@@ -188,6 +201,9 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     XDG_DATA_HOME: home('xdg-data'),
     XDG_CONFIG_HOME: home('xdg-config'),
     XDG_CACHE_HOME: home('xdg-cache'),
+    // code-server's own extension gallery (open-vsx.org) is queried at start: not the extension's
+    // traffic, and turned off where the test counts every connection attempt.
+    ...(options.isolatedNetwork ? { EXTENSIONS_GALLERY: '{}' } : {}),
     ...options.env,
   });
   const common = ['--config', configFile, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
@@ -197,22 +213,22 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   }
 
   const output: string[] = [];
-  const child: ChildProcess = spawn(
-    install.nodeBin,
-    [
-      install.codeServerBin,
-      ...common,
-      '--bind-addr', '127.0.0.1:0',
-      '--auth', 'none',
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      '--ignore-last-opened',
-      ...(options.extensionDevelopmentPath ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
-    ],
-    { env, cwd: workspace, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  // An isolated namespace has a 127.0.0.1 of its own: code-server listens on a unix socket there.
+  const socket = options.isolatedNetwork ? path.join(tmp, 'code-server.sock') : undefined;
+  const serverArgs = [
+    install.codeServerBin,
+    ...common,
+    ...(socket ? ['--socket', socket] : ['--bind-addr', '127.0.0.1:0']),
+    '--auth', 'none',
+    '--disable-telemetry',
+    '--disable-update-check',
+    ...(options.workspaceTrust ? [] : ['--disable-workspace-trust']),
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    ...(options.extensionDevelopmentPath ? ['--vscode-option', 'enable-smoke-test-driver'] : []),
+  ];
+  const [command, args] = options.isolatedNetwork ? isolatedCommand(install.nodeBin, serverArgs, options.isolatedNetwork.connectionLog) : [install.nodeBin, serverArgs];
+  const child: ChildProcess = spawn(command, args, { env, cwd: workspace, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const pid = child.pid!;
   let exited = false;
   const killGroup = (sig: NodeJS.Signals): void => {
@@ -237,7 +253,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
       const s = d.toString();
       output.push(s);
       buf += s;
-      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(buf);
+      const m = /HTTP server listening on (http:\/\/127\.0\.0\.1:\d+|\/\S+)/.exec(buf);
       if (m) resolve(m[1]);
     };
     child.stdout!.on('data', onData);
@@ -248,6 +264,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
 
   // Chromium starts while code-server does; close() waits for it either way.
   let context: BrowserContext | undefined;
+  let proxy: { url: string; close(): Promise<void> } | undefined;
   const browserStarting = launchChromium(install.chromium, profileDir).then((b) => {
     context = b.context;
     return b;
@@ -260,6 +277,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     killGroup('SIGTERM');
     for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     killGroup('SIGKILL'); // the extension host and anything else left in the group
+    await proxy?.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   };
 
@@ -268,7 +286,9 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     const tooLate = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('code-server did not listen within 60 s')), 60_000);
     });
-    const base = await Promise.race([listening, tooLate]).finally(() => clearTimeout(timer));
+    const address = await Promise.race([listening, tooLate]).finally(() => clearTimeout(timer));
+    if (socket) proxy = await unixSocketProxy(address);
+    const base = proxy?.url ?? address;
     const at = (): string => ((Date.now() - t0) / 1000).toFixed(2);
     const stages = [`listening +${at()}s`];
     const query = new URLSearchParams({ folder: workspace });
@@ -290,7 +310,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
     await poll('the extension host to start', readyMs, async () => logsContain(userDataDir, /Eager extensions activated/));
     stages.push(`extension host ready +${at()}s`);
     output.push(`[harness] ${stages.join(', ')}\n`);
-    return makeSession({ page, context: context!, url, workspace, userDataDir, extensionsDir, startupMs: Date.now() - t0, output, close });
+    return makeSession({ page, context: context!, url, workspace, userDataDir, extensionsDir, startupMs: Date.now() - t0, serverPid: pid, output, close });
   } catch (e) {
     const log = output.join('');
     await close();
@@ -298,7 +318,7 @@ export async function launchVsCode(options: LaunchOptions): Promise<VsCodeSessio
   }
 }
 
-type SessionParts = Pick<VsCodeSession, 'page' | 'context' | 'url' | 'workspace' | 'userDataDir' | 'extensionsDir' | 'startupMs' | 'close'> & {
+type SessionParts = Pick<VsCodeSession, 'page' | 'context' | 'url' | 'workspace' | 'userDataDir' | 'extensionsDir' | 'startupMs' | 'serverPid' | 'close'> & {
   output: string[];
 };
 
@@ -329,6 +349,7 @@ function makeSession(s: SessionParts): VsCodeSession {
     userDataDir: s.userDataDir,
     extensionsDir: s.extensionsDir,
     startupMs: s.startupMs,
+    serverPid: s.serverPid,
 
     async openFile(relPath) {
       const base = path.basename(relPath);
