@@ -1,12 +1,12 @@
 /**
  * The installed extension for `npm start` and the e2e tests: the VSIX layout
- * (packaging/stageExtension.ts) for this machine, plus the generated test model as the
+ * (test/packaging/stageExtension.ts) for this machine, plus the generated test model as the
  * embedded default, which the VSIX does not ship.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { stageExtension } from '../../packaging/stageExtension';
-import { hostTarget } from '../../packaging/targets';
+import { stageExtension } from '../packaging/stageExtension';
+import { hostTarget } from '../packaging/targets';
 import { writeTestModelFolder } from '../modelgen/testModels';
 import { REPO_ROOT } from './setup';
 

@@ -5,8 +5,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { GRAMMAR_IDS, GRAMMARS } from '../../src/languages/grammars';
 import { QUERY_KINDS } from '../../src/treeSitter/queries';
-import { stageExtension } from '../../packaging/stageExtension';
-import { hostTarget, targetById } from '../../packaging/targets';
+import { stageExtension } from './stageExtension';
+import { hostTarget, targetById } from './targets';
 
 /** Files under `dir`, relative, with forward slashes. */
 function listFiles(dir: string): string[] {

@@ -1,7 +1,7 @@
 /**
  * Draws media/icon.png (256x256, the Marketplace asks for at least 128x128): lines of code on a
  * rounded tile, the last one ending in a cursor and a faded suggestion, as ghost text looks.
- * Run once when the design changes (`npx tsx packaging/drawIcon.ts`); the PNG is committed.
+ * Run once when the design changes (`npx tsx test/packaging/drawIcon.ts`); the PNG is committed.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -77,4 +77,4 @@ export function drawIcon(): Buffer {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw, { level: 9 })), chunk('IEND', Buffer.alloc(0))]);
 }
 
-if (require.main === module) fs.writeFileSync(path.resolve(__dirname, '..', 'media', 'icon.png'), drawIcon());
+if (require.main === module) fs.writeFileSync(path.resolve(__dirname, '..', '..', 'media', 'icon.png'), drawIcon());

@@ -7,10 +7,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { GRAMMARS } from '../src/languages/grammars';
+import { GRAMMARS } from '../../src/languages/grammars';
 import { missingBinaries, onnxruntimeBinDir, type Target } from './targets';
 
-export const REPO_ROOT = path.resolve(__dirname, '..');
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export interface StageOptions {
   /** The folder to fill (emptied first). */
@@ -55,6 +55,6 @@ export function stageExtension(options: StageOptions): string {
     return rel === 'bin' || binDir.startsWith(rel + path.sep) || rel === binDir || rel.startsWith(binDir + path.sep);
   });
   // vsce packs what is here; this only keeps type declarations out and says so (it warns without one).
-  fs.writeFileSync(path.join(dir, '.vscodeignore'), '# The folder holds only what ships: packaging/stageExtension.ts chose it.\n**/*.d.ts\n');
+  fs.writeFileSync(path.join(dir, '.vscodeignore'), '# The folder holds only what ships: test/packaging/stageExtension.ts chose it.\n**/*.d.ts\n');
   return dir;
 }
