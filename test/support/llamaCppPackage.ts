@@ -1,17 +1,19 @@
 /**
- * node-llama-cpp for the bench only: installed on demand into the gitignored `.cache/bench-deps`
- * (its CUDA/Vulkan binary packages must stay out of the project's install), loaded from there.
+ * node-llama-cpp for tests and benchmarks: installed on demand into the gitignored
+ * `.cache/bench-deps` (its CUDA/Vulkan binary packages, ~600 MB on linux x64, must stay out of
+ * the project's install), and handed to the GGUF engine through SLM_NODE_LLAMA_CPP.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { loadLlamaCpp, NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
 
 export const LLAMA_CPP_VERSION = '3.22.1';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BENCH_DEPS = path.join(REPO_ROOT, '.cache', 'bench-deps');
 const PKG_DIR = path.join(BENCH_DEPS, 'node_modules', 'node-llama-cpp');
 
+/** The package folder, installed first if needed; also points the GGUF engine at it. */
 export function ensureLlamaCppInstalled(log: (s: string) => void = console.error): string {
   let installed = '';
   try {
@@ -30,19 +32,15 @@ export function ensureLlamaCppInstalled(log: (s: string) => void = console.error
       cwd: BENCH_DEPS,
     });
   }
+  process.env[NODE_LLAMA_CPP_ENV] = PKG_DIR;
   return PKG_DIR;
 }
-
-// tsx would turn a plain `import()` into `require()` in this CommonJS project; node-llama-cpp is ESM only.
-const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<unknown>;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type LlamaModule = any;
 
+/** The whole node-llama-cpp module, for the bench's direct use of it (llama.cpp as users run it). */
 export async function importLlamaCpp(): Promise<LlamaModule> {
-  const pkg = ensureLlamaCppInstalled();
-  const main = JSON.parse(fs.readFileSync(path.join(pkg, 'package.json'), 'utf8')) as { exports?: { '.'?: { import?: string } | string }; main?: string };
-  const exp = main.exports?.['.'];
-  const entry = (typeof exp === 'string' ? exp : exp?.import) ?? main.main ?? 'dist/index.js';
-  return dynamicImport(pathToFileURL(path.join(pkg, entry)).href);
+  ensureLlamaCppInstalled();
+  return loadLlamaCpp();
 }
