@@ -14,7 +14,7 @@ import { openModelFolder, type ModelFolder } from '../modelFormat/modelFolder';
 import type { SessionInfo, SessionOptions } from './decodeProtocol';
 import { DecodeThreadClient } from './decodeThreadClient';
 import { generate, type GenerateRequest, type GenerateResult } from './generate';
-import { findGgufFile } from './gguf/ggufFile';
+import { findGgufFile } from '../modelFormat/ggufFile';
 import { GgufEngine } from './gguf/ggufEngine';
 import type { TokenListener } from './outputStream';
 import type { LoadParams, ModelInfo, RoleModel } from './roleModel';

@@ -16,7 +16,7 @@ import type { LoadParams, ModelInfo, RoleModel } from '../roleModel';
 import { defaultThreads, type DeviceChoice, type Provider } from '../session';
 import { draftSkipReason } from '../speculation';
 import { VOCABULARY_PROBE } from '../tokenizer';
-import { findGgufFile } from './ggufFile';
+import { findGgufFile } from '../../modelFormat/ggufFile';
 import { loadLlamaCpp, type Llama, type LlamaContext, type LlamaCppModule, type LlamaModel } from './llamaCpp';
 import { LlamaTokenizer } from './llamaTokenizer';
 import { createRequestPredictor } from './requestPredictor';

@@ -1,9 +1,9 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
-import { findGgufFile } from '../../../src/engine/gguf/ggufFile';
-import { findLlamaCppPackage, NODE_LLAMA_CPP_ENV } from '../../../src/engine/gguf/llamaCpp';
-import { EngineError } from '../../../src/shared/errors';
-import { tempWorkspaces } from '../../support/tempWorkspaces';
+import { findGgufFile } from '../../src/modelFormat/ggufFile';
+import { findLlamaCppPackage, NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
+import { EngineError } from '../../src/shared/errors';
+import { tempWorkspaces } from '../support/tempWorkspaces';
 
 describe('GGUF model paths', () => {
   const temp = tempWorkspaces('slm-gguf-');

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EngineError } from '../../shared/errors';
+import { EngineError } from '../shared/errors';
 
 /**
  * The GGUF file a model path names: the path itself when it is a `.gguf` file, or the one
