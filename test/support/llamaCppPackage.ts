@@ -27,13 +27,21 @@ export function ensureLlamaCppInstalled(log: (s: string) => void = console.error
     const pkg = path.join(BENCH_DEPS, 'package.json');
     if (!fs.existsSync(pkg)) fs.writeFileSync(pkg, JSON.stringify({ name: 'bench-deps', private: true }) + '\n');
     const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    execFileSync(npm, ['install', '--prefix', BENCH_DEPS, '--no-save', '--no-audit', '--no-fund', `node-llama-cpp@${LLAMA_CPP_VERSION}`], {
+    // Only this platform's CPU build: without --omit=optional npm also fetches the CUDA and Vulkan builds (~600 MB on linux x64).
+    const binaries = `@node-llama-cpp/${platformPackage()}@${LLAMA_CPP_VERSION}`;
+    execFileSync(npm, ['install', '--prefix', BENCH_DEPS, '--no-save', '--no-audit', '--no-fund', '--omit=optional', `node-llama-cpp@${LLAMA_CPP_VERSION}`, binaries], {
       stdio: ['ignore', 'inherit', 'inherit'],
       cwd: BENCH_DEPS,
     });
   }
   process.env[NODE_LLAMA_CPP_ENV] = PKG_DIR;
   return PKG_DIR;
+}
+
+/** node-llama-cpp's prebuilt CPU binaries for this machine (linux-x64, mac-arm64-metal, win-x64, ...). */
+function platformPackage(): string {
+  if (process.platform === 'darwin') return process.arch === 'arm64' ? 'mac-arm64-metal' : 'mac-x64';
+  return `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
