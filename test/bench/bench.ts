@@ -24,7 +24,7 @@ import type { Job, RunResult } from './child';
 
 type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB';
 import { ensureLlamaCppInstalled, REPO_ROOT } from '../support/llamaCppPackage';
-import { ensureTestGguf, GgufType } from '../modelgen/gguf';
+import { ensureTestGguf, GgufType } from '../support/gguf';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 
 type Size = keyof typeof SHAPES;

@@ -26,7 +26,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompleteResult } from '../../src/worker/protocol';
 import type { FimInput } from '../../src/prompt/fimPrompt';
-import { ensureTestGguf } from '../modelgen/gguf';
+import { ensureTestGguf } from '../support/gguf';
 import { ensureTestModel, onnxPath, type ModelSize } from '../modelgen/testModels';
 import { ensureLlamaCppInstalled, importLlamaCpp } from '../support/llamaCppPackage';
 import { othersShare, snapshot, waitQuiet } from './quiet';

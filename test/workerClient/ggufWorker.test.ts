@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { WorkerClient } from '../../src/workerClient/workerClient';
-import { ensureTestGguf } from '../modelgen/gguf';
+import { ensureTestGguf } from '../support/gguf';
 import { ensureLlamaCppInstalled } from '../support/llamaCppPackage';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../support/tinyModels';
 

@@ -3,7 +3,7 @@ import { Engine, type LoadParams } from '../../../src/engine/engine';
 import type { GenerateRequest } from '../../../src/engine/generate';
 import { ChatCompleter } from '../../../src/worker/chatCompleter';
 import { FimCompleter } from '../../../src/worker/fimCompleter';
-import { ensureTestGguf } from '../../modelgen/gguf';
+import { ensureTestGguf } from '../../support/gguf';
 import { ensureLlamaCppInstalled } from '../../support/llamaCppPackage';
 import { ENGINE_CACHE, tinyModel } from '../../support/tinyModels';
 

@@ -1,6 +1,6 @@
 /**
  * A small GGUF v3 writer for the generated Qwen2 test weights, so llama.cpp (node-llama-cpp)
- * can run exactly the weights our ONNX graphs hold (tests and benchmarks, never shipped).
+ * can run exactly the weights our ONNX graphs hold (the bench and the llama-server tests; never shipped).
  *
  * Types: F32 (every tensor fp32), Q8_0 and Q4_0 (Linear weights and the tied embedding
  * quantized, norms and biases fp32, as llama.cpp's own quantizer leaves them). Q4_0 uses the
@@ -21,8 +21,8 @@ import {
   TensorSpec,
   DEFAULT_SEEDS,
   SHAPES,
-} from './weights';
-import { defaultCacheRoot, QWEN_IDS, type ModelSize } from './testModels';
+} from '../modelgen/weights';
+import { defaultCacheRoot, QWEN_IDS, type ModelSize } from '../modelgen/testModels';
 
 export type GgufType = 'F32' | 'Q8_0' | 'Q4_0';
 
