@@ -2,7 +2,8 @@
  * The models of one worker, on its main thread: which folder serves which role, their
  * tokenizers, and generation requests by role. The sessions, KV slots and token loop are in the
  * decode thread (decodeProtocol.ts says why apart); a folder that serves two roles is opened
- * there once and shared, each role with a KV slot of its own.
+ * there once and shared, each role with a KV slot of its own. GGUF models (a .gguf file, or a
+ * folder holding one) run on llama.cpp instead, behind the same methods (gguf/ggufEngine.ts).
  */
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -10,44 +11,17 @@ import { EngineError } from '../shared/errors';
 import type { ModelRole } from '../shared/generation';
 import { SerialQueue } from '../shared/serialQueue';
 import { openModelFolder, type ModelFolder } from '../modelFormat/modelFolder';
-import type { Precision } from '../modelFormat/precision';
 import type { SessionInfo, SessionOptions } from './decodeProtocol';
 import { DecodeThreadClient } from './decodeThreadClient';
 import { generate, type GenerateRequest, type GenerateResult } from './generate';
+import { findGgufFile } from '../modelFormat/ggufFile';
+import { GgufEngine } from './gguf/ggufEngine';
 import type { TokenListener } from './outputStream';
-import type { Provider } from './session';
-import { draftSkipReason, type DraftWhen } from './speculation';
-import { TextTokenizer } from './tokenizer';
+import type { LoadParams, ModelInfo, RoleModel } from './roleModel';
+import { draftSkipReason } from './speculation';
+import { TextTokenizer, VOCABULARY_PROBE } from './tokenizer';
 
-/**
- * Load a model folder for a role: the one description of a load, from the settings to the
- * decode thread. The session options (absent: their defaults) decide, with the folder, whether
- * two roles share one model.
- */
-export interface LoadParams extends Partial<SessionOptions> {
-  role: ModelRole;
-  modelDir: string;
-  /** A smaller model of the same family, for speculative decoding on this role. */
-  draftModelDir?: string;
-  /** 'gpu': load the draft only if the model runs on a GPU (the catalog's automatic pairing). */
-  draftWhen?: DraftWhen;
-}
-
-export interface ModelInfo extends SessionInfo {
-  loadMs: number;
-  /** The roles this model serves now (one copy of the weights for all of them). */
-  roles: ModelRole[];
-  draft?: { name: string; precision: Precision; provider: Provider };
-  /** Why the draft model was not loaded (draftWhen 'gpu' on a CPU). */
-  draftSkipped?: string;
-}
-
-/** A role's model as its requests use it. */
-export interface RoleModel {
-  info: ModelInfo;
-  folder: ModelFolder;
-  tokenizer: TextTokenizer;
-}
+export type { LoadParams, ModelInfo, RoleModel };
 
 interface OpenModel {
   key: string;
@@ -71,11 +45,11 @@ export function defaultCacheDir(): string {
   return path.join(base, 'slm-complete');
 }
 
-/** Code that exercises merges, spaces and punctuation: two tokenizers that agree on it share a vocabulary. */
-const VOCABULARY_PROBE = 'def fetch_items(self, limit: int = 10) -> list:\n    return [x.id for x in self._items][:limit]  # ok\n';
 
 export class Engine {
   private thread: DecodeThreadClient | undefined;
+  /** GGUF models (llama.cpp), made on the first GGUF load. */
+  private gguf: GgufEngine | undefined;
   private readonly open = new Map<string, OpenModel>();
   private readonly roles = new Map<ModelRole, Binding>();
   /** Loads and unloads, one at a time: each sees the models the one before left. */
@@ -90,30 +64,45 @@ export class Engine {
    * before the new one takes memory, unless another role still uses it.
    */
   load(params: LoadParams): Promise<RoleModel> {
-    return this.loads.run(() => this.loadNow(params));
+    return this.loads.run(async () => {
+      // The model's format picks the runtime; a role that changes format leaves the other one first.
+      const ggufFile = findGgufFile(params.modelDir);
+      if (!ggufFile) {
+        await this.gguf?.unload(params.role);
+        return this.loadNow(params);
+      }
+      await this.unloadOnnx(params.role);
+      return (this.gguf ??= new GgufEngine()).load(params, ggufFile);
+    });
   }
 
   /** Releases the role's model (unless another role uses it). */
   unload(role: ModelRole): Promise<void> {
     return this.loads.run(async () => {
-      if (!this.roles.has(role)) return;
-      await this.thread!.unbind(role);
-      await this.releaseRole(role);
+      await this.gguf?.unload(role);
+      await this.unloadOnnx(role);
     });
+  }
+
+  private async unloadOnnx(role: ModelRole): Promise<void> {
+    if (!this.roles.has(role)) return;
+    await this.thread!.unbind(role);
+    await this.releaseRole(role);
   }
 
   role(role: ModelRole): RoleModel | undefined {
     const binding = this.roles.get(role);
-    return binding && this.describe(binding);
+    return binding ? this.describe(binding) : this.gguf?.role(role);
   }
 
   /** Every open model, once each. */
   models(): ModelInfo[] {
-    return [...this.open.values()].map((m) => this.info(m));
+    return [...[...this.open.values()].map((m) => this.info(m)), ...(this.gguf?.models() ?? [])];
   }
 
   /** Generates on the role's model and KV slot; the decode thread schedules it among the other roles' generations. */
   generate(role: ModelRole, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
+    if (this.gguf?.has(role)) return this.gguf.generate(role, request, onToken, signal);
     const binding = this.roles.get(role);
     if (!binding || !this.thread) return Promise.reject(new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`));
     const { config, name } = binding.model.folder;
@@ -128,6 +117,8 @@ export class Engine {
       this.open.clear();
       await this.thread?.dispose();
       this.thread = undefined;
+      await this.gguf?.dispose();
+      this.gguf = undefined;
     });
   }
 
@@ -230,7 +221,7 @@ export class Engine {
       ...(draft ? { draft: { name: draft.session.name, precision: draft.session.precision, provider: draft.session.provider } } : {}),
       ...(draftSkipped ? { draftSkipped } : {}),
     };
-    return { info, folder: model.folder, tokenizer: model.tokenizer };
+    return { info, folder: model.folder, tokenizer: model.tokenizer, contextLimit: model.folder.config.contextLimit };
   }
 
   private info(model: OpenModel): ModelInfo {

@@ -3,7 +3,7 @@ import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } fro
 import type { DecodeThreadClient } from './decodeThreadClient';
 import { OutputStream, type TokenListener } from './outputStream';
 import type { SpeculationStats } from './speculation';
-import type { TextTokenizer } from './tokenizer';
+import type { ModelTokenizer } from './tokenizer';
 
 export interface GenerateRequest {
   /** Text to encode, or ids already encoded (e.g. a FIM prompt built by the caller). */
@@ -53,7 +53,7 @@ export interface GenerationContext {
   thread: DecodeThreadClient;
   /** Whose model and KV slot the generation runs on. */
   role: ModelRole;
-  tokenizer: TextTokenizer;
+  tokenizer: ModelTokenizer;
   eosTokenIds: readonly number[];
   loadMs: number;
   /** Positions one sequence may take (modelConfig.ts' contextLimit): the answer is cut to fit, a longer prompt refused. */

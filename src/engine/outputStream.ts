@@ -1,6 +1,6 @@
 import type { FinishReason } from '../shared/generation';
 import { StopStrings } from '../shared/stopStrings';
-import { StreamDecoder, type TextTokenizer } from './tokenizer';
+import { StreamDecoder, type ModelTokenizer } from './tokenizer';
 
 /** Receives each piece of generated text once it is final, with the token that completed it. */
 export type TokenListener = (textDelta: string, tokenId: number) => void;
@@ -17,7 +17,7 @@ export class OutputStream {
   private streamed = 0;
 
   constructor(
-    tokenizer: TextTokenizer,
+    tokenizer: ModelTokenizer,
     private readonly stopIds: ReadonlySet<number>,
     stopStrings: readonly string[],
     private readonly maxNewTokens: number,

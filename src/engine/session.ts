@@ -13,7 +13,8 @@ export const Tensor = ort.Tensor;
 
 /** `auto` tries this platform's GPU providers one at a time, then the CPU. */
 export type DeviceChoice = 'auto' | 'cpu' | 'gpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
-export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu';
+/** Where a model runs: onnxruntime's execution providers, and llama.cpp's GPU back ends for GGUF models ('cuda' too). */
+export type Provider = 'cpu' | 'cuda' | 'dml' | 'coreml' | 'webgpu' | 'vulkan' | 'metal';
 
 const GPU_PROVIDERS: Provider[] = ['cuda', 'dml', 'coreml', 'webgpu'];
 

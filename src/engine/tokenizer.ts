@@ -2,8 +2,20 @@ import * as fs from 'node:fs';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { EngineError, errorMessage } from '../shared/errors';
 
+/** Code that exercises merges, spaces and punctuation: two tokenizers that agree on it share a vocabulary. */
+export const VOCABULARY_PROBE = 'def fetch_items(self, limit: int = 10) -> list:\n    return [x.id for x in self._items][:limit]  # ok\n';
+
+/** What generation and prompt building need of a model's tokenizer, whichever engine runs the model. */
+export interface ModelTokenizer {
+  readonly maxTokenId: number;
+  encode(text: string): number[];
+  encodePlain(text: string): number[];
+  decode(ids: readonly number[]): string;
+  tokenId(token: string): number | undefined;
+}
+
 /** The model's own tokenizer, read from its `tokenizer.json` by a maintained library. */
-export class TextTokenizer {
+export class TextTokenizer implements ModelTokenizer {
   /** Matches any added/control token spelled out in text, longest first. */
   private readonly controlText: RegExp | undefined;
 
@@ -77,7 +89,7 @@ export class StreamDecoder {
   private unread = 0;
   private emitted = '';
 
-  constructor(private readonly tokenizer: Pick<TextTokenizer, 'decode'>) {}
+  constructor(private readonly tokenizer: Pick<ModelTokenizer, 'decode'>) {}
 
   /** Adds a token; returns the newly completed text (possibly ''). */
   push(id: number): string {

@@ -9,7 +9,7 @@ export class ChatCompleter {
   private readonly template: ChatTemplate | undefined;
 
   constructor(private readonly engine: Engine, private readonly model: RoleModel) {
-    this.template = readChatTemplate(model.folder.tokenizerConfigFile);
+    this.template = model.folder ? readChatTemplate(model.folder.tokenizerConfigFile) : model.embeddedChatTemplate;
   }
 
   get canChat(): boolean {
@@ -40,7 +40,7 @@ export class ChatCompleter {
     try {
       parts = renderChat(this.template, params.messages);
     } catch (err) {
-      throw new EngineError('chat-unsupported', `The chat template of ${info.name} could not be rendered: ${errorMessage(err)}.`, this.model.folder.tokenizerConfigFile);
+      throw new EngineError('chat-unsupported', `The chat template of ${info.name} could not be rendered: ${errorMessage(err)}.`, this.model.folder?.tokenizerConfigFile ?? info.dir);
     }
     const ids = parts.flatMap((part) => (part.kind === 'template' ? tokenizer.encode(part.text) : tokenizer.encodePlain(part.text)));
     return params.prefill ? [...ids, ...tokenizer.encodePlain(params.prefill)] : ids;

@@ -38,14 +38,19 @@ export class FimCompleter {
 
   /** The budget within the model's context limit, the answer's tokens left room for (StarCoder2: 4096 in all). */
   private fit(budget: PromptBudget, maxNewTokens: number): PromptBudget {
-    const room = Math.max(1, this.model.folder.config.contextLimit - maxNewTokens);
+    const room = Math.max(1, this.model.contextLimit - maxNewTokens);
     if (budget.maxPromptTokens <= room) return budget;
     return { maxPromptTokens: room, maxSuffixTokens: Math.min(budget.maxSuffixTokens, room), maxContextTokens: Math.min(budget.maxContextTokens, Math.floor(room / 2)) };
   }
 
+  private canChat(): boolean {
+    const folder = this.model.folder;
+    return folder ? readChatTemplate(folder.tokenizerConfigFile) !== undefined : this.model.embeddedChatTemplate !== undefined;
+  }
+
   private requireBuilder(): PromptBuilder {
     if (!this.builder) {
-      throw new EngineError('fim-unsupported', noFimTokensMessage(this.model.info.name, this.model.folder.tokenizerConfigFile !== undefined && readChatTemplate(this.model.folder.tokenizerConfigFile) !== undefined), this.model.info.dir);
+      throw new EngineError('fim-unsupported', noFimTokensMessage(this.model.info.name, this.canChat()), this.model.info.dir);
     }
     return this.builder;
   }

@@ -18,13 +18,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { onnx } from 'onnx-proto';
 import { prepareGraph } from '../../src/engine/graphRewrite';
-import { ensureTestModel, onnxPath, QWEN_IDS } from '../modelgen/testModels';
-import { DEFAULT_SEEDS, SHAPES } from '../modelgen/weights';
+import { ensureTestModel, onnxPath } from '../modelgen/testModels';
+import { SHAPES } from '../modelgen/weights';
 import type { Job, RunResult } from './child';
 
 type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB';
-import { ensureLlamaCppInstalled, REPO_ROOT } from './deps';
-import { GgufType, writeGguf } from '../support/gguf';
+import { ensureLlamaCppInstalled, REPO_ROOT } from '../support/llamaCppPackage';
+import { ensureTestGguf, GgufType } from '../support/gguf';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 
 type Size = keyof typeof SHAPES;
@@ -135,16 +135,6 @@ function kvBytes(size: Size, ctx: number, bytesPerValue: number): number {
   return s.layers * 2 * s.kvHeads * s.headDim * ctx * bytesPerValue;
 }
 
-async function ensureGguf(size: Size, type: GgufType, tokenizerFile: string): Promise<string> {
-  const out = path.join(BENCH_CACHE, 'gguf', `${size}-s${DEFAULT_SEEDS[size]}-${type}-v1.gguf`);
-  if (fs.existsSync(out)) return out;
-  const t = performance.now();
-  log(`writing ${out} ...`);
-  writeGguf({ shape: SHAPES[size], seed: DEFAULT_SEEDS[size], type, tokenizerFile, eosId: QWEN_IDS.endOfText, out, name: `${size} (random weights)` });
-  log(`  ${(fs.statSync(out).size / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  return out;
-}
-
 const fmt = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : '-');
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? `${(a / b).toFixed(2)}x` : '-');
 
@@ -175,7 +165,7 @@ async function main(): Promise<void> {
     const prepared = await prepareGraph(onnxFile, path.join(engineCache, 'graphs'));
     for (const c of prepared.changes) log(`  graph rewrite: ${c}`);
     const ggufType: GgufType = pair === 'fp32' ? 'F32' : 'Q4_0';
-    const gguf = wantLlama || args.verify ? await ensureGguf(args.size, ggufType, path.join(modelDir, 'tokenizer.json')) : '';
+    const gguf = wantLlama || args.verify ? ensureTestGguf(args.size, ggufType, modelDir, log) : '';
     configs.push({ pair, label: pair === 'fp32' ? `fp32 / F32` : `4-bit MatMulNBits acc4 / Q4_0`, modelDir, onnx: onnxFile, gguf, ggufType });
   }
 

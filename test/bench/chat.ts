@@ -28,17 +28,13 @@ import { readChatTemplate, renderChat } from '../../src/prompt/chatPrompt';
 import { ChatCompleter } from '../../src/worker/chatCompleter';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine } from '../support/loadedEngine';
+import { isa } from './isa';
 
 const ROOT = path.join(__dirname, '../..');
 const CACHE = path.join(ROOT, '.cache/engine');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const source = (file: string) => fs.readFileSync(path.join(ROOT, 'node_modules', file), 'utf8').split('\n');
-
-function isa(): string {
-  const flags = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
-  return ['avx512f', 'avx512_vnni', 'amx_int8', 'avx2'].filter((f) => new RegExp(`\\b${f}\\b`).test(flags)).join(' ') || 'unknown';
-}
 
 /** Functions of installed packages, as selections: [package file, first line, last line] (1-based). */
 const SELECTIONS: { file: string; from: number; lines: number; languageId: string }[] = [

@@ -92,7 +92,7 @@ async function runOurs(job: OursJob): Promise<RunResult> {
 }
 
 async function runLlama(job: LlamaJob): Promise<RunResult> {
-  const { importLlamaCpp } = await import('./deps');
+  const { importLlamaCpp } = await import('../support/llamaCppPackage');
   const { getLlama } = await importLlamaCpp();
   const llama = await getLlama({ gpu: false, build: 'never', logLevel: 'error' });
   const t0 = performance.now();

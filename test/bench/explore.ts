@@ -9,7 +9,7 @@ import { ensureTestModel, onnxPath } from '../modelgen/testModels';
 import type { Job, RunResult } from './child';
 
 type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB';
-import { REPO_ROOT } from './deps';
+import { REPO_ROOT } from '../support/llamaCppPackage';
 import type { OrtRunOptions } from './ortRunner';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 

@@ -18,6 +18,7 @@ import { FimCompleter } from '../../src/worker/fimCompleter';
 import type { CompleteResult } from '../../src/worker/protocol';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine } from '../support/loadedEngine';
+import { isa } from './isa';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -30,12 +31,6 @@ const LONG_TOKENS = 512;
 
 function input(typed: string): FimInput {
   return { prefix: LINES.slice(0, 300).join('\n') + '\n    const value = ' + typed, prefixStartLine: 0, suffix: '\n' + LINES.slice(300, 330).join('\n'), filePath: 'src/compiler/parser.ts' };
-}
-
-function isa(): string {
-  const flags = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
-  const has = (f: string) => new RegExp(`\\b${f}\\b`).test(flags);
-  return ['avx512f', 'avx512_vnni', 'amx_int8', 'avx2'].filter(has).join(' ') || 'unknown';
 }
 
 async function main(): Promise<void> {

@@ -19,6 +19,7 @@ import { writeGguf } from '../support/gguf';
 import { loadEngine } from '../support/loadedEngine';
 import { ensureLlamaServer, startLlamaServer } from '../support/llamaServer';
 import { waitQuiet } from './quiet';
+import { isa } from './isa';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -36,11 +37,6 @@ function request(typed: string): InfillRequest {
     maxNewTokens: 16,
     stopStrings: [],
   };
-}
-
-function isa(): string {
-  const flags = fs.readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:.*$/m)?.[0] ?? '';
-  return ['avx512f', 'avx512_vnni', 'amx_int8', 'avx2'].filter((f) => new RegExp(`\\b${f}\\b`).test(flags)).join(' ') || 'unknown';
 }
 
 interface Row {

@@ -4,7 +4,7 @@
  * input token, so that token is masked out before comparing (FACTS.md).
  */
 import * as ort from 'onnxruntime-node';
-import { importLlamaCpp } from './deps';
+import { importLlamaCpp } from '../support/llamaCppPackage';
 import { promptIds } from './prompts';
 
 export interface Agreement {

@@ -40,7 +40,7 @@ describe('engine: every model family', function () {
         assert.equal(model.info.vocab, f.shape.vocab);
         assert.equal(model.info.layers, f.shape.layers);
         const eos = [f.config.eos_token_id, f.generationEos].flat();
-        assert.deepEqual([...new Set(eos)].sort(), [...model.engine.role('completion')!.folder.config.eosTokenIds].sort());
+        assert.deepEqual([...new Set(eos)].sort(), [...model.engine.role('completion')!.folder!.config.eosTokenIds].sort());
       });
 
       if (variant.precision !== 'fp32') {

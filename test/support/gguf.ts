@@ -19,7 +19,10 @@ import {
   quantizeQ4Block32,
   tensorSpecs,
   TensorSpec,
+  DEFAULT_SEEDS,
+  SHAPES,
 } from '../modelgen/weights';
+import { defaultCacheRoot, QWEN_IDS, type ModelSize } from '../modelgen/testModels';
 
 export type GgufType = 'F32' | 'Q8_0' | 'Q4_0';
 
@@ -179,7 +182,12 @@ function tokenizerMeta(tokenizerFile: string, vocab: number, eosId: number): Met
     }
   }
   const merges = tj.model.merges.map((m) => (Array.isArray(m) ? m.join(' ') : m));
+  // The chat template rides along, as in published GGUF files (the GGUF engine reads it from there).
+  const configFile = path.join(path.dirname(tokenizerFile), 'tokenizer_config.json');
+  const config = fs.existsSync(configFile) ? (JSON.parse(fs.readFileSync(configFile, 'utf8')) as { chat_template?: unknown }) : {};
+  const template: Meta[] = typeof config.chat_template === 'string' ? [['tokenizer.chat_template', V.STRING, config.chat_template]] : [];
   return [
+    ...template,
     ['tokenizer.ggml.model', V.STRING, 'gpt2'],
     ['tokenizer.ggml.pre', V.STRING, 'qwen2'],
     ['tokenizer.ggml.tokens', V.ARRAY, tokens, V.STRING],
@@ -301,4 +309,19 @@ export function writeGguf(o: GgufOptions): number {
     }
   });
   return fs.statSync(o.out).size;
+}
+
+/**
+ * The GGUF of a generated model's weights (same seed, the same 4-bit codes for Q4_0), cached
+ * beside the generated ONNX folders; `modelDir` is any generated folder of that size (its
+ * tokenizer files go into the GGUF). Bump the version when the writer's output changes.
+ */
+export function ensureTestGguf(size: ModelSize, type: GgufType, modelDir: string, log?: (s: string) => void): string {
+  const out = path.join(defaultCacheRoot(), 'gguf', `${size}-s${DEFAULT_SEEDS[size]}-${type}-v2.gguf`);
+  if (fs.existsSync(out)) return out;
+  const t = performance.now();
+  log?.(`writing ${out} ...`);
+  writeGguf({ shape: SHAPES[size], seed: DEFAULT_SEEDS[size], type, tokenizerFile: path.join(modelDir, 'tokenizer.json'), eosId: QWEN_IDS.endOfText, out, name: `${size} (random weights)` });
+  log?.(`  ${(fs.statSync(out).size / 1e6).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return out;
 }

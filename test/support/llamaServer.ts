@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LLAMA_CPP_VERSION } from '../bench/deps';
+import { LLAMA_CPP_VERSION } from './llamaCppPackage';
 import { GENERATOR_VERSION, QWEN_IDS } from '../modelgen/testModels';
 import { DEFAULT_SEEDS, SHAPES } from '../modelgen/weights';
 import { writeGguf } from './gguf';

@@ -3,12 +3,12 @@ import type { ModelRole } from '../../src/shared/generation';
 import { Engine, type LoadParams, type ModelInfo } from '../../src/engine/engine';
 import type { GenerateRequest, GenerateResult } from '../../src/engine/generate';
 import type { TokenListener } from '../../src/engine/outputStream';
-import type { TextTokenizer } from '../../src/engine/tokenizer';
+import type { ModelTokenizer } from '../../src/engine/tokenizer';
 
 export interface LoadedEngine {
   engine: Engine;
   info: ModelInfo;
-  tokenizer: TextTokenizer;
+  tokenizer: ModelTokenizer;
   generate(request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult>;
   dispose(): Promise<void>;
 }
