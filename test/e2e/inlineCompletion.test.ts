@@ -94,9 +94,15 @@ describe('inline completions in VS Code', function () {
   it('puts the definition of an imported function into the prompt (tree-sitter context)', async () => {
     await newFile('invoice.ts');
     await vscode.press('Control+End');
-    await vscode.typeText('  return net * (1 + taxRate(');
-    await vscode.waitForGhostText(30_000).catch(() => undefined); // noise may be empty; the prompt is what counts
-    const line = await waitFor('a request with context', () => logLines().find((l) => l.includes('request model') && /context [1-9]\d* snippets \([1-9]\d* tok\)/.test(l)));
+    const withContext = () => logLines().find((l) => l.includes('request model') && /context [1-9]\d* snippets \([1-9]\d* tok\)/.test(l));
+    // On a loaded machine the first request may miss the context's 20 ms budget while the imported
+    // file is parsed for the first time; the next keystroke asks again with it warm.
+    for (const typed of ['  return net * (1 + taxRate(', 'r', 'a']) {
+      await vscode.typeText(typed);
+      await vscode.waitForGhostText(30_000).catch(() => undefined); // noise may be empty; the prompt is what counts
+      if (await waitFor('a request with context', withContext, 5_000).catch(() => undefined)) break;
+    }
+    const line = await waitFor('a request with context', withContext);
     assert.match(line, /from [^\]]*lib\/tax\.ts/, 'the imported file gave a snippet');
     // The workspace was indexed in the background (lib/tax.ts and invoice.ts at least).
     assert.ok(logLines().some((l) => /workspace index: [2-9]\d* files/.test(l)), 'workspace index line in the log');

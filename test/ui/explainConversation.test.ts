@@ -2,6 +2,7 @@ import * as assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeFigures, ExplainConversation, type ExplainSubject } from '../../src/ui/explainConversation';
 import type { ToWebview } from '../../src/ui/explainProtocol';
+import { renderMarkdown } from '../../src/ui/markdownView';
 
 const SUBJECT: ExplainSubject = { path: 'src/parse.ts', startLine: 12, endLine: 40, languageId: 'typescript', code: 'function parse() {}' };
 
@@ -13,6 +14,10 @@ function conversation(minIntervalMs = 40): { c: ExplainConversation; posted: ToW
 const answers = (posted: ToWebview[]) => posted.filter((m) => m.type === 'answer');
 
 describe('ExplainConversation', () => {
+  // The render interval follows the measured render time: a first, cold render (markdown-it and
+  // highlight.js warming up, tens of ms) would stretch it past what the timing test below streams.
+  before(() => renderMarkdown('warm *up* `code`', { defaultLanguage: 'typescript', streaming: true }));
+
   it('begins with the subject as a header and no turns', () => {
     const { c, posted } = conversation();
     c.begin(SUBJECT);
