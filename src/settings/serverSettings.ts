@@ -1,4 +1,5 @@
 import { FIM_TEMPLATES, type FimTemplate } from '../prompt/fimTemplates';
+import { settingReaders, type ConfigurationLike } from './settingReaders';
 
 /** Which engine answers requests: the worker on this machine, or an inference server the user runs. */
 export type EngineChoice = 'local' | 'server';
@@ -23,24 +24,9 @@ export interface ServerSettings {
   fallbackToLocal: boolean;
 }
 
-/** Read by readSettings (settings.ts), whose ConfigurationLike this matches. */
-export function readServerSettings(config: { get<T>(key: string): T | undefined }, problems: string[]): { engine: EngineChoice; server: ServerSettings } {
-  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-    const v = config.get<unknown>(key);
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) {
-      problems.push(`slm.${key} must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)}); using ${fallback}.`);
-      return fallback;
-    }
-    return v as T;
-  };
-  const text = (key: string): string => {
-    const v = config.get<unknown>(key);
-    if (v === undefined || v === null) return '';
-    if (typeof v === 'string') return v.trim();
-    problems.push(`slm.${key} must be a string (got ${JSON.stringify(v)}); ignoring it.`);
-    return '';
-  };
+/** Read by readSettings (settings.ts). */
+export function readServerSettings(config: ConfigurationLike, problems: string[]): { engine: EngineChoice; server: ServerSettings } {
+  const { oneOf, text } = settingReaders(config, problems);
   const url = text('server.url').replace(/\/+$/, '');
   const engine = oneOf<EngineChoice>('engine', ['local', 'server'], 'local');
   if (engine === 'server' && !url) problems.push('slm.engine is "server" but slm.server.url is empty: set the server\'s address (http://127.0.0.1:8080 for a llama-server on this machine).');

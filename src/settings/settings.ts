@@ -3,6 +3,7 @@ import { HUGGING_FACE } from '../downloads/hub';
 import type { PrecisionChoice } from '../modelFormat/precision';
 import type { MultilineMode } from '../completion/postprocess/types';
 import { readServerSettings, type EngineChoice, type ServerSettings } from './serverSettings';
+import { settingReaders, type ConfigurationLike } from './settingReaders';
 
 /** The `slm.*` settings, typed and checked. Declared in package.json `contributes.configuration`. */
 export interface Settings {
@@ -34,10 +35,7 @@ export interface Settings {
   server: ServerSettings;
 }
 
-/** What reading settings needs; vscode's WorkspaceConfiguration fits. */
-export interface ConfigurationLike {
-  get<T>(key: string): T | undefined;
-}
+export type { ConfigurationLike } from './settingReaders';
 
 /** A generation longer than this is cut: a suggestion that late is rarely still wanted. */
 const TIME_BUDGET_MS = 5000;
@@ -48,24 +46,7 @@ const TIME_BUDGET_MS = 5000;
  */
 export function readSettings(config: ConfigurationLike): { settings: Settings; problems: string[] } {
   const problems: string[] = [];
-  const int = (key: string, fallback: number, min: number, max: number): number => {
-    const v = config.get<unknown>(key);
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
-      problems.push(`slm.${key} must be a whole number from ${min} to ${max} (got ${JSON.stringify(v)}); using ${fallback}.`);
-      return fallback;
-    }
-    return v;
-  };
-  const oneOf = <T extends string>(key: string, allowed: readonly T[], fallback: T): T => {
-    const v = config.get<unknown>(key);
-    if (v === undefined || v === null) return fallback;
-    if (typeof v !== 'string' || !allowed.includes(v as T)) {
-      problems.push(`slm.${key} must be one of ${allowed.join(', ')} (got ${JSON.stringify(v)}); using ${fallback}.`);
-      return fallback;
-    }
-    return v as T;
-  };
+  const { int, oneOf } = settingReaders(config, problems);
   const folder = (key: string, fallback: string): string => {
     const v = config.get<unknown>(key) ?? '';
     if (typeof v === 'string') return v.trim();
