@@ -1,5 +1,6 @@
 import type { FinishReason } from '../shared/generation';
 import type { SlotModel } from './decoderModel';
+import { fillCache } from './fillCache';
 import type { DecodeEnd, DecodeRequest } from './decodeProtocol';
 import { Sampler } from './sampler';
 import { Stopped } from './scheduler';
@@ -13,7 +14,7 @@ export interface DecodeModels {
 
 /** Where the loop's progress goes (the decode thread posts it to the tokenizer's thread). */
 export interface DecodeSink {
-  prefilled(reusedTokens: number, prefillMs: number): void;
+  prefilled(reusedTokens: number, shiftedTokens: number, prefillMs: number): void;
   /** Called with the live stats: a sink that keeps them must copy them. */
   tokens(ids: number[], speculation?: SpeculationStats): void;
 }
@@ -41,22 +42,18 @@ export async function decode(models: DecodeModels, request: DecodeRequest, sink:
 async function run(models: DecodeModels, request: DecodeRequest, sink: DecodeSink, interrupted: () => FinishReason | undefined, prefillChunk: number, started: number): Promise<DecodeEnd> {
   const { model } = models;
   const { promptIds } = request;
-  const reused = request.reuseCache ? reusablePrefix(model.cache.tokens, promptIds) : 0;
-  model.cache.truncate(reused);
-
   const stopIds = new Set(request.stopTokenIds);
   const sampler = new Sampler(request.sampling);
   const vocab = model.vocab;
   let stepMs = 0; // smoothed time of one target decode step, for the speculation cost model
   const speculator = makeSpeculator(models, request, () => stepMs);
 
-  let logits: Float32Array | undefined;
   let finishReason: FinishReason | undefined;
-  for (let at = reused; at < promptIds.length && !(finishReason = interrupted()); at += prefillChunk) {
-    logits = await model.forward(promptIds.slice(at, at + prefillChunk), 1);
-  }
-  if (!finishReason) await speculator?.prefill(promptIds, prefillChunk, () => interrupted() !== undefined);
-  sink.prefilled(reused, performance.now() - started);
+  const fill = { reuse: request.reuseCache, shifted: request.shiftedReuse === true, chunk: prefillChunk, stopped: () => (finishReason ??= interrupted()) !== undefined };
+  const filled = await fillCache(model, promptIds, { ...fill, feedLast: true });
+  let logits = filled.logits;
+  if (!finishReason) await speculator?.prefill(promptIds, fill);
+  sink.prefilled(filled.reused, filled.shifted, performance.now() - started);
 
   // Each turn takes one token from the last logits (or the token a rejected draft left), then
   // runs it through the model with any drafts behind it.
@@ -114,12 +111,4 @@ function makeSpeculator(models: DecodeModels, request: DecodeRequest, targetStep
   if (request.speculation?.promptLookup) drafters.push(new PromptLookup());
   if (request.speculation?.draftModel && models.draft) drafters.push(new DraftModel(models.draft));
   return drafters.length ? new Speculator(drafters, targetStepMs, request.speculation?.fixedDraftTokens) : undefined;
-}
-
-/** Cached positions shared with the new prompt; at least one prompt token is always fed to get fresh logits. */
-function reusablePrefix(cached: readonly number[], prompt: readonly number[]): number {
-  const limit = Math.min(cached.length, prompt.length - 1);
-  let n = 0;
-  while (n < limit && cached[n] === prompt[n]) n++;
-  return n;
 }

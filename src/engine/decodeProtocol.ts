@@ -41,6 +41,8 @@ export interface DecodeRequest {
   /** What is left of the request's time budget when the decode thread receives it. */
   budgetMs?: number;
   reuseCache: boolean;
+  /** With reuseCache, also move cached runs found later in the prompt to their new positions (approximate; reusePlan.ts). */
+  shiftedReuse?: boolean;
   speculation?: SpeculationOptions;
 }
 
@@ -97,7 +99,7 @@ export interface DecodeEnd {
 
 export type FromDecodeThread =
   /** The prompt is in the KV cache (or the prefill was interrupted). */
-  | { kind: 'prefilled'; id: number; reusedTokens: number; prefillMs: number }
+  | { kind: 'prefilled'; id: number; reusedTokens: number; shiftedTokens: number; prefillMs: number }
   /** Tokens in generation order, sent before each model run; the last may be a stop token. */
   | { kind: 'tokens'; id: number; ids: number[]; speculation?: SpeculationStats }
   | { kind: 'result'; id: number; result: unknown }

@@ -89,7 +89,7 @@ function run(id: number, role: ModelRole, request: DecodeRequest, stop: Int32Arr
         { model: slotOf(binding.model, model.decoder, 'model'), ...(useDraft ? { draft: slotOf(binding.draft!, draft.decoder, 'draft') } : {}) },
         request,
         {
-          prefilled: (reusedTokens, prefillMs) => post({ kind: 'prefilled', id, reusedTokens, prefillMs }),
+          prefilled: (reusedTokens, shiftedTokens, prefillMs) => post({ kind: 'prefilled', id, reusedTokens, shiftedTokens, prefillMs }),
           tokens: (ids, speculation) => post({ kind: 'tokens', id, ids, speculation }),
         },
         stopped,

@@ -1,6 +1,8 @@
+import type { Rotary } from '../modelFormat/rotary';
 import type { GraphContract } from './contract';
 import { halfToFloat32 } from './float16';
-import { KvCache } from './kvCache';
+import { KvCache, type KvBlock } from './kvCache';
+import { shiftKeys } from './keyShift';
 import { Tensor, type OpenedSession } from './session';
 import { EngineError, errorMessage } from '../shared/errors';
 
@@ -11,7 +13,8 @@ import { EngineError, errorMessage } from '../shared/errors';
  * nothing about text.
  */
 export class DecoderModel {
-  constructor(private readonly opened: OpenedSession, readonly contract: GraphContract) {}
+  /** `rotary`: how its keys turn by position (absent: cached keys cannot be moved). */
+  constructor(private readonly opened: OpenedSession, readonly contract: GraphContract, readonly rotary?: Rotary) {}
 
   get vocab(): number {
     return this.contract.vocab;
@@ -78,8 +81,16 @@ export interface SlotModel {
   readonly cache: KvCache;
   readonly vocab: number;
   forward(ids: readonly number[], keep?: number): Promise<Float32Array>;
+  /** Turns a copied block's keys `shift` positions on; absent when the model's rotary is unknown. */
+  readonly shiftKeys?: (block: KvBlock, shift: number) => void;
 }
 
 export function slotModel(decoder: DecoderModel, cache: KvCache, gate: { run<T>(step: () => Promise<T>): Promise<T> }): SlotModel {
-  return { cache, vocab: decoder.vocab, forward: (ids, keep) => gate.run(() => decoder.forward(cache, ids, keep)) };
+  const { rotary, contract } = decoder;
+  return {
+    cache,
+    vocab: decoder.vocab,
+    forward: (ids, keep) => gate.run(() => decoder.forward(cache, ids, keep)),
+    ...(rotary ? { shiftKeys: (block: KvBlock, shift: number) => shiftKeys(block, contract, rotary, shift) } : {}),
+  };
 }

@@ -56,5 +56,5 @@ export async function openDecoder(folder: ModelFolder, options: SessionOptions, 
     graphChanges: prepared.changes,
     bytes: prepared.graph.bytes,
   };
-  return { decoder: new DecoderModel(opened, contract), info };
+  return { decoder: new DecoderModel(opened, contract, folder.config.rotary), info };
 }

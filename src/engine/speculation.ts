@@ -1,5 +1,9 @@
 import type { SlotModel } from './decoderModel';
+import { fillCache, type FillOptions } from './fillCache';
 import type { Provider } from './session';
+
+/** How a drafter catches up with the prompt: as the target does, without fresh logits. */
+export type DraftFill = Omit<FillOptions, 'feedLast'>;
 
 /**
  * Speculative decoding, as a few verbs (after llama.cpp's common/speculative.h): drafters
@@ -11,7 +15,7 @@ export interface Drafter {
   /** Up to `k` tokens likely to follow `history`; [] when it has no guess. */
   propose(history: readonly number[], k: number): Promise<number[]>;
   /** Work on the prompt that can be done before decoding starts. */
-  prefill?(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void>;
+  prefill?(prompt: readonly number[], fill: DraftFill): Promise<void>;
 }
 
 /**
@@ -51,10 +55,8 @@ export class DraftModel implements Drafter {
    * runs one token instead of the whole prompt (which counted as decode time and as a very slow
    * first draft step, and made the cost model shy away from drafting).
    */
-  async prefill(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void> {
-    const cache = this.model.cache;
-    cache.truncate(commonPrefix(cache.tokens, prompt, prompt.length));
-    for (let at = cache.length; at < prompt.length && !stopped(); at += chunk) await this.model.forward(prompt.slice(at, at + chunk), 1);
+  async prefill(prompt: readonly number[], fill: DraftFill): Promise<void> {
+    await fillCache(this.model, prompt, { ...fill, feedLast: false });
   }
 
   async propose(history: readonly number[], k: number): Promise<number[]> {
@@ -167,8 +169,8 @@ export class Speculator {
   }
 
   /** Catches the drafters up with the prompt, as part of the prefill. */
-  async prefill(prompt: readonly number[], chunk: number, stopped: () => boolean): Promise<void> {
-    for (const drafter of this.drafters) await drafter.prefill?.(prompt, chunk, stopped);
+  async prefill(prompt: readonly number[], fill: DraftFill): Promise<void> {
+    for (const drafter of this.drafters) await drafter.prefill?.(prompt, fill);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { EngineError } from '../shared/errors';
+import { readRotary, type Rotary } from './rotary';
 
 /** The parts of a Hugging Face `config.json` the engine relies on. */
 export interface ModelConfig {
@@ -16,6 +17,9 @@ export interface ModelConfig {
   contextLimit: number;
   /** Why the limit is below max_position_embeddings, for messages (e.g. StarCoder2's sliding window). */
   contextLimitReason?: string;
+  /** How keys turn by position, to move cached keys (slm.suffixReuse "shifted"); absent: `rotaryUnsupported` says why. */
+  rotary?: Rotary;
+  rotaryUnsupported?: string;
 }
 
 /**
@@ -78,17 +82,20 @@ export function parseModelConfig(raw: unknown, file: string): ModelConfig {
   const eos = c.eos_token_id;
   const eosTokenIds = Array.isArray(eos) ? eos.filter((x): x is number => typeof x === 'number') : typeof eos === 'number' ? [eos] : [];
   const context = contextLimit(c, modelType);
+  const headDim = num('head_dim', hiddenSize / numAttentionHeads);
+  const rotary = readRotary(c, modelType, headDim);
   return {
     modelType,
     hiddenSize,
     numLayers: num('num_hidden_layers'),
     numAttentionHeads,
     numKeyValueHeads: num('num_key_value_heads', numAttentionHeads),
-    headDim: num('head_dim', hiddenSize / numAttentionHeads),
+    headDim,
     vocabSize: num('vocab_size'),
     eosTokenIds,
     bosTokenId: typeof c.bos_token_id === 'number' ? c.bos_token_id : undefined,
     contextLimit: context.limit,
     ...(context.reason ? { contextLimitReason: context.reason } : {}),
+    ...(typeof rotary === 'string' ? { rotaryUnsupported: rotary } : { rotary }),
   };
 }

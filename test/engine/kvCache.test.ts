@@ -45,3 +45,22 @@ describe('KvCache', () => {
     assert.deepEqual(cache.feeds()['past.0.key'].dims, [1, HEADS, 0, HEAD_DIM]);
   });
 });
+
+describe('KvCache blocks (shifted reuse)', () => {
+  it('copies positions out of every head and appends them after the cached ones', () => {
+    const cache = new KvCache(contract);
+    cache.append({ 'present.0.key': present(5, 0), 'present.0.value': present(5, 0.5) }, [1, 2, 3, 4, 5]);
+    const block = cache.copyOut(3, 2);
+    assert.deepEqual(block.tokens, [4, 5]);
+    cache.truncate(1);
+    cache.appendBlock(block, 0);
+    assert.deepEqual(cache.tokens, [1, 4, 5]);
+    const key = cache.feeds()['past.0.key'];
+    assert.deepEqual(key.dims, [1, HEADS, 3, HEAD_DIM]);
+    // Head h keeps position 0, then old positions 3 and 4: values salt + h*100 + p*10 + d.
+    const expected: number[] = [];
+    for (let h = 0; h < HEADS; h++) for (const p of [0, 3, 4]) for (let d = 0; d < HEAD_DIM; d++) expected.push(h * 100 + p * 10 + d);
+    assert.deepEqual(Array.from(key.data as Float32Array), expected);
+    assert.equal((cache.feeds()['past.0.value'].data as Float32Array)[HEAD_DIM], 0.5 + 30);
+  });
+});

@@ -142,7 +142,7 @@ describe('DraftModel', () => {
   it('catches up with the prompt in the prefill, so that proposing runs only the new token', async () => {
     const { fed, model } = recordingModel();
     const draft = new DraftModel(model);
-    await draft.prefill([1, 2, 3, 4, 5], 2, () => false);
+    await draft.prefill([1, 2, 3, 4, 5], { reuse: true, shifted: false, chunk: 2, stopped: () => false });
     assert.deepEqual(fed, [[1, 2], [3, 4], [5]]);
     fed.length = 0;
     assert.deepEqual(await draft.propose([1, 2, 3, 4, 5, 6], 2), [7, 7]);
@@ -155,7 +155,7 @@ describe('DraftModel', () => {
 
   it('stops prefilling when told to', async () => {
     const { fed, model } = recordingModel();
-    await new DraftModel(model).prefill([1, 2, 3, 4, 5], 2, () => fed.length >= 1);
+    await new DraftModel(model).prefill([1, 2, 3, 4, 5], { reuse: true, shifted: false, chunk: 2, stopped: () => fed.length >= 1 });
     assert.deepEqual(fed, [[1, 2]]);
   });
 });

@@ -308,43 +308,11 @@ export function ropeTables(shape: ModelShape, positions = shape.ropeRows ?? shap
 // ---------------------------------------------------------------------------------------------
 // fp16 helpers (Q4_0 scales are kept fp16-exact so a GGUF with fp16 `d` dequantizes identically).
 
-const f32buf = new Float32Array(1);
-const u32buf = new Uint32Array(f32buf.buffer);
+import { float32ToHalf, halfToFloat } from '../../src/engine/float16';
 
-/** IEEE binary16 bits of v, round to nearest even. */
-export function float32ToFloat16Bits(v: number): number {
-  f32buf[0] = v;
-  const x = u32buf[0];
-  const sign = (x >>> 16) & 0x8000;
-  const exp = (x >>> 23) & 0xff;
-  let mant = x & 0x7fffff;
-  if (exp === 0xff) return sign | 0x7c00 | (mant ? 0x200 : 0);
-  const e = exp - 127 + 15;
-  if (e >= 0x1f) return sign | 0x7c00;
-  if (e <= 0) {
-    if (e < -10) return sign;
-    mant |= 0x800000;
-    const shift = 14 - e;
-    let h = mant >>> shift;
-    const rem = mant & ((1 << shift) - 1);
-    const halfway = 1 << (shift - 1);
-    if (rem > halfway || (rem === halfway && (h & 1))) h++;
-    return sign | h;
-  }
-  let h = (e << 10) | (mant >>> 13);
-  const rem = mant & 0x1fff;
-  if (rem > 0x1000 || (rem === 0x1000 && (h & 1))) h++;
-  return sign | h;
-}
-
-export function float16BitsToFloat32(h: number): number {
-  const sign = h & 0x8000 ? -1 : 1;
-  const exp = (h >>> 10) & 0x1f;
-  const mant = h & 0x3ff;
-  if (exp === 0) return sign * mant * 2 ** -24;
-  if (exp === 0x1f) return mant ? NaN : sign * Infinity;
-  return sign * (1 + mant / 1024) * 2 ** (exp - 15);
-}
+/** IEEE binary16 bits of v, round to nearest even; and back (the engine's own conversions). */
+export const float32ToFloat16Bits = float32ToHalf;
+export const float16BitsToFloat32 = halfToFloat;
 
 // ---------------------------------------------------------------------------------------------
 // 4-bit block quantization (MatMulNBits bits=4 block_size=32, symmetric == GGUF Q4_0).
