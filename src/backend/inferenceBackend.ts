@@ -3,7 +3,7 @@
  * that answers them: the local worker (backend/local/) or, later, an inference server. Nothing
  * above this file knows which one runs, nor any engine's own result types.
  */
-import type { ChatMessage, FinishReason, SamplingOptions, SpeculationOptions } from '../shared/generation';
+import type { ChatMessage, FinishReason, SamplingOptions, SpeculationOptions, SuffixReuse } from '../shared/generation';
 import type { Subscription } from '../shared/emitter';
 import type { FimInput } from '../prompt/fimPrompt';
 import type { PromptBudget } from '../prompt/promptBudget';
@@ -47,6 +47,8 @@ export interface GenerationOptions {
 export interface InfillRequest extends GenerationOptions {
   input: FimInput;
   budget: PromptBudget;
+  /** What a warm request keeps of the cached suffix (the local engine; a server keeps its own cache). */
+  suffixReuse?: SuffixReuse;
 }
 
 export interface ChatRequest extends GenerationOptions {
@@ -75,6 +77,8 @@ export interface RequestFigures {
   promptTokens: number;
   /** Prompt tokens whose KV cache was reused from an earlier request (the server's cached tokens). */
   reusedPromptTokens: number;
+  /** Of those, tokens moved to new positions (slm.suffixReuse "shifted"). */
+  movedPromptTokens?: number;
   newTokens: number;
   /** New tokens after the first per second of decoding. */
   tokensPerSecond: number;

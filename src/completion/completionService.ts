@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { ContextBuilder, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
-import type { FinishReason, SpeculationOptions } from '../shared/generation';
+import type { FinishReason, SpeculationOptions, SuffixReuse } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
 import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWindow } from './documentWindow';
 import { languageSyntax } from '../languages/languages';
@@ -28,6 +28,8 @@ export interface CompletionSettings {
   timeBudgetMs: number;
   /** Speculative decoding: prompt lookup always (free when it finds nothing), the draft model when one is set. */
   speculation: SpeculationOptions;
+  /** slm.suffixReuse: local engine only (an inference server keeps its own cache). */
+  suffixReuse: SuffixReuse;
 }
 
 export interface CompletionRequest {
@@ -126,6 +128,7 @@ export class CompletionService {
         stopStrings: multiline ? undefined : ['\n'],
         timeBudgetMs: settings.timeBudgetMs,
         speculation: settings.speculation,
+        suffixReuse: settings.suffixReuse,
       },
     };
   }

@@ -17,8 +17,8 @@ export function formatRecord(r: RequestRecord): string {
   }
   if (result) {
     const f = result.figures;
-    if (f.promptMs !== undefined) parts.push(`prompt ${ms(f.promptMs)}, ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
-    else parts.push(`prompt ${f.promptTokens} tok (${f.reusedPromptTokens} reused)`);
+    const reused = `${f.reusedPromptTokens} reused${f.movedPromptTokens ? `, ${f.movedPromptTokens} of them moved` : ''}`;
+    parts.push(f.promptMs !== undefined ? `prompt ${ms(f.promptMs)}, ${f.promptTokens} tok (${reused})` : `prompt ${f.promptTokens} tok (${reused})`);
     if (f.prefillMs !== undefined) parts.push(`prefill ${ms(f.prefillMs)}`);
     parts.push(`decode ${f.newTokens} tok${f.decodeMs !== undefined ? ` in ${ms(f.decodeMs)}` : ''} (${f.tokensPerSecond.toFixed(0)} tok/s)`);
     // Stopped on the stream, the backend reports a cancellation: the completion was decided instead.

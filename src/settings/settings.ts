@@ -94,6 +94,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         syntaxCheck: config.get<unknown>('syntaxCheck') !== false,
         timeBudgetMs: TIME_BUDGET_MS,
         speculation: { promptLookup: speculate, draftModel: speculate },
+        suffixReuse: oneOf('suffixReuse', ['exact', 'shifted'] as const, 'exact'),
       },
       enabledLanguages,
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),

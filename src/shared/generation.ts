@@ -29,6 +29,14 @@ export interface SpeculationOptions {
   fixedDraftTokens?: number;
 }
 
+/**
+ * What a warm infill request keeps of the suffix the last one prefilled: `exact` prefills
+ * everything after the edit again (the output is the model's own for the new prompt);
+ * `shifted` moves the cached suffix to its new positions (llama.cpp's --cache-reuse idea):
+ * faster, and the output may differ where the suffix's view of the edited text mattered.
+ */
+export type SuffixReuse = 'exact' | 'shifted';
+
 /** One turn of a conversation for a chat model; rendered with the model's own chat template. */
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';

@@ -31,8 +31,9 @@ export class FimCompleter {
     const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, params.maxNewTokens));
     const buildMs = performance.now() - started;
     // The limits go through as they are; the prompt was built from the rest.
-    const { input, budget, ...limits } = params;
-    const result = await this.engine.generate('completion', { ...limits, promptIds: prompt.ids, stopTokenIds: prompt.stopTokenIds }, onToken, signal);
+    const { input, budget, suffixReuse, ...limits } = params;
+    const request = { ...limits, promptIds: prompt.ids, stopTokenIds: prompt.stopTokenIds, ...(suffixReuse === 'shifted' ? { shiftedReuse: true } : {}) };
+    const result = await this.engine.generate('completion', request, onToken, signal);
     return { ...result, prompt: { template: prompt.template, parts: prompt.parts, buildMs } };
   }
 

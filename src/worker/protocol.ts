@@ -4,7 +4,7 @@
  * worker answers each with exactly one `response`, and may send `partial`s for it before that.
  */
 import type { WireError } from '../shared/errors';
-import type { ChatMessage, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';
+import type { ChatMessage, ModelRole, SamplingOptions, SpeculationOptions, SuffixReuse } from '../shared/generation';
 import type { LoadParams, ModelInfo } from '../engine/engine';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { FimInput, FimPrompt, PromptPart } from '../prompt/fimPrompt';
@@ -51,7 +51,9 @@ export interface GenerationLimits {
   speculation?: SpeculationOptions;
 }
 
-export interface CompleteParams extends PromptParams, GenerationLimits {}
+export interface CompleteParams extends PromptParams, GenerationLimits {
+  suffixReuse?: SuffixReuse;
+}
 
 export interface CompleteResult extends GenerateResult {
   prompt: { template: string; parts: PromptPart[]; buildMs: number };

@@ -32,7 +32,7 @@ const ORACLE_CHARS = 4_000;
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 64, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 0,
-  multiline: 'auto', maxLines: 16, syntaxCheck: true, timeBudgetMs: 10_000, speculation: {},
+  multiline: 'auto', maxLines: 16, syntaxCheck: true, timeBudgetMs: 10_000, speculation: {}, suffixReuse: 'exact',
 };
 
 interface Case {

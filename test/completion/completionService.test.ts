@@ -7,7 +7,7 @@ import { ensureGrammar, parseSnippet } from '../../src/treeSitter/parser';
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,
-  multiline: 'never', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false },
+  multiline: 'never', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false }, suffixReuse: 'exact',
 };
 
 function requestFor(text: string, line: number, character: number): CompletionRequest {

@@ -11,7 +11,7 @@ import { CURSOR, dedent, lines } from './postprocess/atCursor';
 
 const SETTINGS: CompletionSettings = {
   debounceMs: 0, maxNewTokens: 64, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 0,
-  multiline: 'auto', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: {},
+  multiline: 'auto', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: {}, suffixReuse: 'exact',
 };
 const service = new CompletionService({ infill: () => Promise.reject(new Error('not asked')) }, () => SETTINGS);
 

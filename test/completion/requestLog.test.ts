@@ -21,6 +21,14 @@ describe('formatRecord', () => {
     assert.match(line, /decode 14 tok \(1 tok\/s\), finish decided at 52 chars, 30 chars$/);
   });
 
+  it('says how many reused tokens were moved (slm.suffixReuse "shifted")', () => {
+    const line = formatRecord({
+      source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,
+      result: { text: 'abc', finishReason: 'max-tokens', figures: { totalMs: 2, promptTokens: 812, reusedPromptTokens: 810, movedPromptTokens: 121, newTokens: 2, tokensPerSecond: 1 } },
+    });
+    assert.match(line, /prompt 812 tok \(810 reused, 121 of them moved\)/);
+  });
+
   it('reports draft acceptance when speculation ran', () => {
     const line = formatRecord({
       source: 'model', outcome: 'shown', debounceMs: 0, windowMs: 0, chars: 3,

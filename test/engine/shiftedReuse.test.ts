@@ -6,6 +6,8 @@ import { openDecoder } from '../../src/engine/openDecoder';
 import { slotModel, type DecoderModel } from '../../src/engine/decoderModel';
 import type { KvCache } from '../../src/engine/kvCache';
 import { openModelFolder } from '../../src/modelFormat/modelFolder';
+import type { SuffixReuse } from '../../src/shared/generation';
+import { FimCompleter } from '../../src/worker/fimCompleter';
 import { type FamilyId } from '../modelgen/families';
 import { ensureTestModel, QWEN_IDS } from '../modelgen/testModels';
 import { loadEngine, type LoadedEngine } from '../support/loadedEngine';
@@ -103,6 +105,15 @@ describe('shifted reuse of the KV cache (slm.suffixReuse "shifted")', function (
       const cold = await model.generate({ ...request, promptIds, reuseCache: false });
       assert.equal(cold.timings.shiftedTokens, undefined);
       assert.deepEqual(warm.tokenIds, cold.tokenIds);
+    });
+
+    it('is what slm.suffixReuse "shifted" asks of the FIM completer, and "exact" does not', async () => {
+      const completer = new FimCompleter(model.engine, model.engine.role('completion')!);
+      const complete = (prefix: string, suffixReuse: SuffixReuse) =>
+        completer.complete({ input: { prefix, prefixStartLine: 0, suffix: SUFFIX_TEXT }, budget: { maxPromptTokens: 512, maxSuffixTokens: 128, maxContextTokens: 0 }, maxNewTokens: 4, suffixReuse }, () => undefined, new AbortController().signal);
+      await complete('def total(xs):\n    t', 'exact');
+      assert.ok(((await complete('def total(xs):\n    to', 'shifted')).timings.shiftedTokens ?? 0) > 16);
+      assert.equal((await complete('def total(xs):\n    tot', 'exact')).timings.shiftedTokens, undefined);
     });
 
     it(`recomputes the moved suffix once ${MAX_MOVED_DRIFT} tokens changed in front of it, and never keeps moved positions when exactness is asked`, async () => {

@@ -46,6 +46,14 @@ describe('readSettings', () => {
     assert.equal(settings.enabledLanguages.bogus, undefined);
   });
 
+  it('suffix reuse: exact unless shifted is asked for; anything else is reported', () => {
+    assert.equal(readSettings(config({})).settings.completion.suffixReuse, 'exact');
+    assert.equal(readSettings(config({ suffixReuse: 'shifted' })).settings.completion.suffixReuse, 'shifted');
+    const bad = readSettings(config({ suffixReuse: 'fast' }));
+    assert.equal(bad.settings.completion.suffixReuse, 'exact');
+    assert.match(bad.problems.join('\n'), /slm\.suffixReuse/);
+  });
+
   it('speculation off turns the draft model off too, explicit or paired', () => {
     const on = readSettings(config({ draftModel: '/models/draft' })).settings;
     assert.equal(on.draftModel, '/models/draft');

@@ -120,6 +120,7 @@ function toBackendResult(result: GenerateResult, promptMs: number, context?: num
     ...(t.firstTokenMs !== undefined ? { timeToFirstTokenMs: t.firstTokenMs + promptMs } : {}),
     promptTokens: t.promptTokens,
     reusedPromptTokens: t.reusedTokens,
+    ...(t.shiftedTokens ? { movedPromptTokens: t.shiftedTokens } : {}),
     newTokens: t.newTokens,
     tokensPerSecond: t.decodeTokensPerSecond,
     promptMs,
