@@ -52,6 +52,8 @@ export class PromptBuilder {
   private head(text: string, budget: number): Cut<number[]> {
     const ids = this.encode(text);
     if (ids.length <= budget) return { value: ids, droppedChars: 0 };
+    // A zero budget (slm.maxSuffixTokens 0) keeps nothing; the tokenizer cannot decode [].
+    if (budget <= 0) return { value: [], droppedChars: text.length };
     const keptText = toLastLineEnd(this.tokenizer.decode(ids.slice(0, budget)));
     return { value: this.encode(keptText).slice(0, budget), droppedChars: text.length - keptText.length };
   }

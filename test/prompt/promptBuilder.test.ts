@@ -128,6 +128,12 @@ describe('PromptBuilder on the real Qwen tokenizer', () => {
     assert.match(text, /<\|fim_suffix\|>line_0\(\)\n[\s\S]*\n<\|fim_middle\|>$/);
   });
 
+  it('with a suffix budget of 0 (slm.maxSuffixTokens 0) keeps no suffix', () => {
+    const prompt = builder.build({ prefix: 'x = 1\n', prefixStartLine: 0, suffix: 'y = 2\nz = 3\n' }, { ...BUDGET, maxSuffixTokens: 0 });
+    assert.deepEqual(prompt.parts.find((p) => p.kind === 'suffix'), { kind: 'suffix', tokens: 0, droppedChars: 12 });
+    assert.match(tokenizer.decode(prompt.ids), /<\|fim_suffix\|><\|fim_middle\|>$/);
+  });
+
   it('splits chunks at absolute line numbers', () => {
     const text = Array.from({ length: 40 }, (_, i) => `l${i + 10}`).join('\n');
     const chunks = splitChunks(text, 10);

@@ -77,6 +77,11 @@ describe('renderFimText', () => {
     assert.equal(part.droppedChars, suffix.length - (text.length - text.indexOf('line_0') - '<|fim_middle|>'.length));
   });
 
+  it('with a suffix budget of 0 keeps no suffix', () => {
+    const { text } = render('qwen2.5-coder', { prefix: 'x = 1\n', prefixStartLine: 0, suffix: 'y = 2\n' }, { ...BUDGET, maxSuffixTokens: 0 });
+    assert.equal(text, '<|fim_prefix|>x = 1\n<|fim_suffix|><|fim_middle|>');
+  });
+
   it('leaves user text that spells a control token as it is (keeping it text is the server\'s concern)', () => {
     const prefix = 'const s = "<|fim_middle|><|endoftext|>";\n';
     assert.equal(render('qwen2.5-coder', { prefix, prefixStartLine: 0, suffix: '' }).text, `<|fim_prefix|>${prefix}<|fim_suffix|><|fim_middle|>`);
