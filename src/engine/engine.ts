@@ -54,6 +54,8 @@ export class Engine {
   private readonly roles = new Map<ModelRole, Binding>();
   /** Loads and unloads, one at a time: each sees the models the one before left. */
   private readonly loads = new SerialQueue();
+  /** Per role, the last load or unload given and not settled yet (afterLoads waits for it). */
+  private readonly switching = new Map<ModelRole, Promise<unknown>>();
 
   /** `onLost`: the decode thread died (a bug, not a user error); the engine answers nothing more. */
   constructor(private readonly onLost?: (why: string) => void) {}
@@ -64,7 +66,7 @@ export class Engine {
    * before the new one takes memory, unless another role still uses it.
    */
   load(params: LoadParams): Promise<RoleModel> {
-    return this.loads.run(async () => {
+    return this.switch(params.role, async () => {
       // The model's format picks the runtime; a role that changes format leaves the other one first.
       const ggufFile = findGgufFile(params.modelDir);
       if (!ggufFile) {
@@ -78,10 +80,35 @@ export class Engine {
 
   /** Releases the role's model (unless another role uses it). */
   unload(role: ModelRole): Promise<void> {
-    return this.loads.run(async () => {
+    return this.switch(role, async () => {
       await this.gguf?.unload(role);
       await this.unloadOnnx(role);
     });
+  }
+
+  /**
+   * Runs `use` once the loads and unloads of `role` given before it have settled: a role that
+   * switches models has none for a while (the old one is freed before the new one takes memory),
+   * and a request given after a load is meant for the model it loads. With nothing pending, `use`
+   * runs at once, so a generation it starts reaches the decode thread before any later load
+   * releases the model (the decode thread's unbind waits for the generations given before it).
+   */
+  afterLoads<T>(role: ModelRole, use: () => Promise<T>): Promise<T> {
+    const pending = this.switching.get(role);
+    if (!pending) return use();
+    const next = () => this.afterLoads(role, use);
+    return pending.then(next, next);
+  }
+
+  private switch<T>(role: ModelRole, task: () => Promise<T>): Promise<T> {
+    const run = this.loads.run(task);
+    this.switching.set(role, run);
+    // Registered before any afterLoads callback, so those find the role settled (or a later switch).
+    const settle = () => {
+      if (this.switching.get(role) === run) this.switching.delete(role);
+    };
+    run.then(settle, settle);
+    return run;
   }
 
   private async unloadOnnx(role: ModelRole): Promise<void> {
@@ -100,8 +127,15 @@ export class Engine {
     return [...[...this.open.values()].map((m) => this.info(m)), ...(this.gguf?.models() ?? [])];
   }
 
-  /** Generates on the role's model and KV slot; the decode thread schedules it among the other roles' generations. */
+  /**
+   * Generates on the role's model and KV slot, after the role's loads given before it
+   * (afterLoads); the decode thread schedules it among the other roles' generations.
+   */
   generate(role: ModelRole, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
+    return this.afterLoads(role, () => this.generateNow(role, request, onToken, signal));
+  }
+
+  private generateNow(role: ModelRole, request: GenerateRequest, onToken?: TokenListener, signal?: AbortSignal): Promise<GenerateResult> {
     if (this.gguf?.has(role)) return this.gguf.generate(role, request, onToken, signal);
     const binding = this.roles.get(role);
     if (!binding || !this.thread) return Promise.reject(new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`));

@@ -29,15 +29,24 @@ const engine = new Engine((why) => {
   process.exit(70);
 });
 
-/** What each role's requests are served by; made anew when the role loads another model. */
-const served = new Map<ModelRole, { model: RoleModel; fim: FimCompleter; chat: ChatCompleter }>();
+type Served = { model: RoleModel; fim: FimCompleter; chat: ChatCompleter };
 
-function serving(role: ModelRole) {
-  const model = engine.role(role);
-  if (!model) throw new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`);
+/** What each role's requests are served by; made anew when the role loads another model. */
+const served = new Map<ModelRole, Served>();
+
+function servedBy(role: ModelRole, model: RoleModel): Served {
   let entry = served.get(role);
   if (entry?.model.tokenizer !== model.tokenizer) served.set(role, (entry = { model, fim: new FimCompleter(engine, model), chat: new ChatCompleter(engine, model) }));
   return entry;
+}
+
+/** Runs `use` on what serves the role, after the role's loads given before this request (Engine.afterLoads: a switch in progress is waited for). */
+function serving<T>(role: ModelRole, use: (entry: Served) => Promise<T>): Promise<T> {
+  return engine.afterLoads(role, () => {
+    const model = engine.role(role);
+    if (!model) return Promise.reject(new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`));
+    return use(servedBy(role, model));
+  });
 }
 
 /** Runs a generation that `cancel` can stop. */
@@ -60,8 +69,10 @@ type Handlers = { [T in keyof RequestMap]: (params: RequestMap[T]['params'], id:
 
 const handlers: Handlers = {
   async load(params): Promise<LoadResult> {
-    const { info } = await engine.load(params);
-    const { fim, chat } = serving(params.role);
+    const model = await engine.load(params);
+    const { info } = model;
+    // What this load made, even if a later load of the role has started meanwhile.
+    const { fim, chat } = servedBy(params.role, model);
     for (const why of info.skippedProviders) log('warn', `skipped provider ${why}`);
     const shared = info.roles.length > 1 ? `; shared with ${info.roles.filter((r) => r !== params.role).join(', ')}` : '';
     log('info', `${params.role}: loaded ${info.name} (${info.precision}, ${info.provider}, ${info.threads} threads) in ${info.loadMs.toFixed(0)} ms${shared}` +
@@ -81,21 +92,19 @@ const handlers: Handlers = {
   },
 
   async complete(params, id) {
-    const { fim } = serving('completion');
-    return track(id, (signal) => fim.complete(params, streamTo(id), signal));
+    return track(id, (signal) => serving('completion', ({ fim }) => fim.complete(params, streamTo(id), signal)));
   },
 
   async chat(params, id) {
-    const { chat } = serving('chat');
-    return track(id, (signal) => chat.chat(params, streamTo(id), signal));
+    return track(id, (signal) => serving('chat', ({ chat }) => chat.chat(params, streamTo(id), signal)));
   },
 
   async prompt(params) {
-    return serving('completion').fim.prompt(params);
+    return serving('completion', async ({ fim }) => fim.prompt(params));
   },
 
   async chatPrompt(params) {
-    return serving('chat').chat.prompt(params);
+    return serving('chat', async ({ chat }) => chat.prompt(params));
   },
 
   async cancel({ target }) {

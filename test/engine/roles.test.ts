@@ -3,23 +3,27 @@ import { Engine, type LoadParams } from '../../src/engine/engine';
 import type { GenerateRequest } from '../../src/engine/generate';
 import { EngineError } from '../../src/shared/errors';
 import type { ModelRole } from '../../src/shared/generation';
-import { ENGINE_CACHE, tinyModel } from '../support/tinyModels';
+import { ENGINE_CACHE, familyModel, tinyModel } from '../support/tinyModels';
 
 const CODE = 'def fibonacci(n):\n    if n < 2:\n        return n\n    return fibonacci(n - 1) + fibonacci(n - 2)\n';
 const LONG: GenerateRequest = { prompt: 'Explain this code:\n' + CODE, maxNewTokens: 160, ignoreEos: true, reuseCache: false };
 const SHORT: GenerateRequest = { prompt: CODE + 'print(fib', maxNewTokens: 8, ignoreEos: true };
+const FRESH: GenerateRequest = { ...SHORT, reuseCache: false };
 
 /** Several roles in one engine: one copy of a shared model, a KV slot per role, and completions first. */
 describe('model roles in one engine', function () {
   this.timeout(180_000);
   let modelDir: string;
   let otherDir: string;
+  /** Another vocabulary and other weights: a generation shows which of the two models ran it. */
+  let switchDir: string;
   let engine: Engine;
   const params = (role: ModelRole, dir = modelDir): LoadParams => ({ role, modelDir: dir, device: 'cpu', threads: 2, cacheDir: ENGINE_CACHE });
 
   before(async () => {
     modelDir = await tinyModel('gqa', 'q4');
     otherDir = await tinyModel('standard', 'q4');
+    switchDir = await familyModel('deepseek-coder');
   });
   beforeEach(() => (engine = new Engine()));
   afterEach(() => engine.dispose());
@@ -131,5 +135,52 @@ describe('model roles in one engine', function () {
     });
     assert.equal(engine.models().length, 1);
     assert.equal((await engine.generate('completion', SHORT)).tokenIds.length, 8);
+  });
+  describe('a role that switches models', () => {
+    let fromFirst: number[];
+    let fromNext: number[];
+    before(async () => {
+      const alone = async (dir: string) => {
+        const e = new Engine();
+        await e.load(params('completion', dir));
+        const r = await e.generate('completion', FRESH);
+        await e.dispose();
+        return r.tokenIds;
+      };
+      fromFirst = await alone(modelDir);
+      fromNext = await alone(switchDir);
+      assert.notDeepEqual(fromFirst, fromNext, 'the two models answer differently');
+    });
+
+    it('a generation given before the load runs on the old model; one given after it, or while the role has no model, waits for the new one', async () => {
+      await engine.load(params('completion'));
+      const before = engine.generate('completion', FRESH);
+      const switching = engine.load(params('completion', switchDir));
+      const after = engine.generate('completion', FRESH);
+      // The old model is released and the new one not bound yet.
+      while (engine.role('completion')) await new Promise((r) => setImmediate(r));
+      const meanwhile = engine.generate('completion', FRESH);
+      await switching;
+      assert.deepEqual((await meanwhile).tokenIds, fromNext);
+      assert.deepEqual((await before).tokenIds, fromFirst);
+      assert.deepEqual((await after).tokenIds, fromNext);
+    });
+
+    it('a burst of loads: a generation given during it runs on the last model, and only that model is left open', async () => {
+      await engine.load(params('completion'));
+      const loads = [switchDir, modelDir, switchDir].map((dir, i) => engine.load({ ...params('completion', dir), threads: 1 + (i % 2) }));
+      const during = engine.generate('completion', FRESH);
+      await Promise.all(loads);
+      assert.deepEqual((await during).tokenIds, fromNext);
+      assert.deepEqual(engine.models().map((m) => [m.dir, m.threads]), [[switchDir, 1]]);
+    });
+
+    it('a generation given after an unload fails with not-loaded once the unload is done', async () => {
+      await engine.load(params('completion'));
+      const unloading = engine.unload('completion');
+      await assert.rejects(engine.generate('completion', FRESH), (err: EngineError) => err.code === 'not-loaded');
+      await unloading;
+      assert.equal(engine.models().length, 0);
+    });
   });
 });

@@ -6,6 +6,8 @@ import { WorkerError } from '../../src/workerClient/workerError';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../support/tinyModels';
 
 const PROMPT = 'const answer = ';
+const BUDGET = { maxPromptTokens: 256, maxSuffixTokens: 64, maxContextTokens: 0 };
+const INPUT = { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(add(1, 2))\n', filePath: 'add.py' };
 
 /** The caller's side of the worker process: crashes, hangs and errors never reach past a rejected request. */
 describe('WorkerClient', function () {
@@ -42,7 +44,7 @@ describe('WorkerClient', function () {
     assert.ok(logs.some((l) => /reloaded .* after restart/.test(l)), logs.join('\n'));
   }
 
-  const load = () => client.load({ role: 'completion', modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE });
+  const load = (threads = 1) => client.load({ role: 'completion', modelDir, device: 'cpu', threads, cacheDir: ENGINE_CACHE });
   const endless = { prompt: PROMPT, maxNewTokens: 1_000_000, ignoreEos: true } as const;
 
   it('loads, streams partial text, and returns the result with timings', async () => {
@@ -61,8 +63,7 @@ describe('WorkerClient', function () {
   it('completes at a cursor with the model family\'s FIM prompt', async () => {
     const info = await load();
     assert.equal(info.fimTemplate, 'qwen2.5-coder');
-    const budget = { maxPromptTokens: 256, maxSuffixTokens: 64, maxContextTokens: 0 };
-    const input = { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(add(1, 2))\n', filePath: 'add.py' };
+    const [budget, input] = [BUDGET, INPUT];
     const prompt = await client.request('prompt', { input, budget });
     assert.match(prompt.text, /^<\|repo_name\|>workspace\n<\|file_sep\|>add\.py\n<\|fim_prefix\|>def add/);
     const first = await client.request('complete', { input, budget, maxNewTokens: 6 });
@@ -71,6 +72,22 @@ describe('WorkerClient', function () {
     // One more character typed: the worker reuses the cached prompt up to it.
     const second = await client.request('complete', { input: { ...input, prefix: input.prefix + 'a' }, budget, maxNewTokens: 6 });
     assert.ok(second.timings.reusedTokens >= prompt.ids.length - 20, `${second.timings.reusedTokens} of ${second.timings.promptTokens} reused`);
+  });
+
+  it('a completion sent while the model switches waits for the new one; after a burst of loads only the last one is loaded', async () => {
+    await load();
+    const complete = () => client.request('complete', { input: INPUT, budget: BUDGET, maxNewTokens: 4 });
+    const requests: Promise<unknown>[] = [];
+    for (const threads of [2, 1, 2]) {
+      requests.push(load(threads), complete());
+      // And one that reaches the worker while it is busy switching.
+      await new Promise((r) => setTimeout(r, 2));
+      requests.push(complete());
+    }
+    const failed = (await Promise.allSettled(requests)).flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    assert.deepEqual(failed, []);
+    const stats = await client.request('stats', {});
+    assert.deepEqual(stats.models.map((m) => m.threads), [2]);
   });
 
   it('passes typed engine errors through', async () => {

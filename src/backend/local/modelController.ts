@@ -1,6 +1,7 @@
 import { Emitter } from '../../shared/emitter';
 import { EngineError, errorMessage } from '../../shared/errors';
 import type { ModelRole } from '../../shared/generation';
+import { SerialQueue } from '../../shared/serialQueue';
 import type { LoadParams, LoadResult } from '../../worker/protocol';
 import type { WorkerClient } from '../../workerClient/workerClient';
 import type { WorkerError } from '../../workerClient/workerError';
@@ -39,6 +40,12 @@ export class ModelController {
   ]);
   private readonly working = new Map<ModelRole, { params: LoadParams; model: LoadResult }>();
   private readonly pending = new Map<ModelRole, { params: LoadParams; load: Promise<LoadResult> }>();
+  /**
+   * Completion loads, one at a time: each starts from the model the one before left, so none can
+   * finish after a later one, and a burst of settings changes loads the one in flight and then
+   * the last plan only (the worker frees a role's model before loading the next).
+   */
+  private readonly completionLoads = new SerialQueue();
   private readonly changed = new Emitter<void>();
   private lastPlan: LoadPlan | undefined;
   private idleTimer: NodeJS.Timeout | undefined;
@@ -92,7 +99,7 @@ export class ModelController {
     const wanted = this.pending.get('completion');
     if (wanted && same(wanted.params, params)) return wanted.load;
     if (this.state('completion').kind === 'ready' && completion && same(completion.params, params)) return Promise.resolve(completion.model);
-    return this.track('completion', params, this.loadCompletion(params));
+    return this.track('completion', params, this.queueCompletion(params));
   }
 
   /**
@@ -137,6 +144,20 @@ export class ModelController {
     return load;
   }
 
+  /** Loads `params` after the load in flight; a plan replaced before its turn is skipped, and one replaced by the time it settles settles with the plan asked for last. */
+  private queueCompletion(params: LoadParams): Promise<LoadResult> {
+    const loaded = this.completionLoads.run(() => (this.superseded(params) ? undefined : this.loadCompletion(params)));
+    const latest = () => this.ensure(this.lastPlan);
+    return loaded.then(
+      (model) => (model && !this.superseded(params) ? model : latest()),
+      (err: unknown) => (this.superseded(params) ? latest() : Promise.reject(err)),
+    );
+  }
+
+  private superseded(params: LoadParams): boolean {
+    return this.pending.get('completion')?.params !== params;
+  }
+
   private async loadCompletion(params: LoadParams): Promise<LoadResult> {
     this.setState('completion', { kind: 'loading', modelDir: params.modelDir });
     const previous = this.working.get('completion');
@@ -154,9 +175,15 @@ export class ModelController {
         throw new Error(noFimTokensMessage(model.name, model.canChat));
       }
       this.working.set('completion', { params, model });
-      this.setState('completion', { kind: 'ready', model });
+      // Replaced meanwhile: the role stays 'loading' for the next plan, which loads next.
+      if (!this.superseded(params)) this.setState('completion', { kind: 'ready', model });
       return model;
     } catch (err) {
+      if (this.superseded(params)) {
+        // The next plan loads next; it falls back to the model that worked if it fails too.
+        if (previous) this.working.set('completion', previous);
+        throw err;
+      }
       if (previous && !same(previous.params, params)) {
         // Back to the model that worked (a no-op in the worker when it was never released); the caller reports the error.
         const restored = await this.client.load(previous.params).catch(() => undefined);

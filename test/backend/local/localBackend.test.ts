@@ -29,6 +29,7 @@ describe('LocalBackend', function () {
   let scratch: string;
   let modelDir: string;
   let backend: LocalBackend;
+  let plan: LoadPlan;
   const logs: string[] = [];
   const view = () => statusOf({ model: backend.state('completion'), paused: false, onBattery: false, snoozeMinutesLeft: 0, generating: false });
 
@@ -39,7 +40,7 @@ describe('LocalBackend', function () {
   });
   beforeEach(() => {
     logs.length = 0;
-    const plan: LoadPlan = { completion: { role: 'completion', modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE } };
+    plan = { completion: { role: 'completion', modelDir, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE } };
     backend = new LocalBackend({ workerPath: WORKER_PATH, heartbeatMs: 200, hangTimeoutMs: 5000, restartDelayMs: { first: 50, max: 500 }, log: (level, line) => logs.push(`${level}: ${line}`), plan: () => plan });
   });
   afterEach(() => backend.dispose());
@@ -103,6 +104,27 @@ describe('LocalBackend', function () {
     assert.equal(completion.figures.newTokens, 6);
     assert.equal(chatDone, false, 'the completion did not wait for the long answer');
     assert.ok((await long).figures.newTokens > 50);
+  });
+
+  it('a burst of settings changes that reload the model: completions asked meanwhile are answered, and the last settings\' model is the one loaded', async () => {
+    assert.equal(await backend.ready('completion'), true);
+    const loads: Promise<unknown>[] = [];
+    const answers: Promise<unknown>[] = [];
+    for (const [i, threads] of [2, 1, 2, 1, 2].entries()) {
+      plan = { completion: { ...plan.completion, threads } };
+      // What the extension does on each change, and a completion whose ready() was answered before it.
+      loads.push(backend.load());
+      answers.push(backend.infill(INFILL));
+      // One asked the way the editor asks: ready, then (after the debounce) infill.
+      answers.push(backend.ready('completion').then(async (ready) => (ready ? backend.infill(INFILL) : Promise.reject(new Error('not ready')))));
+      await new Promise((r) => setTimeout(r, 10 * i));
+    }
+    await Promise.all(loads);
+    const failed = (await Promise.allSettled(answers)).flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []));
+    assert.deepEqual(failed, []);
+    assert.equal(backend.state('completion').kind, 'ready');
+    const stats = await backend.client.request('stats', {});
+    assert.deepEqual(stats.models.map((m) => m.threads), [2]);
   });
 
   it('a model folder that becomes unreadable, then a worker crash: the status shows the error; fixing the folder brings completions back', async () => {

@@ -46,8 +46,63 @@ function fakeClient(options: FakeOptions = {}) {
   return { client: client as unknown as WorkerClient, loads, unloads, stops: () => client.stops };
 }
 
-const plan = (modelDir: string, chatDir?: string): LoadPlan => ({
-  completion: { role: 'completion', modelDir },
+/**
+ * A worker client that runs requests one at a time in the order they were sent, as the worker's
+ * load queue does, and holds each load until the test lets it finish: the test decides when a
+ * load ends relative to the settings changes around it.
+ */
+function serialClient(options: { chat?: Set<string> } = {}) {
+  const sent: string[] = [];
+  const held: (() => void)[] = [];
+  let holding = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  /** What the worker's completion role holds after the requests it has run. */
+  let loaded: string | undefined;
+  const inWorker = <T>(run: () => Promise<T>): Promise<T> => {
+    const result = queue.then(run);
+    queue = result.catch(() => undefined);
+    return result;
+  };
+  const { client: base } = fakeClient(options);
+  const client = {
+    stop: () => base.stop(),
+    request(type: string, params: { role: string }): Promise<unknown> {
+      sent.push(`${type}:${params.role}`);
+      return inWorker(() => base.request(type as 'unload', params as never));
+    },
+    load(params: LoadParams): Promise<LoadResult> {
+      sent.push(`load:${params.role}:${label(params)}`);
+      const gate = holding ? new Promise<void>((resolve) => held.push(resolve)) : undefined;
+      return inWorker(async () => {
+        await gate;
+        const model = await base.load(params);
+        if (params.role === 'completion') loaded = label(params);
+        return model;
+      });
+    },
+  };
+  return {
+    client: client as unknown as WorkerClient,
+    sent,
+    loaded: () => loaded,
+    hold: () => void (holding = true),
+    /** Lets the oldest held load run, once it was sent; then lets the promises that follow it settle. */
+    async finish(): Promise<void> {
+      for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
+      assert.ok(held.length > 0, `no load was sent: ${sent.join(', ')}`);
+      held.shift()!();
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    },
+  };
+}
+
+/** A load's folder and thread count, as the tests name them. */
+function label(params: LoadParams): string {
+  return `${path.basename(params.modelDir)}${params.threads ? `/${params.threads}` : ''}`;
+}
+
+const plan = (modelDir: string, chatDir?: string, threads?: number): LoadPlan => ({
+  completion: { role: 'completion', modelDir, ...(threads ? { threads } : {}) },
   ...(chatDir ? { chat: { role: 'chat', modelDir: chatDir } } : {}),
 });
 
@@ -207,5 +262,68 @@ describe('ModelController', () => {
     assert.deepEqual(unloads, ['chat'], 'the old model is not kept for the chat role');
     assert.equal(controller.state('chat').kind, 'idle');
     assert.equal((await controller.ensureChat(plan(other))).dir, other);
+  });
+  describe('a burst of settings changes while a model loads', () => {
+    it('loads one model at a time: the one in flight, then the last plan; the plans in between are skipped and everyone gets the last model', async () => {
+      const worker = serialClient();
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.hold();
+      const asked = [controller.ensure(plan(good, undefined, 1))];
+      await new Promise((r) => setImmediate(r));
+      for (const threads of [2, 3, 4]) asked.push(controller.ensure(plan(good, undefined, threads)));
+      const kinds: RoleState['kind'][] = [];
+      controller.onDidChange(() => kinds.push(controller.state('completion').kind));
+      await worker.finish();
+      assert.equal(controller.state('completion').kind, 'loading', 'the model in flight finished, but the settings ask for another one now');
+      await worker.finish();
+      const models = await Promise.all(asked);
+      const name = path.basename(good);
+      assert.deepEqual(worker.sent, [`load:completion:${name}`, `load:completion:${name}/1`, `load:completion:${name}/4`]);
+      assert.equal(worker.loaded(), `${name}/4`);
+      assert.deepEqual(models.map((m) => m.name), [name, name, name, name]);
+      const state = controller.state('completion');
+      assert.equal(state.kind, 'ready');
+      assert.ok(!kinds.slice(0, -1).includes('ready'), `ready only once the last plan's model is: ${kinds.join(', ')}`);
+    });
+
+    it('a chat role that shares the completion model does not let a superseded load run after the last one', async () => {
+      const worker = serialClient({ chat: new Set([good, other]) });
+      const controller = new ModelController(worker.client);
+      await controller.ensureChat(plan(good));
+      const [, last] = [controller.ensure(plan(other)), controller.ensure(plan(good, undefined, 2))];
+      await last;
+      await new Promise((r) => setTimeout(r, 20));
+      assert.equal(worker.loaded(), `${path.basename(good)}/2`, worker.sent.join(', '));
+      const state = controller.state('completion');
+      assert.ok(state.kind === 'ready' && state.model.dir === good, JSON.stringify(state));
+    });
+
+    it('a load that fails while a newer plan waits is not rolled back over it; if the newer one fails too, the model that worked comes back', async () => {
+      const worker = serialClient();
+      const missing = path.join(os.tmpdir(), 'missing-model');
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.hold();
+      const failing = controller.ensure(plan(missing));
+      await new Promise((r) => setImmediate(r));
+      const next = controller.ensure(plan(other));
+      await worker.finish();
+      await worker.finish();
+      assert.equal((await next).name, path.basename(other));
+      const name = (dir: string) => `load:completion:${path.basename(dir)}`;
+      assert.deepEqual(worker.sent, [name(good), name(missing), name(other)]);
+      await assert.doesNotReject(failing, 'superseded: it settles with the plan asked for last');
+
+      const alsoFailing = controller.ensure(plan(missing));
+      await new Promise((r) => setImmediate(r));
+      const failsToo = controller.ensure(plan(path.join(os.tmpdir(), 'missing-too')));
+      for (let i = 0; i < 3; i++) await worker.finish();
+      await assert.rejects(failsToo, /missing-too does not exist/);
+      await assert.rejects(alsoFailing, /missing-too does not exist/);
+      assert.equal(worker.loaded(), path.basename(other));
+      const state = controller.state('completion');
+      assert.ok(state.kind === 'ready' && state.model.dir === other, JSON.stringify(state));
+    });
   });
 });
