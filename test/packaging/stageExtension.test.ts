@@ -89,9 +89,9 @@ console.log(JSON.stringify(ort.listSupportedBackends().map((b) => b.name)));`;
     let gguf: string;
     const env = { ...process.env };
     delete env[NODE_LLAMA_CPP_ENV]; // other tests set it for this process
-    const load = (stage: string, logs: string[]) => {
+    const load = (stage: string, logs: string[], device: 'cpu' | 'cuda' = 'cpu') => {
       const client = new WorkerClient({ workerPath: path.join(stage, 'dist', 'worker.js'), env, log: (level, line) => logs.push(`${level}: ${line}`) });
-      return { client, info: client.load({ role: 'completion', modelDir: gguf, device: 'cpu', threads: 1, cacheDir: ENGINE_CACHE }) };
+      return { client, info: client.load({ role: 'completion', modelDir: gguf, device, threads: 1, cacheDir: ENGINE_CACHE }) };
     };
     before(async () => (gguf = ensureTestGguf('tiny', 'Q4_0', await tinyModel('gqa', 'q4'))));
 
@@ -103,6 +103,15 @@ console.log(JSON.stringify(ort.listSupportedBackends().map((b) => b.name)));`;
         const input = { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n', filePath: 'a.py' };
         const result = await client.request('complete', { input, budget: { maxPromptTokens: 256, maxSuffixTokens: 32, maxContextTokens: 0 }, maxNewTokens: 4 });
         assert.ok(result.timings.promptTokens > 5, JSON.stringify(result.timings));
+      } finally {
+        client.dispose();
+      }
+    });
+
+    it('asks for the CPU build when the CUDA one is asked for: the VSIX carries none', async () => {
+      const { client, info } = load(host, [], 'cuda');
+      try {
+        await assert.rejects(info, new RegExp(`llama\\.cpp has no prebuilt cuda build for ${process.platform}-${process.arch} in .*: the extension ships its CPU build\\. Set slm\\.device \\(the CLI's --device\\) to auto or cpu\\.`));
       } finally {
         client.dispose();
       }

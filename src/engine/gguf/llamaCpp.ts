@@ -155,7 +155,7 @@ export async function startLlama(llamaCpp: LlamaCppModule, gpu: 'auto' | LlamaGp
       'provider-unavailable',
       gpu === 'auto' || gpu === false
         ? `llama.cpp has no prebuilt build for ${platform} ${where}. Install the extension build for ${platform}, or choose an ONNX model folder.`
-        : `llama.cpp has no prebuilt ${gpu} build for ${platform} ${where}: the extension ships its CPU build. Set slm.device to auto or cpu.`,
+        : `llama.cpp has no prebuilt ${gpu} build for ${platform} ${where}: the extension ships its CPU build. Set slm.device (the CLI's --device) to auto or cpu.`,
     );
   }
 }
