@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { packageVsixes } from '../packaging/package';
 import { targetById } from '../packaging/targets';
 import { ensureTestModel } from '../modelgen/testModels';
+import { NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
+import { ensureTestGguf } from '../support/gguf';
 import { extensionLogLines, waitForLog } from './extensionLog';
 import { TYPED_SETTINGS, updateUserSettings } from './userSettings';
 import { launchVsCode, type VsCodeSession } from './vscode';
@@ -14,7 +16,8 @@ const EXTENSION_ID = 'slm-local.slm-complete';
 /**
  * The product as a user installs it: `npm run package`'s linux-x64 VSIX installed with
  * `code-server --install-extension`. It ships no model: first the status bar says so and no ghost
- * text appears; then `slm.model` names a generated model and completions come.
+ * text appears; then `slm.model` names a generated model and completions come; then a GGUF file
+ * written from the same weights, run by the node-llama-cpp the VSIX carries.
  */
 describe('the VSIX installed in VS Code', function () {
   if (process.env.SLM_SKIP_E2E === '1' || `${process.platform}-${process.arch}` !== 'linux-x64') {
@@ -34,12 +37,13 @@ describe('the VSIX installed in VS Code', function () {
     const { built } = await packageVsixes({ targets: [targetById('linux-x64')], outDir: out, strict: true, log: () => undefined });
     workspace = path.join(out, 'workspace');
     fs.mkdirSync(workspace);
-    for (const name of ['first.py', 'second.ts']) fs.writeFileSync(path.join(workspace, name), '');
+    for (const name of ['first.py', 'second.ts', 'third.py']) fs.writeFileSync(path.join(workspace, name), '');
     vscode = await launchVsCode({
       vsixes: [built[0].file],
       workspace,
       // The generated model's noise seldom parses; this is about installing, not the syntax cut.
       userSettings: { 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, ...TYPED_SETTINGS },
+      env: { [NODE_LLAMA_CPP_ENV]: '' }, // empty: not set, whatever other tests in this process set
     });
     installed = path.join(vscode.extensionsDir, fs.readdirSync(vscode.extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`))!);
     await vscode.waitForExtensionActivated(EXTENSION_ID);
@@ -49,10 +53,11 @@ describe('the VSIX installed in VS Code', function () {
     if (out) fs.rmSync(out, { recursive: true, force: true });
   });
 
-  it('installs the VSIX layout: this platform\'s onnxruntime binaries only, no model', () => {
+  it('installs the VSIX layout: this platform\'s onnxruntime and llama.cpp binaries only, no model', () => {
     const bin = path.join(installed, 'dist', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
     assert.deepEqual(fs.readdirSync(bin), ['linux']);
     assert.deepEqual(fs.readdirSync(path.join(bin, 'linux')), ['x64']);
+    assert.deepEqual(fs.readdirSync(path.join(installed, 'dist', 'node_modules', '@node-llama-cpp')), ['linux-x64']);
     assert.equal(fs.existsSync(path.join(installed, 'models')), false);
   });
 
@@ -78,5 +83,24 @@ describe('the VSIX installed in VS Code', function () {
     await vscode.typeText('function add(a: number, b: number) {\n  return ');
     const ghost = await vscode.waitForGhostText(30_000);
     assert.ok(ghost.trim().length > 0);
+  });
+
+  it('with slm.model set to a GGUF file: llama.cpp from the VSIX loads it and ghost text appears', async () => {
+    const gguf = ensureTestGguf('tiny', 'Q4_0', await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' }));
+    await vscode.press('Escape'); // the last test's ghost text
+    await vscode.save();
+    await updateUserSettings(vscode, { 'slm.model': gguf });
+    // The GGUF names itself by its metadata (general.name), not by the file.
+    await waitFor('the GGUF model to load', () => {
+      const lines = logLines();
+      const loading = lines.findIndex((l) => l.includes(`completion: loading model ${gguf}`));
+      return loading >= 0 && lines.slice(loading).some((l) => l.includes('completion model ready: tiny (random weights)'));
+    });
+    await vscode.press('Escape');
+    await vscode.openFile('third.py');
+    await vscode.typeText('def mul(a, b):\n    return ');
+    const ghost = await vscode.waitForGhostText(30_000);
+    assert.ok(ghost.trim().length > 0);
+    assert.deepEqual(logLines().filter((l) => /node-llama-cpp|provider-unavailable/.test(l)), []);
   });
 });

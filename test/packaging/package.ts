@@ -1,6 +1,7 @@
 /**
  * `npm run package`: one VSIX per platform with @vscode/vsce, each carrying only its own
- * onnxruntime-node binaries; prints each file's size.
+ * onnxruntime-node binaries and llama.cpp CPU build (node-llama-cpp, fetched into .cache on first
+ * use: stageLlamaCpp.ts); prints each file's size.
  *
  *   npm run package                                  # every target this onnxruntime-node has binaries for
  *   npm run package -- --target linux-x64 --out DIR  # some targets (repeat --target), into DIR (default out/)
@@ -49,7 +50,7 @@ export async function packageVsixes(options: PackageOptions): Promise<PackageRes
         result.skipped.push({ target: target.id, reason: missing });
         continue;
       }
-      const cwd = stageExtension({ dir: path.join(tmp, target.id), target, bundlesDir });
+      const cwd = stageExtension({ dir: path.join(tmp, target.id), target, bundlesDir, log });
       const file = path.resolve(options.outDir, `${manifest.name}-${target.id}-${manifest.version}.vsix`);
       // No repository URL exists yet; dependencies: the staged folder already holds exactly the runtime packages.
       await createVSIX({ cwd, target: target.id, packagePath: file, dependencies: false, allowMissingRepository: true });

@@ -2,12 +2,14 @@
  * Lays out the extension as VS Code installs it (what a VSIX unpacks to): the manifest, README,
  * CHANGELOG, LICENSE, media/, the bundles, the tree-sitter queries, and beside the bundles
  * (`dist/node_modules`, where their `require`s look first) the few packages they load at run
- * time: onnxruntime-node with one platform's binaries, web-tree-sitter's runtime and the
- * grammars' WASM files. No model: the user downloads one (the walkthrough leads there).
+ * time: onnxruntime-node with one platform's binaries, node-llama-cpp with one platform's CPU
+ * build (stageLlamaCpp.ts), web-tree-sitter's runtime and the grammars' WASM files. No model:
+ * the user downloads one (the walkthrough leads there).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAMMARS } from '../../src/languages/grammars';
+import { stageLlamaCpp } from './stageLlamaCpp';
 import { missingBinaries, onnxruntimeBinDir, type Target } from './targets';
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -18,6 +20,8 @@ export interface StageOptions {
   target: Target;
   /** The built bundles to copy (default: the repository's dist/). */
   bundlesDir?: string;
+  /** Says what is being fetched (node-llama-cpp, on first use). */
+  log?: (line: string) => void;
 }
 
 /** Fills `options.dir` with the installable extension for one target; returns that folder. */
@@ -54,6 +58,7 @@ export function stageExtension(options: StageOptions): string {
     if (rel === '' || rel === 'package.json' || rel === 'dist' || rel.startsWith(`dist${path.sep}`)) return !rel.endsWith('.map');
     return rel === 'bin' || binDir.startsWith(rel + path.sep) || rel === binDir || rel.startsWith(binDir + path.sep);
   });
+  stageLlamaCpp(path.join(dir, modules), target, options.log);
   // vsce packs what is here; this only keeps type declarations out and says so (it warns without one).
   fs.writeFileSync(path.join(dir, '.vscodeignore'), '# The folder holds only what ships: test/packaging/stageExtension.ts chose it.\n**/*.d.ts\n');
   return dir;

@@ -1,47 +1,105 @@
 /**
- * node-llama-cpp for tests and benchmarks: installed on demand into the gitignored
- * `.cache/bench-deps` (its CUDA/Vulkan binary packages, ~600 MB on linux x64, must stay out of
- * the project's install), and handed to the GGUF engine through SLM_NODE_LLAMA_CPP.
+ * node-llama-cpp for tests, benchmarks and the VSIX: installed on demand into the gitignored
+ * `.cache/bench-deps/node-llama-cpp-<version>` (its CUDA/Vulkan binary packages, ~600 MB on linux
+ * x64, must stay out of the project's install: `npm ci` never fetches node-llama-cpp), handed to
+ * the GGUF engine through SLM_NODE_LLAMA_CPP, and copied into each VSIX with only its target's
+ * CPU binary package (test/packaging/stageExtension.ts).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadLlamaCpp, NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
 
-export const LLAMA_CPP_VERSION = '3.22.1';
+/**
+ * 3.21.1: the newest release whose macOS and Windows binary packages the registry serves (3.22.1
+ * has Linux ones only), and every VSIX ships the same version.
+ */
+export const LLAMA_CPP_VERSION = '3.21.1';
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const BENCH_DEPS = path.join(REPO_ROOT, '.cache', 'bench-deps');
-const PKG_DIR = path.join(BENCH_DEPS, 'node_modules', 'node-llama-cpp');
+/** One prefix per version: a change of version never rewrites an install that another checkout uses. */
+const PREFIX = path.join(BENCH_DEPS, `node-llama-cpp-${LLAMA_CPP_VERSION}`);
+/** The installed node_modules: node-llama-cpp, its dependencies, this machine's binary package. */
+export const LLAMA_CPP_MODULES = path.join(PREFIX, 'node_modules');
+const PKG_DIR = path.join(LLAMA_CPP_MODULES, 'node-llama-cpp');
+/** Other platforms' binary packages, unpacked (`npm pack`) for their VSIXes. */
+const OTHER_BINARIES = path.join(BENCH_DEPS, `node-llama-cpp-${LLAMA_CPP_VERSION}-binaries`);
 
-/** The package folder, installed first if needed; also points the GGUF engine at it. */
-export function ensureLlamaCppInstalled(log: (s: string) => void = console.error): string {
-  let installed = '';
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+function versionAt(dir: string): string {
   try {
-    installed = (JSON.parse(fs.readFileSync(path.join(PKG_DIR, 'package.json'), 'utf8')) as { version: string }).version;
+    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
   } catch {
-    // not installed
+    return '';
   }
-  if (installed !== LLAMA_CPP_VERSION) {
-    log(`installing node-llama-cpp@${LLAMA_CPP_VERSION} into ${BENCH_DEPS} ...`);
-    fs.mkdirSync(BENCH_DEPS, { recursive: true });
-    const pkg = path.join(BENCH_DEPS, 'package.json');
-    if (!fs.existsSync(pkg)) fs.writeFileSync(pkg, JSON.stringify({ name: 'bench-deps', private: true }) + '\n');
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    // Only this platform's CPU build: without --omit=optional npm also fetches the CUDA and Vulkan builds (~600 MB on linux x64).
-    const binaries = `@node-llama-cpp/${platformPackage()}@${LLAMA_CPP_VERSION}`;
-    execFileSync(npm, ['install', '--prefix', BENCH_DEPS, '--no-save', '--no-audit', '--no-fund', '--omit=optional', `node-llama-cpp@${LLAMA_CPP_VERSION}`, binaries], {
+}
+
+/**
+ * Fills `dir` through `fill(tmp)` in a sibling folder, then renames: a killed or concurrent
+ * install leaves no half-written `dir`. `done` says whether `dir` is complete.
+ */
+function installAtomically(dir: string, done: () => boolean, fill: (tmp: string) => void): void {
+  const tmp = `${dir}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  try {
+    fill(tmp);
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.renameSync(tmp, dir);
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (!done()) throw err; // else another process finished first
+  }
+}
+
+/** The package folder, installed first if needed (no environment change). */
+export function installLlamaCpp(log: (s: string) => void = console.error): string {
+  if (versionAt(PKG_DIR) === LLAMA_CPP_VERSION) return PKG_DIR;
+  log(`installing node-llama-cpp@${LLAMA_CPP_VERSION} into ${PREFIX} ...`);
+  installAtomically(PREFIX, () => versionAt(PKG_DIR) === LLAMA_CPP_VERSION, (tmp) => {
+    fs.writeFileSync(path.join(tmp, 'package.json'), JSON.stringify({ name: 'node-llama-cpp-install', private: true }) + '\n');
+    // Only this platform's CPU build: without --omit=optional npm also fetches the CUDA and Vulkan
+    // builds. No scripts: node-llama-cpp's postinstall may download llama.cpp or build it.
+    const binaries = `@node-llama-cpp/${llamaCppBinaryName()}@${LLAMA_CPP_VERSION}`;
+    execFileSync(npm, ['install', '--no-save', '--no-audit', '--no-fund', '--omit=optional', '--ignore-scripts', `node-llama-cpp@${LLAMA_CPP_VERSION}`, binaries], {
       stdio: ['ignore', 'inherit', 'inherit'],
-      cwd: BENCH_DEPS,
+      cwd: tmp,
     });
-  }
-  process.env[NODE_LLAMA_CPP_ENV] = PKG_DIR;
+  });
   return PKG_DIR;
 }
 
-/** node-llama-cpp's prebuilt CPU binaries for this machine (linux-x64, mac-arm64-metal, win-x64, ...). */
-function platformPackage(): string {
-  if (process.platform === 'darwin') return process.arch === 'arm64' ? 'mac-arm64-metal' : 'mac-x64';
-  return `${process.platform === 'win32' ? 'win' : process.platform}-${process.arch}`;
+/** The package folder, installed first if needed; also points the GGUF engine at it. */
+export function ensureLlamaCppInstalled(log: (s: string) => void = console.error): string {
+  process.env[NODE_LLAMA_CPP_ENV] = installLlamaCpp(log);
+  return PKG_DIR;
+}
+
+/**
+ * node-llama-cpp's prebuilt CPU binary package for a platform (`linux-x64`, `mac-arm64-metal`,
+ * `win-x64`, ...): the one llama.cpp build per platform that needs no GPU driver (macOS arm64's
+ * includes Metal). Its CUDA and Vulkan packages stay out.
+ */
+export function llamaCppBinaryName(platform: NodeJS.Platform = process.platform, arch: string = process.arch): string {
+  if (platform === 'darwin') return arch === 'arm64' ? 'mac-arm64-metal' : 'mac-x64';
+  return `${platform === 'win32' ? 'win' : platform}-${arch}`;
+}
+
+/** The folder of `@node-llama-cpp/<name>`: this machine's installed one, or another platform's unpacked from the registry once. */
+export function llamaCppBinaryPackage(name: string, log: (s: string) => void = console.error): string {
+  const installed = path.join(LLAMA_CPP_MODULES, '@node-llama-cpp', name);
+  if (versionAt(installed) === LLAMA_CPP_VERSION) return installed;
+  const dir = path.join(OTHER_BINARIES, name);
+  if (versionAt(dir) === LLAMA_CPP_VERSION) return dir;
+  log(`fetching @node-llama-cpp/${name}@${LLAMA_CPP_VERSION} into ${dir} ...`);
+  installAtomically(dir, () => versionAt(dir) === LLAMA_CPP_VERSION, (tmp) => {
+    // npm pack, not install: a package for another OS or CPU is refused by npm install.
+    const tarball = execFileSync(npm, ['pack', '--silent', `@node-llama-cpp/${name}@${LLAMA_CPP_VERSION}`, '--pack-destination', tmp], { cwd: tmp, encoding: 'utf8' }).trim().split('\n').pop()!;
+    execFileSync('tar', ['-xzf', tarball, '--strip-components=1'], { cwd: tmp });
+    fs.rmSync(path.join(tmp, tarball));
+  });
+  return dir;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -12,13 +12,17 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LLAMA_CPP_VERSION } from './llamaCppPackage';
 import { GENERATOR_VERSION, QWEN_IDS } from '../modelgen/testModels';
 import { DEFAULT_SEEDS, SHAPES } from '../modelgen/weights';
 import { writeGguf } from './gguf';
 import { ENGINE_CACHE, tinyModel } from './tinyModels';
 import { withLock } from './installLock';
 
+/**
+ * The release whose llama.cpp source builds the server: kept apart from the engine's node-llama-cpp
+ * (llamaCppPackage.ts), since a new source means a ~25-minute build.
+ */
+const LLAMA_CPP_VERSION = '3.22.1';
 const ROOT = process.env.SLM_LLAMA_SERVER_CACHE ?? path.join(os.homedir(), '.cache', 'slm');
 const NPM_PREFIX = path.join(ROOT, 'npm');
 const PKG = path.join(NPM_PREFIX, 'node_modules', 'node-llama-cpp');

@@ -17,7 +17,7 @@ import { defaultThreads, type DeviceChoice, type Provider } from '../session';
 import { draftSkipReason } from '../speculation';
 import { VOCABULARY_PROBE } from '../tokenizer';
 import { findGgufFile } from '../../modelFormat/ggufFile';
-import { loadLlamaCpp, type Llama, type LlamaContext, type LlamaCppModule, type LlamaModel } from './llamaCpp';
+import { loadLlamaCpp, startLlama, type Llama, type LlamaContext, type LlamaCppModule, type LlamaModel } from './llamaCpp';
 import { LlamaTokenizer } from './llamaTokenizer';
 import { createRequestPredictor } from './requestPredictor';
 import { generateOnSequence, type GgufSlot } from './sequenceGenerate';
@@ -144,8 +144,9 @@ export class GgufEngine {
       const llamaCpp = await loadLlamaCpp();
       const gpu = device === 'cpu' ? false : device === 'cuda' ? 'cuda' : 'auto';
       try {
-        return { llamaCpp, llama: await llamaCpp.getLlama({ gpu, build: 'never', logLevel: 'error', progressLogs: false }) };
+        return { llamaCpp, llama: await startLlama(llamaCpp, gpu) };
       } catch (err) {
+        if (err instanceof EngineError) throw err;
         throw new EngineError('provider-unavailable', `llama.cpp could not start${gpu ? ` with GPU back end ${gpu}` : ''} (${errorMessage(err)}). Set slm.device to cpu, or reinstall the extension for your platform.`);
       }
     })().catch((err) => {

@@ -2,8 +2,11 @@
  * The one module that loads node-llama-cpp (llama.cpp's kernels, for GGUF models), and only when
  * a GGUF model is loaded: ONNX-only users never pay for it. It is ESM with a binary package per
  * platform, so it is not bundled: it is looked up at run time in SLM_NODE_LLAMA_CPP (a package
- * folder) and then in the node_modules folders above this file. The interfaces below are the
- * part of its API the GGUF engine uses (its own types are not installed at build time).
+ * folder) and then in the node_modules folders above this file, where the installed extension
+ * has it (`dist/node_modules`, beside the bundles, with its platform's CPU binary package). It
+ * never downloads or compiles llama.cpp: a platform without a prebuilt binary gets an error.
+ * The interfaces below are the part of its API the GGUF engine uses (its own types are not
+ * installed at build time).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -76,7 +79,9 @@ export interface Llama {
 }
 
 export interface LlamaCppModule {
-  getLlama(options: { gpu: 'auto' | LlamaGpu; build: 'never'; logLevel: 'error' | 'warn'; progressLogs?: boolean }): Promise<Llama>;
+  getLlama(options: { gpu: 'auto' | LlamaGpu; build: 'never'; skipDownload: true; usePrebuiltBinaries: true; logLevel: 'error' | 'warn'; progressLogs?: boolean }): Promise<Llama>;
+  /** What getLlama throws when no prebuilt binary fits and it may not build one. */
+  NoBinaryFoundError: abstract new () => Error;
   /** The base class of token predictors (speculative decoding). */
   TokenPredictor: abstract new () => TokenPredictor;
   DraftSequenceTokenPredictor: new (draft: LlamaSequence, options?: { minTokens?: number; maxTokens?: number; minConfidence?: number }) => TokenPredictor;
@@ -99,6 +104,7 @@ function candidates(): string[] {
 const dynamicImport = new Function('u', 'return import(u)') as (u: string) => Promise<unknown>;
 
 let loading: Promise<LlamaCppModule> | undefined;
+let loadedFrom = '';
 
 /** node-llama-cpp, imported once per process. */
 export function loadLlamaCpp(): Promise<LlamaCppModule> {
@@ -125,8 +131,31 @@ async function importFirstFound(): Promise<LlamaCppModule> {
   const exp = pkg.exports?.['.'];
   const entry = (typeof exp === 'string' ? exp : exp?.import) ?? pkg.main ?? 'dist/index.js';
   try {
-    return (await dynamicImport(pathToFileURL(path.join(dir, entry)).href)) as LlamaCppModule;
+    const module = (await dynamicImport(pathToFileURL(path.join(dir, entry)).href)) as LlamaCppModule;
+    loadedFrom = dir;
+    return module;
   } catch (err) {
     throw new EngineError('provider-unavailable', `node-llama-cpp in ${dir} could not be loaded (${errorMessage(err)}). Reinstall the extension for your platform.`, dir);
+  }
+}
+
+/**
+ * llama.cpp from the prebuilt binaries beside node-llama-cpp, never built from source or
+ * downloaded (its defaults would try both when no binary fits: minutes of compiling, or the
+ * network, at run time). `gpu`: 'auto' tries its GPU builds that are installed, then the CPU.
+ */
+export async function startLlama(llamaCpp: LlamaCppModule, gpu: 'auto' | LlamaGpu): Promise<Llama> {
+  try {
+    return await llamaCpp.getLlama({ gpu, build: 'never', skipDownload: true, usePrebuiltBinaries: true, logLevel: 'error', progressLogs: false });
+  } catch (err) {
+    if (!(err instanceof llamaCpp.NoBinaryFoundError)) throw err;
+    const platform = `${process.platform}-${process.arch}`;
+    const where = `in ${loadedFrom || 'node-llama-cpp'}, and llama.cpp is never compiled or downloaded here`;
+    throw new EngineError(
+      'provider-unavailable',
+      gpu === 'auto' || gpu === false
+        ? `llama.cpp has no prebuilt build for ${platform} ${where}. Install the extension build for ${platform}, or choose an ONNX model folder.`
+        : `llama.cpp has no prebuilt ${gpu} build for ${platform} ${where}: the extension ships its CPU build. Set slm.device (the CLI's --device) to auto or cpu.`,
+    );
   }
 }
