@@ -36,7 +36,7 @@ function serving(role: ModelRole) {
   const model = engine.role(role);
   if (!model) throw new EngineError('not-loaded', `No ${role} model is loaded: send a load request first.`);
   let entry = served.get(role);
-  if (entry?.model.tokenizer !== model.tokenizer) served.set(role, (entry = { model, fim: new FimCompleter(engine, model), chat: new ChatCompleter(engine, model) }));
+  if (entry?.model.tokenizer !== model.tokenizer) served.set(role, (entry = { model, fim: new FimCompleter(engine, model, (line) => log('warn', line)), chat: new ChatCompleter(engine, model) }));
   return entry;
 }
 
