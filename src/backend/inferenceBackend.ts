@@ -6,6 +6,7 @@
 import type { ChatMessage, FinishReason, SamplingOptions, SpeculationOptions, SuffixReuse } from '../shared/generation';
 import type { Subscription } from '../shared/emitter';
 import type { FimInput } from '../prompt/fimPrompt';
+import type { FimOrderSetting } from '../prompt/fimTemplates';
 import type { PromptBudget } from '../prompt/promptBudget';
 
 /** What a request is for: inline completion, or a chat answer (explain, refactor). */
@@ -49,6 +50,8 @@ export interface InfillRequest extends GenerationOptions {
   budget: PromptBudget;
   /** What a warm request keeps of the cached suffix (the local engine; a server keeps its own cache). */
   suffixReuse?: SuffixReuse;
+  /** slm.fimOrder; SPM only where the family was trained with it (a backend that writes no prompt itself keeps its own order). */
+  fimOrder?: FimOrderSetting;
 }
 
 export interface ChatRequest extends GenerationOptions {

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { CompletionService, type CompletionPlan, type CompletionRequest } from '../completion/completionService';
+import { CompletionService, type CompletionPlan, type CompletionRequest, type CompletionSettings } from '../completion/completionService';
 import type { ContextResult } from '../context/contextEngine';
 import type { PromptPart } from '../prompt/fimPrompt';
 import { readSettings } from '../settings/settings';
@@ -20,6 +20,9 @@ const POSITION_OPTIONS = {
   line: { type: 'string' },
   col: { type: 'string' },
 } as const;
+
+/** `--fim-order psm|spm` (slm.fimOrder), for `complete` and `prompt`. */
+const ORDER_OPTIONS = { 'fim-order': { type: 'string' } } as const;
 
 function positionRequest(values: FileValues & { line?: string; col?: string }): { source: SourceFile; request: CompletionRequest } {
   const source = readSourceFile(values);
@@ -61,14 +64,22 @@ function describeContext(context: ContextResult | undefined, parts: PromptPart[]
   };
 }
 
-const settings = () => readSettings({ get: () => undefined }).settings.completion;
+/** The default settings, with slm.fimOrder from `--fim-order`. */
+function settingsFrom(values: { 'fim-order'?: string }): () => CompletionSettings {
+  const order = values['fim-order'];
+  if (order !== undefined && order !== 'psm' && order !== 'spm') throw new UsageError(`--fim-order must be psm or spm (got ${order})`);
+  const completion = readSettings({ get: <T>(key: string) => (key === 'fimOrder' ? order : undefined) as T | undefined }).settings.completion;
+  return () => completion;
+}
+const settings = settingsFrom({});
 /** The commands plan and finish with the service and ask the worker themselves, to print its whole result. */
 const NO_BACKEND = { infill: () => Promise.reject(new Error('the CLI asks the worker directly')) };
 
 export async function completeCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...SERVER_OPTIONS, ...POSITION_OPTIONS } });
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...SERVER_OPTIONS, ...POSITION_OPTIONS, ...ORDER_OPTIONS } });
+  const settings = settingsFrom(values);
   const server = serverFromArgs(values, values.json);
-  if (server) return completeWithServer(server, values);
+  if (server) return completeWithServer(server, values, settings);
   const load = loadParams(values);
   const { source, request } = positionRequest(values);
   const client = startWorker(values.json);
@@ -87,14 +98,14 @@ export async function completeCommand(argv: string[]): Promise<void> {
     }
     process.stdout.write(completion + '\n');
     const t = result.timings;
-    process.stderr.write(`${t.promptTokens} prompt tokens (${result.prompt.template}), ${t.newTokens} new; prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms (${t.decodeTokensPerSecond.toFixed(1)} tok/s)\n`);
+    process.stderr.write(`${t.promptTokens} prompt tokens (${result.prompt.template}, ${result.prompt.order.toUpperCase()}), ${t.newTokens} new; prefill ${t.prefillMs.toFixed(0)} ms, decode ${t.decodeMs.toFixed(0)} ms (${t.decodeTokensPerSecond.toFixed(1)} tok/s)\n`);
   } finally {
     await client.dispose();
   }
 }
 
 /** `slm complete --server`: the same plan, context and post-processing; the server generates. */
-async function completeWithServer(server: ServerBackend, values: Parameters<typeof positionRequest>[0] & { json?: boolean }): Promise<void> {
+async function completeWithServer(server: ServerBackend, values: Parameters<typeof positionRequest>[0] & { json?: boolean }, settings: () => CompletionSettings): Promise<void> {
   const { source, request } = positionRequest(values);
   try {
     const connection = await server.connected();
@@ -121,7 +132,8 @@ async function completeWithServer(server: ServerBackend, values: Parameters<type
 }
 
 export async function promptCommand(argv: string[]): Promise<void> {
-  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS } });
+  const { values } = parseArgs({ args: argv, options: { ...MODEL_OPTIONS, ...POSITION_OPTIONS, ...ORDER_OPTIONS } });
+  const settings = settingsFrom(values);
   const load = loadParams(values);
   const { source, request } = positionRequest(values);
   const client = startWorker(true);
@@ -132,9 +144,9 @@ export async function promptCommand(argv: string[]): Promise<void> {
     const plan: CompletionPlan = service.plan(request);
     const found = await service.addContext(request, plan);
     context.dispose();
-    const prompt = await client.request('prompt', { input: plan.params.input, budget: plan.params.budget });
+    const prompt = await client.request('prompt', { input: plan.params.input, budget: plan.params.budget, fimOrder: plan.params.fimOrder });
     const out = {
-      text: prompt.text, tokens: prompt.ids.length, template: prompt.template, parts: prompt.parts, multiline: plan.multiline,
+      text: prompt.text, tokens: prompt.ids.length, template: prompt.template, order: prompt.order, parts: prompt.parts, multiline: plan.multiline,
       window: { prefixStartLine: plan.window.prefixStartLine, prefixChars: plan.window.prefix.length, suffixChars: plan.window.suffix.length },
       context: describeContext(found, prompt.parts),
     };

@@ -11,11 +11,11 @@ import { downloadCommand, modelsCommand } from './modelsCommand';
 
 const USAGE = `Usage:
   slm generate    --model DIR --prompt-file F [--max-tokens N] [--json] [sampling and device options]
-  slm complete    --model DIR --file PATH --line L --col C [--json]
+  slm complete    --model DIR --file PATH --line L --col C [--fim-order psm|spm] [--json]
   slm complete    --server URL [--server-protocol auto|llama.cpp|ollama|openai] [--server-model NAME]
                   --file PATH --line L --col C [--json]
                                               (--server also for explain, refactor and generate, instead of --model)
-  slm prompt      --model DIR --file PATH --line L --col C [--json]
+  slm prompt      --model DIR --file PATH --line L --col C [--fim-order psm|spm] [--json]
   slm postprocess --file PATH --line L --col C --raw-file R [--json]
   slm explain     --model DIR --file PATH --range L1:C1-L2:C2 [--workspace DIR] [--json] [--prompt-only]
   slm refactor    --model DIR --file PATH --range L1:C1-L2:C2 --instruction TEXT [--workspace DIR] [--raw-file R] [--json]

@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { ContextBuilder, ContextResult } from '../context/contextEngine';
 import { CHARS_PER_TOKEN } from '../prompt/promptBudget';
+import type { FimOrderSetting } from '../prompt/fimTemplates';
 import type { BackendResult, InferenceBackend, InfillRequest } from '../backend/inferenceBackend';
 import type { FinishReason, SpeculationOptions, SuffixReuse } from '../shared/generation';
 import { debounceDelay, KeystrokeClock } from './debounce';
@@ -30,6 +31,8 @@ export interface CompletionSettings {
   speculation: SpeculationOptions;
   /** slm.suffixReuse: local engine only (an inference server keeps its own cache). */
   suffixReuse: SuffixReuse;
+  /** slm.fimOrder; absent: auto (PSM). */
+  fimOrder?: FimOrderSetting;
 }
 
 export interface CompletionRequest {
@@ -129,6 +132,7 @@ export class CompletionService {
         timeBudgetMs: settings.timeBudgetMs,
         speculation: settings.speculation,
         suffixReuse: settings.suffixReuse,
+        ...(settings.fimOrder ? { fimOrder: settings.fimOrder } : {}),
       },
     };
   }

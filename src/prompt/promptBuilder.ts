@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { FimInput, FimPrompt } from './fimPrompt';
 import { buildFimLayout, type FimLayoutPart } from './fimLayout';
-import type { FimTemplate, Vocabulary } from './fimTemplates';
+import type { FimOrder, FimTemplate, Vocabulary } from './fimTemplates';
 import { droppedChunks, fitLayout, splitChunks, toLastLineEnd, type Cut, type LayoutMeasure } from './fitLayout';
 import type { PromptBudget } from './promptBudget';
 
@@ -22,7 +22,7 @@ export class PromptBuilder {
     tail: (text, startLine, budget) => this.tail(text, startLine, budget),
   };
 
-  constructor(private readonly template: FimTemplate, private readonly tokenizer: PromptTokenizer) {}
+  constructor(readonly template: FimTemplate, private readonly tokenizer: PromptTokenizer) {}
 
   get templateId(): FimTemplate['id'] {
     return this.template.id;
@@ -32,9 +32,10 @@ export class PromptBuilder {
     return this.template.stopTokens.map((t) => this.tokenizer.tokenId(t)).filter((id): id is number => id !== undefined);
   }
 
-  build(input: FimInput, budget: PromptBudget): FimPrompt {
-    const parts = fitLayout(buildFimLayout(this.template, input), budget, this.measure);
-    return { ids: parts.flatMap((p) => p.value ?? []), template: this.template.id, parts: parts.map((p) => p.report), stopTokenIds: this.stopTokenIds };
+  /** `order` must be one the template has (resolveFimOrder). */
+  build(input: FimInput, budget: PromptBudget, order: FimOrder = 'psm'): FimPrompt {
+    const parts = fitLayout(buildFimLayout(this.template, input, order), budget, this.measure);
+    return { ids: parts.flatMap((p) => p.value ?? []), template: this.template.id, order, parts: parts.map((p) => p.report), stopTokenIds: this.stopTokenIds };
   }
 
   private encodePart(part: FimLayoutPart): number[] {

@@ -1,5 +1,6 @@
-import type { PromptPart } from './fimPrompt';
-import type { FimLayout } from './fimLayout';
+import type { FimInput, PromptPart } from './fimPrompt';
+import { buildFimLayout, type FimLayout } from './fimLayout';
+import { resolveFimOrder, type FimOrderSetting, type FimTemplate } from './fimTemplates';
 import { droppedChunks, fitLayout, splitChunks, toLastLineEnd, type Cut, type LayoutMeasure } from './fitLayout';
 import { CHARS_PER_TOKEN, estimateTokens, type PromptBudget } from './promptBudget';
 
@@ -26,6 +27,14 @@ export interface FimText {
 export function renderFimText(layout: FimLayout, budget: PromptBudget): FimText {
   const parts = fitLayout(layout, budget, ESTIMATED);
   return { text: parts.map((p) => p.value?.text ?? '').join(''), parts: parts.map((p) => p.report) };
+}
+
+/**
+ * The raw prompt a server's completion endpoint gets, in the order slm.fimOrder asks for where the
+ * family has it: the server's prompt cache (llama.cpp's `cache_prompt`) then keeps the suffix too.
+ */
+export function fimPromptText(template: FimTemplate, input: FimInput, budget: PromptBudget, order?: FimOrderSetting): string {
+  return renderFimText(buildFimLayout(template, input, resolveFimOrder(template, order)), budget).text;
 }
 
 interface SizedText {

@@ -1,5 +1,6 @@
 import type { CompletionSettings } from '../completion/completionService';
 import { HUGGING_FACE } from '../downloads/hub';
+import { FIM_ORDER_SETTINGS } from '../prompt/fimTemplates';
 import type { PrecisionChoice } from '../modelFormat/precision';
 import type { MultilineMode } from '../completion/postprocess/types';
 import { readServerSettings, type EngineChoice, type ServerSettings } from './serverSettings';
@@ -95,6 +96,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
         timeBudgetMs: TIME_BUDGET_MS,
         speculation: { promptLookup: speculate, draftModel: speculate },
         suffixReuse: oneOf('suffixReuse', ['exact', 'shifted'] as const, 'exact'),
+        fimOrder: oneOf('fimOrder', FIM_ORDER_SETTINGS, 'auto'),
       },
       enabledLanguages,
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),

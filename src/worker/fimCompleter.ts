@@ -2,7 +2,7 @@ import { EngineError } from '../shared/errors';
 import type { Engine, RoleModel } from '../engine/engine';
 import type { TokenListener } from '../engine/outputStream';
 import { readChatTemplate } from '../prompt/chatPrompt';
-import { detectFimTemplate, noFimTokensMessage } from '../prompt/fimTemplates';
+import { detectFimTemplate, noFimTokensMessage, noSpmMessage, resolveFimOrder, type FimOrder, type FimOrderSetting } from '../prompt/fimTemplates';
 import type { PromptBudget } from '../prompt/promptBudget';
 import { PromptBuilder } from '../prompt/promptBuilder';
 import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from './protocol';
@@ -10,8 +10,10 @@ import type { CompleteParams, CompleteResult, PromptParams, PromptResult } from 
 /** Infill completion on the completion role's model: the model family's FIM prompt, then generation. */
 export class FimCompleter {
   private readonly builder: PromptBuilder | undefined;
+  private toldNoSpm = false;
 
-  constructor(private readonly engine: Engine, private readonly model: RoleModel) {
+  /** `warn`: where a fallback the user should know of is said, once (the worker's log). */
+  constructor(private readonly engine: Engine, private readonly model: RoleModel, private readonly warn: (line: string) => void = () => {}) {
     const template = detectFimTemplate(model.tokenizer);
     this.builder = template && new PromptBuilder(template, model.tokenizer);
   }
@@ -22,19 +24,30 @@ export class FimCompleter {
   }
 
   prompt(params: PromptParams): PromptResult {
-    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, 0));
+    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, 0), this.order(params.fimOrder));
     return { ...prompt, text: this.model.tokenizer.decode(prompt.ids) };
   }
 
   async complete(params: CompleteParams, onToken: TokenListener, signal: AbortSignal): Promise<CompleteResult> {
     const started = performance.now();
-    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, params.maxNewTokens));
+    const prompt = this.requireBuilder().build(params.input, this.fit(params.budget, params.maxNewTokens), this.order(params.fimOrder));
     const buildMs = performance.now() - started;
     // The limits go through as they are; the prompt was built from the rest.
-    const { input, budget, suffixReuse, ...limits } = params;
+    const { input, budget, suffixReuse, fimOrder, ...limits } = params;
     const request = { ...limits, promptIds: prompt.ids, stopTokenIds: prompt.stopTokenIds, ...(suffixReuse === 'shifted' ? { shiftedReuse: true } : {}) };
     const result = await this.engine.generate('completion', request, onToken, signal);
-    return { ...result, prompt: { template: prompt.template, parts: prompt.parts, buildMs } };
+    return { ...result, prompt: { template: prompt.template, order: prompt.order, parts: prompt.parts, buildMs } };
+  }
+
+  /** The order the family allows; asked for SPM on a family without it, PSM, and the user told once per model. */
+  private order(setting: FimOrderSetting | undefined): FimOrder {
+    const template = this.requireBuilder().template;
+    const order = resolveFimOrder(template, setting);
+    if (setting === 'spm' && order !== 'spm' && !this.toldNoSpm) {
+      this.toldNoSpm = true;
+      this.warn(noSpmMessage(template));
+    }
+    return order;
   }
 
   /** The budget within the model's context limit, the answer's tokens left room for (StarCoder2: 4096 in all). */

@@ -36,7 +36,7 @@ const served = new Map<ModelRole, Served>();
 
 function servedBy(role: ModelRole, model: RoleModel): Served {
   let entry = served.get(role);
-  if (entry?.model.tokenizer !== model.tokenizer) served.set(role, (entry = { model, fim: new FimCompleter(engine, model), chat: new ChatCompleter(engine, model) }));
+  if (entry?.model.tokenizer !== model.tokenizer) served.set(role, (entry = { model, fim: new FimCompleter(engine, model, (line) => log('warn', line)), chat: new ChatCompleter(engine, model) }));
   return entry;
 }
 

@@ -9,6 +9,7 @@ import type { LoadParams, ModelInfo } from '../engine/engine';
 import type { GenerateRequest, GenerateResult } from '../engine/generate';
 import type { FimInput, FimPrompt, PromptPart } from '../prompt/fimPrompt';
 import type { PromptBudget } from '../prompt/promptBudget';
+import type { FimOrderSetting } from '../prompt/fimTemplates';
 
 export type { GenerateRequest, GenerateResult, LoadParams, ModelInfo };
 
@@ -34,6 +35,8 @@ export interface WorkerStats {
 export interface PromptParams {
   input: FimInput;
   budget: PromptBudget;
+  /** slm.fimOrder (default auto = PSM); SPM for a family without it falls back to PSM, logged once. */
+  fimOrder?: FimOrderSetting;
 }
 
 /** The exact prompt, for `slm prompt` and debugging. */
@@ -56,7 +59,7 @@ export interface CompleteParams extends PromptParams, GenerationLimits {
 }
 
 export interface CompleteResult extends GenerateResult {
-  prompt: { template: string; parts: PromptPart[]; buildMs: number };
+  prompt: { template: string; order: FimPrompt['order']; parts: PromptPart[]; buildMs: number };
 }
 
 export interface ChatParams extends GenerationLimits {

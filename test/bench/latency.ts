@@ -28,7 +28,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompleteResult } from '../../src/worker/protocol';
-import type { FimInput } from '../../src/prompt/fimPrompt';
+import { KEYSTROKE_BUDGET, keystrokeInput } from './keystrokePrompt';
 import { ensureTestGguf } from '../support/gguf';
 import { ensureTestModel, onnxPath, type ModelSize } from '../modelgen/testModels';
 import { ensureLlamaCppInstalled, importLlamaCpp } from '../support/llamaCppPackage';
@@ -39,21 +39,10 @@ const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Real code from an installed package as the file being edited. */
-const LINES = fs.readFileSync(path.join(ROOT, 'node_modules/typescript/lib/typescript.js'), 'utf8').split('\n').slice(20_000, 20_600);
-const CURSOR_LINE = 500;
-const BUDGET = { maxPromptTokens: 1024, maxSuffixTokens: 128, maxContextTokens: 0 };
+const BUDGET = KEYSTROKE_BUDGET;
+const input = keystrokeInput;
 const NEW_TOKENS = 16;
 const THREADS = 2;
-
-function input(typed: string): FimInput {
-  return {
-    prefix: LINES.slice(0, CURSOR_LINE).join('\n') + '\n    const value = ' + typed,
-    prefixStartLine: 0,
-    suffix: '\n' + LINES.slice(CURSOR_LINE, CURSOR_LINE + 40).join('\n'),
-    filePath: 'src/compiler/checker.ts',
-  };
-}
 
 type EngineName = 'onnx' | 'gguf' | 'llama.cpp';
 const ENGINES: EngineName[] = ['onnx', 'gguf', 'llama.cpp'];

@@ -45,6 +45,27 @@ describe('slm on every model family', function () {
     });
   }
 
+  it('starcoder2: prompt --fim-order spm prints the suffix-first prompt; complete --fim-order spm generates after it', async () => {
+    const model = await q4Model('starcoder2');
+    const prompt = slm('prompt', '--model', model, '--device', 'cpu', '--file', file, '--line', '5', '--col', '12', '--fim-order', 'spm');
+    assert.equal(prompt.status, 0, prompt.stderr);
+    assert.equal(prompt.stdout, `<repo_name>${path.basename(dir)}\n<file_sep>geo.py\n<fim_prefix><fim_suffix>\n\n\nprint(area(2))\n<fim_middle>import math\n\n\ndef area(r):\n    return \n`);
+    const r = slm('complete', '--model', model, '--device', 'cpu', '--file', file, '--line', '5', '--col', '12', '--fim-order', 'spm', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).prompt.order, 'spm');
+  });
+
+  it('deepseek-coder: --fim-order spm falls back to PSM and says so; a bad order is a usage error', async () => {
+    const model = await q4Model('deepseek-coder');
+    const r = slm('prompt', '--model', model, '--device', 'cpu', '--file', file, '--line', '5', '--col', '12', '--fim-order', 'spm', '--json');
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout).order, 'psm');
+    assert.match(r.stderr, /\[warn\] slm\.fimOrder is "spm", but DeepSeek-Coder is not documented to be trained with suffix-first prompts/);
+    const bad = slm('prompt', '--model', model, '--file', file, '--line', '5', '--col', '12', '--fim-order', 'middle-first');
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /--fim-order must be psm or spm \(got middle-first\)/);
+  });
+
   for (const family of ['deepseek-coder', 'phi-3.5', 'smollm2', 'llama-3.2'] as FamilyId[]) {
     it(`${family}: explain --json answers with its own chat template`, async () => {
       const model = await q4Model(family);

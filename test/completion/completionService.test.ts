@@ -85,6 +85,15 @@ describe('CompletionService with context', () => {
   });
 });
 
+describe('CompletionService.plan and slm.fimOrder', () => {
+  it('sends the FIM order the settings ask for, and none when they leave it out', () => {
+    const service = new CompletionService({ infill: () => Promise.reject(new Error('not used')) }, () => SETTINGS);
+    const request = requestFor('x = \n', 0, 4);
+    assert.equal(service.plan(request).params.fimOrder, undefined);
+    assert.equal(service.plan(request, { ...SETTINGS, fimOrder: 'spm' }).params.fimOrder, 'spm');
+  });
+});
+
 describe('CompletionService.finish with a syntax tree', () => {
   before(async () => {
     await ensureGrammar('typescript');

@@ -58,6 +58,15 @@ const FIM_GOLDEN: Partial<Record<FamilyId, { template: string; text: string; ids
   },
 };
 
+/** Golden suffix-first prompts, for the generated families trained with SPM (fimTemplates.ts `spm`). */
+const SPM_GOLDEN: Partial<Record<FamilyId, { text: string; controls: number[] }>> = {
+  starcoder2: {
+    text: '<repo_name>demo\n<file_sep>src/calc.py\n<fim_prefix><fim_suffix>\n\nprint(add(1, 2))\n<fim_middle>def add(a, b):\n    return ',
+    // <repo_name> <file_sep> <fim_prefix> <fim_suffix> <fim_middle>, at their real ids.
+    controls: [5, 6, 1, 3, 2],
+  },
+};
+
 /** Golden chat prompts for one user message, rendered from each family's own chat_template. */
 const CHAT_GOLDEN: Partial<Record<FamilyId, { text: string; ids: Record<string, number>; eos: number }>> = {
   'deepseek-coder': {
@@ -103,6 +112,37 @@ describe('family prompts against the families’ real token ids', function () {
       const controls = prompt.ids.filter((id) => Object.values(golden.ids).includes(id));
       assert.deepEqual(controls, [...golden.text.matchAll(new RegExp(Object.keys(golden.ids).map((t) => t.replace(/[|[\]]/g, '\\$&')).join('|'), 'g'))].map((m) => golden.ids[m[0]]));
       for (const stop of golden.stops) assert.ok(prompt.stopTokenIds.includes(stop), `stop ${stop}`);
+    });
+  }
+
+  for (const [family, golden] of Object.entries(SPM_GOLDEN) as [FamilyId, NonNullable<(typeof SPM_GOLDEN)[FamilyId]>][]) {
+    it(`${family}: the SPM prompt, its control ids, and the middle right after the prefix`, () => {
+      const { tokenizer } = familyTokenizer(family, scratch);
+      const template = detectFimTemplate(tokenizer)!;
+      const prompt = new PromptBuilder(template, tokenizer).build(INPUT, BUDGET, 'spm');
+      assert.equal(tokenizer.decode(prompt.ids), golden.text);
+      assert.deepEqual(prompt.ids.filter((id) => id < 38), golden.controls);
+      assert.deepEqual(prompt.ids.slice(-tokenizer.encodePlain(INPUT.prefix).length), tokenizer.encodePlain(INPUT.prefix));
+    });
+
+    it(`${family}: in SPM order a keystroke at the cursor keeps all of the previous prompt but its last tokens`, () => {
+      const { tokenizer } = familyTokenizer(family, scratch);
+      const builder = new PromptBuilder(detectFimTemplate(tokenizer)!, tokenizer);
+      const body = Array.from({ length: 40 }, (_, i) => `    v${i} = compute(${i})`).join('\n');
+      const input = (typed: string) => ({ ...INPUT, prefix: `def run():\n${body}\n    result = com${typed}`, suffix: '\n    return result\n\n\nprint(run())\n' });
+      const shared = (order: 'psm' | 'spm') => {
+        const before = builder.build(input(''), BUDGET, order).ids;
+        const after = builder.build(input('p'), BUDGET, order).ids;
+        let common = 0;
+        while (before[common] === after[common]) common++;
+        return { common, before, after };
+      };
+      const spm = shared('spm');
+      // Only the tokens of the edited word can change (BPE may merge the new character into them).
+      assert.ok(spm.common >= spm.before.length - 4, `SPM: ${spm.common} of ${spm.before.length} tokens shared`);
+      const psm = shared('psm');
+      const suffixTokens = tokenizer.encodePlain(input('').suffix).length;
+      assert.ok(psm.after.length - psm.common > suffixTokens, `PSM: the ${suffixTokens} suffix tokens follow the edit`);
     });
   }
 

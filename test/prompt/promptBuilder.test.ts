@@ -39,6 +39,26 @@ describe('FIM templates', () => {
   }
 });
 
+describe('FIM templates in suffix-first (SPM) order', () => {
+  const golden: Partial<Record<FimTemplate['id'], string>> = {
+    starcoder2: '<repo_name>demo\n<file_sep>src/a.py\n<fim_prefix><fim_suffix>\n\nprint(f(2))<fim_middle>def f(x):\n    return ',
+    codellama: '▁<PRE>▁<SUF>\n\nprint(f(2))▁<MID> def f(x):\n    return ',
+  };
+  for (const template of FIM_TEMPLATES.filter((t) => t.spm)) {
+    it(`lays out a ${template.id} SPM prompt as its training code does, and reports the order`, () => {
+      const tokenizer = fakeTokenizer(template);
+      const prompt = new PromptBuilder(template, tokenizer).build(
+        { prefix: 'def f(x):\n    return ', prefixStartLine: 0, suffix: '\n\nprint(f(2))', filePath: 'src/a.py', repoName: 'demo' },
+        BUDGET,
+        'spm',
+      );
+      assert.equal(tokenizer.decode(prompt.ids), golden[template.id]);
+      assert.equal(prompt.order, 'spm');
+      assert.deepEqual(prompt.parts.map((p) => p.kind), template.repo ? ['control', 'path', 'control', 'control', 'suffix', 'control', 'prefix'] : ['control', 'control', 'suffix', 'control', 'prefix']);
+    });
+  }
+});
+
 describe('context snippets in each format', () => {
   const snippets = [{ path: 'lib/tax.ts', text: 'export function taxRate(c: string): number {\n  return 0.2;\n}' }];
   const input = { prefix: 'const t = ', prefixStartLine: 0, suffix: ';', filePath: 'main.ts', repoName: 'demo', snippets, lineComment: '//' };

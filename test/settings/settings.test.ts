@@ -39,6 +39,15 @@ describe('readSettings', () => {
     assert.equal(settings.completion.maxSuffixTokens, 128);
   });
 
+  it('reads slm.fimOrder: auto by default, psm or spm, a bad value reported', () => {
+    assert.equal(readSettings(config({})).settings.completion.fimOrder, 'auto');
+    assert.equal(readSettings(config({ fimOrder: 'spm' })).settings.completion.fimOrder, 'spm');
+    assert.equal(readSettings(config({ fimOrder: 'psm' })).settings.completion.fimOrder, 'psm');
+    const { settings, problems } = readSettings(config({ fimOrder: 'SPM' }));
+    assert.equal(settings.completion.fimOrder, 'auto');
+    assert.deepEqual(problems, ['slm.fimOrder must be one of auto, psm, spm (got "SPM"); using auto.']);
+  });
+
   it('enables languages by id with a default', () => {
     const { settings } = readSettings(config({ enabledLanguages: { '*': false, python: true, bogus: 'yes' } }));
     assert.equal(languageEnabled(settings, 'python'), true);

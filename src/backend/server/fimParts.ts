@@ -13,7 +13,8 @@ export interface FimParts {
 
 /**
  * The budget applied as for a raw prompt (estimated tokens; the same chunk and line rules as the
- * worker), with no control tokens: the server adds its own.
+ * worker), with no control tokens: the server adds its own, always prefix first (llama.cpp's
+ * `/infill` and Ollama's `.Suffix` templates write PSM), so slm.fimOrder does not apply here.
  */
 export function fimParts(input: FimInput, budget: PromptBudget): FimParts {
   const snippets = input.snippets ?? [];

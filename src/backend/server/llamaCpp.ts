@@ -1,5 +1,4 @@
-import { buildFimLayout } from '../../prompt/fimLayout';
-import { renderFimText } from '../../prompt/renderFimText';
+import { fimPromptText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
 import type { GenerationOptions } from '../inferenceBackend';
 import { fimParts } from './fimParts';
@@ -14,7 +13,7 @@ import { isObject, num, samplingFields, type ServerAdapter, type StreamPiece } f
 export const LLAMA_CPP: ServerAdapter = {
   protocol: 'llama.cpp',
   infill(request, target) {
-    if (target.template) return LLAMA_CPP.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
+    if (target.template) return LLAMA_CPP.raw(fimPromptText(target.template, request.input, request.budget, request.fimOrder), request, target.model);
     const parts = fimParts(request.input, request.budget);
     return { path: '/infill', format: 'sse', body: { input_prefix: parts.prefix, input_suffix: parts.suffix, input_extra: parts.extra, prompt: '', ...common(request) } };
   },

@@ -1,5 +1,4 @@
-import { buildFimLayout } from '../../prompt/fimLayout';
-import { renderFimText } from '../../prompt/renderFimText';
+import { fimPromptText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
 import type { ChatRequest, GenerationOptions } from '../inferenceBackend';
 import { fimParts } from './fimParts';
@@ -22,7 +21,7 @@ export const OLLAMA_KEEP_ALIVE = '30m';
 export const OLLAMA: ServerAdapter & { chat(request: ChatRequest, model: string): ServerCall; readChat(event: unknown): StreamPiece } = {
   protocol: 'ollama',
   infill(request, target) {
-    if (target.template) return OLLAMA.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
+    if (target.template) return OLLAMA.raw(fimPromptText(target.template, request.input, request.budget, request.fimOrder), request, target.model);
     const parts = fimParts(request.input, request.budget);
     return { path: '/api/generate', format: 'ndjson', body: { ...common(request, target.model), prompt: parts.prefix, suffix: parts.suffix } };
   },

@@ -1,5 +1,4 @@
-import { buildFimLayout } from '../../prompt/fimLayout';
-import { renderFimText } from '../../prompt/renderFimText';
+import { fimPromptText } from '../../prompt/renderFimText';
 import type { FinishReason } from '../../shared/generation';
 import type { ChatRequest, GenerationOptions } from '../inferenceBackend';
 import { ServerError } from './serverError';
@@ -14,7 +13,7 @@ export const OPENAI: ServerAdapter = {
   protocol: 'openai',
   infill(request, target) {
     if (!target.template) throw new ServerError('unsupported', 'an OpenAI-compatible server needs the model\'s FIM format: set slm.server.fimTemplate to the model family.');
-    return OPENAI.raw(renderFimText(buildFimLayout(target.template, request.input), request.budget).text, request, target.model);
+    return OPENAI.raw(fimPromptText(target.template, request.input, request.budget, request.fimOrder), request, target.model);
   },
   raw(prompt, request, model) {
     return { path: '/v1/completions', format: 'sse', body: { ...(model ? { model } : {}), prompt, max_tokens: request.maxNewTokens, ...common(request) } };

@@ -1,3 +1,4 @@
+import { noSpmMessage, resolveFimOrder } from '../../prompt/fimTemplates';
 import { Emitter } from '../../shared/emitter';
 import type { FinishReason } from '../../shared/generation';
 import type { ServerSettings } from '../../settings/serverSettings';
@@ -53,6 +54,7 @@ export class ServerBackend implements InferenceBackend {
   private connection: Promise<Connection> | undefined;
   private current: BackendState = { kind: 'starting', detail: 'connecting to the inference server' };
   private infillInFlight: AbortController | undefined;
+  private readonly toldNoSpm = new WeakSet<Connection>();
   private readonly retryDelays: { completion: number[]; chat: number[] };
   private readonly timeouts: { firstByteMs: number; idleMs: number };
 
@@ -117,6 +119,7 @@ export class ServerBackend implements InferenceBackend {
     if (options.signal?.aborted) controller.abort();
     try {
       return await this.withRetries('completion', controller.signal, (c) => {
+        if (request.fimOrder === 'spm') this.tellNoSpm(c);
         const started = performance.now();
         const call = c.adapter.infill(request, c.target);
         return { call, read: (e) => c.adapter.readInfill(e), promptMs: performance.now() - started };
@@ -125,6 +128,15 @@ export class ServerBackend implements InferenceBackend {
       options.signal?.removeEventListener('abort', onAbort);
       if (this.infillInFlight === controller) this.infillInFlight = undefined;
     }
+  }
+
+  /** slm.fimOrder asks for SPM where this connection writes PSM: said once per connection. */
+  private tellNoSpm(c: Connection): void {
+    if (this.toldNoSpm.has(c)) return;
+    this.toldNoSpm.add(c);
+    const template = c.target.template;
+    if (!template) this.options.log('warn', `server: slm.fimOrder is "spm", but ${c.fim} writes prefix-suffix-middle prompts: using that order.`);
+    else if (resolveFimOrder(template, 'spm') !== 'spm') this.options.log('warn', `server: ${noSpmMessage(template)}`);
   }
 
   async chat(request: ChatRequest, options: StreamOptions = {}): Promise<BackendResult> {

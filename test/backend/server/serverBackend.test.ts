@@ -67,6 +67,23 @@ describe('ServerBackend (in-process fakes of each wire format)', () => {
       assert.ok(prompt.endsWith('<|fim_suffix|>\n\nprint(add(1, 2))\n<|fim_middle|>'), prompt);
     });
 
+    it('follows slm.fimOrder in its raw prompt where the family has SPM; /infill stays prefix-first', async () => {
+      llamaProps(fake).on('POST /completion', llamaStream(['1'])).on('POST /infill', llamaStream(['1']));
+      await backend(fake, { fimTemplate: 'starcoder2' }).infill({ ...REQUEST, fimOrder: 'spm' });
+      const prompt = fake.to('/completion')[0]!.body!.prompt as string;
+      assert.ok(prompt.includes('<file_sep>src/calc.py\n<fim_prefix><fim_suffix>\n\nprint(add(1, 2))\n<fim_middle>def add(a, b):\n    return '), prompt);
+      assert.ok(prompt.endsWith('<fim_middle>def add(a, b):\n    return '), prompt);
+      const b = backend(fake);
+      await b.infill({ ...REQUEST, fimOrder: 'spm' });
+      await b.infill({ ...REQUEST, fimOrder: 'spm' });
+      assert.equal(fake.to('/infill')[0]!.body!.input_prefix, REQUEST.input.prefix);
+      assert.deepEqual(b.lines.filter((l) => l.includes('fimOrder')), ['server: slm.fimOrder is "spm", but the server\'s /infill writes prefix-suffix-middle prompts: using that order.']);
+      const qwen = backend(fake, { fimTemplate: 'qwen2.5-coder' });
+      await qwen.infill({ ...REQUEST, fimOrder: 'spm' });
+      assert.ok((fake.to('/completion')[1]!.body!.prompt as string).endsWith('<|fim_middle|>'), 'PSM for Qwen2.5-Coder');
+      assert.equal(qwen.lines.filter((l) => l.includes('not documented to be trained with suffix-first')).length, 1);
+    });
+
     it('closes the connection on abort (the server sees it go) and leaves nothing open', async () => {
       llamaProps(fake).on('POST /infill', endlessLlamaStream());
       const b = backend(fake);
