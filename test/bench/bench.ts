@@ -26,6 +26,7 @@ type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB'
 import { ensureLlamaCppInstalled, REPO_ROOT } from '../support/llamaCppPackage';
 import { ensureTestGguf, GgufType } from '../support/gguf';
 import { othersShare, snapshot, waitQuiet } from './quiet';
+import { runBench } from './runBench';
 
 type Size = keyof typeof SHAPES;
 type Pair = 'fp32' | 'q4';
@@ -255,10 +256,4 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -29,6 +29,7 @@ import { ChatCompleter } from '../../src/worker/chatCompleter';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine } from '../support/loadedEngine';
 import { isa } from './isa';
+import { runBench } from './runBench';
 
 const ROOT = path.join(__dirname, '../..');
 const CACHE = path.join(ROOT, '.cache/engine');
@@ -144,7 +145,4 @@ async function main(): Promise<void> {
   for (const row of await refactorSpeed(modelDir)) console.log(row);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

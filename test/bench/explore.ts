@@ -12,6 +12,7 @@ type Metric = 'loadMs' | 'prefill512' | 'prefill1024' | 'decode512' | 'maxRssMB'
 import { REPO_ROOT } from '../support/llamaCppPackage';
 import type { OrtRunOptions } from './ortRunner';
 import { othersShare, snapshot, waitQuiet } from './quiet';
+import { runBench } from './runBench';
 
 type Variant = { name: string; style?: 'standard' | 'gqa'; job: (model: string, config: Record<string, string>) => Job };
 
@@ -117,7 +118,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+runBench(main);

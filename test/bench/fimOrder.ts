@@ -23,6 +23,7 @@ import { ENGINE_CACHE } from '../support/tinyModels';
 import { isa } from './isa';
 import { KEYSTROKE_BUDGET, keystrokeInput } from './keystrokePrompt';
 import { othersShare, snapshot, waitQuiet } from './quiet';
+import { runBench } from './runBench';
 
 const NEW_TOKENS = 16;
 const THREADS = 2;
@@ -119,10 +120,4 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.stack : err);
-    process.exit(1);
-  },
-);
+runBench(main);

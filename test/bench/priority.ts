@@ -19,6 +19,7 @@ import type { CompleteResult } from '../../src/worker/protocol';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine } from '../support/loadedEngine';
 import { isa } from './isa';
+import { runBench } from './runBench';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -99,7 +100,4 @@ async function main(): Promise<void> {
   console.log('Loss beyond: its wall time minus the completions\' time, against alone: what pausing and resuming cost it.');
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

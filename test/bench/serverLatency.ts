@@ -20,6 +20,7 @@ import { loadEngine } from '../support/loadedEngine';
 import { ensureLlamaServer, startLlamaServer } from '../support/llamaServer';
 import { waitQuiet } from './quiet';
 import { isa } from './isa';
+import { runBench } from './runBench';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -106,7 +107,4 @@ async function main(): Promise<void> {
   console.log(`\nserver / local: cold ${(median(s.cold) / median(l.cold)).toFixed(2)}x, warm ${(median(s.warm) / median(l.warm)).toFixed(2)}x`);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);

@@ -24,6 +24,7 @@ import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine, type LoadedEngine } from '../support/loadedEngine';
 import { isa } from './isa';
 import { waitQuiet } from './quiet';
+import { runBench } from './runBench';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -160,7 +161,4 @@ async function main(): Promise<void> {
   console.log(lines.join('\n'));
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+runBench(main);
