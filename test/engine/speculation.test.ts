@@ -133,7 +133,7 @@ describe('DraftModel', () => {
   function recordingModel() {
     const fed: number[][] = [];
     const tokens: number[] = [];
-    const cache = { tokens, get length() { return tokens.length; }, truncate: (n: number) => void tokens.splice(n) };
+    const cache = { tokens, moved: { from: Infinity, drift: 0 }, get length() { return tokens.length; }, truncate: (n: number) => void tokens.splice(n) };
     const logits = Float32Array.from({ length: 10 }, (_, i) => (i === 7 ? 1 : 0));
     const model = { cache, forward: async (ids: readonly number[]) => (fed.push([...ids]), tokens.push(...ids), logits) };
     return { fed, model: model as unknown as SlotModel };
