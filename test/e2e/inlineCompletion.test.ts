@@ -87,8 +87,10 @@ describe('inline completions in VS Code', function () {
     await vscode.save();
     const text = fileText('add.ts');
     const accepted = text.slice(text.indexOf('return ') + 'return '.length);
-    // Compare a stretch of plain characters: the view renders tabs and rare glyphs its own way.
-    assert.ok(accepted.length > 5 && accepted.startsWith(ghost.slice(0, 5)), `${JSON.stringify(ghost)} not in ${JSON.stringify(text)}`);
+    // Compare a stretch of plain characters: the view renders tabs and rare glyphs its own way. The
+    // generated model's suggestion can be as short as two characters (seen once): compare what there is.
+    const probe = ghost.slice(0, 5);
+    assert.ok(accepted.length >= probe.length && accepted.startsWith(probe), `${JSON.stringify(ghost)} not in ${JSON.stringify(text)}`);
   });
 
   it('puts the definition of an imported function into the prompt (tree-sitter context)', async () => {
