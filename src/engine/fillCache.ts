@@ -38,11 +38,12 @@ export async function fillCache(model: SlotModel, prompt: readonly number[], opt
   const { cache } = model;
   const cached = options.reuse ? cache.tokens : [];
   const moved = cache.moved;
-  let plan = planReuse(cached, prompt, { shifted: options.shifted && model.shiftKeys !== undefined, feedLast: options.feedLast });
-  let drift = planDrift(plan);
-  // Without shifting (asked for, or the moved positions too stale), nothing approximate is kept.
-  if (plan.steps.every((step) => 'feed' in step) || moved.drift + drift > MAX_MOVED_DRIFT) {
+  let plan = options.shifted && model.shiftKeys ? planReuse(cached, prompt, { shifted: true, feedLast: options.feedLast }) : undefined;
+  let drift = plan ? planDrift(plan) : 0;
+  // Without moving anything (not asked, nothing found, or the moved positions too stale), nothing approximate is kept.
+  if (!plan || plan.steps.every((step) => 'feed' in step) || moved.drift + drift > MAX_MOVED_DRIFT) {
     plan = planReuse(cached, prompt, { shifted: false, feedLast: options.feedLast, keepAtMost: moved.from });
+    drift = 0;
   }
   // Moved runs are copied out first: truncation reuses the buffers they sit in.
   const blocks = plan.steps.map((step) => ('copy' in step ? cache.copyOut(step.copy.from, step.copy.length) : undefined));

@@ -90,7 +90,7 @@ export class KvCache {
     const data = new Map<string, KvData>();
     for (const [name, tensor] of this.past) {
       const src = tensor.data as KvData;
-      const out = src instanceof Uint16Array ? new Uint16Array(kvHeads * length * headDim) : new Float32Array(kvHeads * length * headDim);
+      const out = allocLike(src, kvHeads * length * headDim);
       for (let h = 0; h < kvHeads; h++) out.set(src.subarray((h * old + from) * headDim, (h * old + from + length) * headDim), h * length * headDim);
       data.set(name, out);
     }
@@ -109,7 +109,7 @@ export class KvCache {
     for (const [name, tensor] of this.past) {
       const src = tensor.data as KvData;
       const extra = block.data.get(name)!;
-      const out = src instanceof Uint16Array ? new Uint16Array(kvHeads * length * headDim) : new Float32Array(kvHeads * length * headDim);
+      const out = allocLike(src, kvHeads * length * headDim);
       for (let h = 0; h < kvHeads; h++) {
         out.set(src.subarray(h * old * headDim, (h + 1) * old * headDim), h * length * headDim);
         out.set(extra.subarray(h * added * headDim, (h + 1) * added * headDim), (h * length + old) * headDim);
@@ -130,4 +130,9 @@ export class KvCache {
     const data = this.contract.kvDtype === 'float16' ? new Uint16Array(0) : new Float32Array(0);
     return new Tensor(this.contract.kvDtype, data, [1, this.contract.kvHeads, 0, this.contract.headDim]);
   }
+}
+
+/** A zeroed array of the same element type as `like` (fp16 KV as Uint16Array, fp32 as Float32Array). */
+function allocLike(like: KvData, length: number): KvData {
+  return like instanceof Uint16Array ? new Uint16Array(length) : new Float32Array(length);
 }
