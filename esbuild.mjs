@@ -1,7 +1,7 @@
 // Bundles the extension host side, the inference worker and its decode thread
 // (src/engine/decodeThread.ts, started from dist/ by the worker) as separate entry points.
 // Native and editor-provided modules stay external: `vscode` is injected by the editor,
-// onnxruntime-node ships platform binaries that must be loaded from node_modules.
+// onnxruntime-node and koffi ship platform binaries that must be loaded from node_modules.
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
@@ -27,7 +27,7 @@ const options = {
   minify: production,
   // web-tree-sitter locates its runtime .wasm via import.meta.url, which a CJS bundle lacks.
   // tsx is named only on the from-sources path of decodeThreadClient (tests), never bundled.
-  external: ['vscode', 'onnxruntime-node', 'web-tree-sitter', 'tsx'],
+  external: ['vscode', 'onnxruntime-node', 'koffi', 'web-tree-sitter', 'tsx'],
   logLevel: 'warning',
 };
 

@@ -14,6 +14,7 @@ import { openModelFolder, type ModelFolder } from '../modelFormat/modelFolder';
 import type { SessionInfo, SessionOptions } from './decodeProtocol';
 import { DecodeThreadClient } from './decodeThreadClient';
 import { generate, type GenerateRequest, type GenerateResult } from './generate';
+import { trimHeap } from './heapTrim';
 import { findGgufFile } from '../modelFormat/ggufFile';
 import { GgufEngine } from './gguf/ggufEngine';
 import type { TokenListener } from './outputStream';
@@ -57,8 +58,14 @@ export class Engine {
   /** Per role, the last load or unload given and not settled yet (afterLoads waits for it). */
   private readonly switching = new Map<ModelRole, Promise<unknown>>();
 
-  /** `onLost`: the decode thread died (a bug, not a user error); the engine answers nothing more. */
-  constructor(private readonly onLost?: (why: string) => void) {}
+  /**
+   * `onLost`: the decode thread died (a bug, not a user error); the engine answers nothing more.
+   * `log`: what happened to the memory of released models.
+   */
+  constructor(
+    private readonly onLost?: (why: string) => void,
+    private readonly log?: (line: string) => void,
+  ) {}
 
   /**
    * Loads `params.modelDir` for its role (and its draft), unless the role has it already. The
@@ -241,11 +248,16 @@ export class Engine {
   }
 
   private async closeUnused(keep: string[] = []): Promise<void> {
+    const closed: string[] = [];
     for (const [key, model] of this.open) {
       if (model.users.size > 0 || keep.includes(key)) continue;
       this.open.delete(key);
       await this.thread!.close(key);
+      closed.push(model.folder.name);
     }
+    if (!closed.length) return;
+    const trimmed = trimHeap();
+    if (trimmed) this.log?.(`released ${closed.join(', ')}; ${trimmed}`);
   }
 
   private describe(binding: Binding): RoleModel {

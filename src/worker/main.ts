@@ -24,10 +24,13 @@ function log(level: 'info' | 'warn' | 'error', line: string): void {
 }
 
 // A dead decode thread leaves nothing to serve: exit, and the client's owner restarts the worker and reloads the models.
-const engine = new Engine((why) => {
-  log('error', `worker: ${why}`);
-  process.exit(70);
-});
+const engine = new Engine(
+  (why) => {
+    log('error', `worker: ${why}`);
+    process.exit(70);
+  },
+  (line) => log('info', line),
+);
 
 type Served = { model: RoleModel; fim: FimCompleter; chat: ChatCompleter };
 

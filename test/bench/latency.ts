@@ -34,6 +34,7 @@ import { ensureTestModel, onnxPath, type ModelSize } from '../modelgen/testModel
 import { ensureLlamaCppInstalled, importLlamaCpp } from '../support/llamaCppPackage';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 import { isa } from './isa';
+import { onnxFilesMB } from './modelFiles';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -235,12 +236,6 @@ function runChild(job: Job): ChildResult & { others: number } {
   if (r.status !== 0 || !line) throw new Error(`${job.engine} ${job.size} failed (status ${r.status}):\n${(r.stderr ?? '').slice(-3000)}`);
   const result = JSON.parse(line.slice('@@RESULT@@ '.length)) as ChildResult;
   return { ...result, others: othersShare(before, snapshot(), result.cpuMs ?? 0) };
-}
-
-function onnxFilesMB(onnxFile: string): number {
-  const dir = path.dirname(onnxFile);
-  const files = [onnxFile, ...fs.readdirSync(dir).filter((f) => f.startsWith(path.basename(onnxFile) + '_data')).map((f) => path.join(dir, f))];
-  return files.reduce((n, f) => n + fs.statSync(f).size, 0) / 2 ** 20;
 }
 
 async function main(): Promise<void> {

@@ -73,6 +73,19 @@ console.log(JSON.stringify(ort.listSupportedBackends().map((b) => b.name)));`;
     assert.deepEqual(wasm, ['web-tree-sitter/web-tree-sitter.wasm', ...Object.values(GRAMMARS).map((g) => g.wasm)].sort());
   });
 
+  it('carries koffi with its own binary on Linux, where the worker trims its heap through it, and none elsewhere', () => {
+    if (process.platform === 'linux') {
+      const dist = JSON.stringify(path.join(host, 'dist'));
+      const script = `const p = require.resolve('koffi', { paths: [${dist}] }); if (!p.startsWith(${JSON.stringify(host)})) throw new Error('koffi resolved outside: ' + p);
+console.log(require(p).load('libc.so.6').func('int malloc_trim(size_t)')(0));`;
+      const r = spawnSync(process.execPath, ['-e', script], { cwd: os.tmpdir(), encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      assert.deepEqual(fs.readdirSync(path.join(host, 'dist', 'node_modules', '@koromix')), [`koffi-linux-${process.arch}`]);
+      assert.deepEqual(listFiles(path.join(host, 'dist', 'node_modules', 'koffi')).filter((f) => /\.(cc|hh|h|md)$/.test(f)), []);
+    }
+    assert.deepEqual(listFiles(staged('win32-x64')).filter((f) => f.includes('koffi')), []);
+  });
+
   it("carries node-llama-cpp and only its target's CPU build of llama.cpp: no other platform's, no CUDA or Vulkan, no llama.cpp source", () => {
     for (const [dir, binaries] of [[host, llamaCppBinaryName()], [staged('win32-x64'), 'win-x64']] as const) {
       const modules = path.join(dir, 'dist', 'node_modules');

@@ -3,12 +3,13 @@
  * CHANGELOG, LICENSE, media/, the bundles, the tree-sitter queries, and beside the bundles
  * (`dist/node_modules`, where their `require`s look first) the few packages they load at run
  * time: onnxruntime-node with one platform's binaries, node-llama-cpp with one platform's CPU
- * build (stageLlamaCpp.ts), web-tree-sitter's runtime and the grammars' WASM files. No model:
+ * build (stageLlamaCpp.ts), on Linux koffi with its binary (stageKoffi.ts), web-tree-sitter's runtime and the grammars' WASM files. No model:
  * the user downloads one (the walkthrough leads there).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { GRAMMARS } from '../../src/languages/grammars';
+import { stageKoffi } from './stageKoffi';
 import { stageLlamaCpp } from './stageLlamaCpp';
 import { missingBinaries, onnxruntimeBinDir, type Target } from './targets';
 
@@ -59,6 +60,7 @@ export function stageExtension(options: StageOptions): string {
     return rel === 'bin' || binDir.startsWith(rel + path.sep) || rel === binDir || rel.startsWith(binDir + path.sep);
   });
   stageLlamaCpp(path.join(dir, modules), target, options.log);
+  stageKoffi(runtime, path.join(dir, modules), target, options.log);
   // vsce packs what is here; this only keeps type declarations out and says so (it warns without one).
   fs.writeFileSync(path.join(dir, '.vscodeignore'), '# The folder holds only what ships: test/packaging/stageExtension.ts chose it.\n**/*.d.ts\n');
   return dir;

@@ -9,14 +9,15 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadLlamaCpp, NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
+import { BENCH_DEPS, installAtomically, npm, unpackedPackage, versionAt } from './registryPackage';
+
+export { BENCH_DEPS, REPO_ROOT } from './registryPackage';
 
 /**
  * 3.21.1: the newest release whose macOS and Windows binary packages the registry serves (3.22.1
  * has Linux ones only), and every VSIX ships the same version.
  */
 export const LLAMA_CPP_VERSION = '3.21.1';
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
-export const BENCH_DEPS = path.join(REPO_ROOT, '.cache', 'bench-deps');
 /** One prefix per version: a change of version never rewrites an install that another checkout uses. */
 const PREFIX = path.join(BENCH_DEPS, `node-llama-cpp-${LLAMA_CPP_VERSION}`);
 /** The installed node_modules: node-llama-cpp, its dependencies, this machine's binary package. */
@@ -24,34 +25,6 @@ export const LLAMA_CPP_MODULES = path.join(PREFIX, 'node_modules');
 const PKG_DIR = path.join(LLAMA_CPP_MODULES, 'node-llama-cpp');
 /** Other platforms' binary packages, unpacked (`npm pack`) for their VSIXes. */
 const OTHER_BINARIES = path.join(BENCH_DEPS, `node-llama-cpp-${LLAMA_CPP_VERSION}-binaries`);
-
-const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-
-function versionAt(dir: string): string {
-  try {
-    return (JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version: string }).version;
-  } catch {
-    return '';
-  }
-}
-
-/**
- * Fills `dir` through `fill(tmp)` in a sibling folder, then renames: a killed or concurrent
- * install leaves no half-written `dir`. `done` says whether `dir` is complete.
- */
-function installAtomically(dir: string, done: () => boolean, fill: (tmp: string) => void): void {
-  const tmp = `${dir}.tmp-${process.pid}`;
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  try {
-    fill(tmp);
-    fs.rmSync(dir, { recursive: true, force: true });
-    fs.renameSync(tmp, dir);
-  } catch (err) {
-    fs.rmSync(tmp, { recursive: true, force: true });
-    if (!done()) throw err; // else another process finished first
-  }
-}
 
 /** The package folder, installed first if needed (no environment change). */
 export function installLlamaCpp(log: (s: string) => void = console.error): string {
@@ -90,16 +63,7 @@ export function llamaCppBinaryName(platform: NodeJS.Platform = process.platform,
 export function llamaCppBinaryPackage(name: string, log: (s: string) => void = console.error): string {
   const installed = path.join(LLAMA_CPP_MODULES, '@node-llama-cpp', name);
   if (versionAt(installed) === LLAMA_CPP_VERSION) return installed;
-  const dir = path.join(OTHER_BINARIES, name);
-  if (versionAt(dir) === LLAMA_CPP_VERSION) return dir;
-  log(`fetching @node-llama-cpp/${name}@${LLAMA_CPP_VERSION} into ${dir} ...`);
-  installAtomically(dir, () => versionAt(dir) === LLAMA_CPP_VERSION, (tmp) => {
-    // npm pack, not install: a package for another OS or CPU is refused by npm install.
-    const tarball = execFileSync(npm, ['pack', '--silent', `@node-llama-cpp/${name}@${LLAMA_CPP_VERSION}`, '--pack-destination', tmp], { cwd: tmp, encoding: 'utf8' }).trim().split('\n').pop()!;
-    execFileSync('tar', ['-xzf', tarball, '--strip-components=1'], { cwd: tmp });
-    fs.rmSync(path.join(tmp, tarball));
-  });
-  return dir;
+  return unpackedPackage(`@node-llama-cpp/${name}`, LLAMA_CPP_VERSION, path.join(OTHER_BINARIES, name), log);
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
