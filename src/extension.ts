@@ -21,6 +21,7 @@ import { downloadModelCommand } from './commands/downloadModel';
 import { installGpu } from './commands/installGpu';
 import { removeModelCommand } from './commands/removeModel';
 import { clearServerApiKey, ServerApiKeys, setServerApiKey } from './commands/serverApiKey';
+import { CacheWarmer } from './completion/cacheWarmer';
 import { CompletionService, type RequestRecord } from './completion/completionService';
 import { formatRecord } from './completion/requestLog';
 import { WorkspaceContext } from './context/workspaceContext';
@@ -28,7 +29,7 @@ import { languageEnabled, readSettings, type Settings } from './settings/setting
 import { policyFromManifest, ScopedConfiguration } from './settings/settingScopes';
 import { errorMessage } from './shared/errors';
 import { openDocuments, trackDocuments } from './ui/contextTracker';
-import { InlineCompletionProvider } from './ui/inlineCompletionProvider';
+import { completionRequest, InlineCompletionProvider } from './ui/inlineCompletionProvider';
 import { PauseState } from './ui/pauseState';
 import { powerSource } from './ui/powerSource';
 import { requestGate } from './ui/requestGate';
@@ -159,6 +160,7 @@ export function activate(context: vscode.ExtensionContext): void {
   function selectionChanged(): void {
     if (!selection.refresh()) return;
     service.reset();
+    warmer.reset();
     void ensureModel();
   }
 
@@ -192,10 +194,29 @@ export function activate(context: vscode.ExtensionContext): void {
   const recent = new RecentInstructions({ get: () => context.globalState.get<string[]>('slm.recentInstructions') ?? [], set: (v) => context.globalState.update('slm.recentInstructions', v) });
   context.subscriptions.push(preview);
 
+  const gate = requestGate(() => settings, pause);
+  const warmer = new CacheWarmer({
+    service,
+    backend: engines,
+    canWarm: () => settings.warmUp && !generating && engines.state('completion').kind === 'ready',
+    log: (line) => log.debug(line),
+  });
+  context.subscriptions.push({ dispose: () => warmer.cancel() });
+  /** The cursor rests somewhere new: its prompt is prefilled, so that the first keystroke there is warm. */
+  function cursorMoved(editor: vscode.TextEditor | undefined): void {
+    if (!editor || editor.selections.length !== 1 || !editor.selection.isEmpty) return;
+    const { document } = editor;
+    warmer.cursorAt(document.uri.toString(), editor.selection.active.line, () => {
+      const active = vscode.window.activeTextEditor;
+      if (active?.document !== document || !active.selection.isEmpty || gate(document, active.selection.active)) return undefined;
+      return completionRequest(document, active.selection.active, false);
+    });
+  }
+
   let lastSkip = '';
   const provider = new InlineCompletionProvider(
     service,
-    requestGate(() => settings, pause),
+    gate,
     (token) => {
       const signal = new AbortController();
       token.onCancellationRequested(() => signal.abort());
@@ -206,6 +227,7 @@ export function activate(context: vscode.ExtensionContext): void {
       lastSkip = reason;
     },
     (err) => log.error(`completion failed: ${errorMessage(err)}`),
+    warmer,
   );
   /** No model yet: the status bar says so (a click opens the walkthrough), and the walkthrough opens by itself once. */
   function firstRun(): void {
@@ -267,7 +289,11 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('slm')) settingsChanged(e.affectsConfiguration('slm.engine') || e.affectsConfiguration('slm.server'));
     }),
-    vscode.window.onDidChangeActiveTextEditor(() => refresh()),
+    vscode.window.onDidChangeActiveTextEditor((editor) => {
+      refresh();
+      cursorMoved(editor);
+    }),
+    vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && cursorMoved(e.textEditor)),
   );
 
   function settingsChanged(engineSettingsChanged: boolean): void {
@@ -283,6 +309,7 @@ export function activate(context: vscode.ExtensionContext): void {
   function engineChanged(): void {
     engines.settingsChanged();
     service.reset();
+    warmer.reset();
     if (settings.engine !== engine) log.info(`engine: ${settings.engine}${settings.engine === 'server' ? ` (${settings.server.url})` : ''}`);
     if (settings.engine === 'server' && engine === 'local') void backend.unload();
     if (settings.engine === 'local' && engine === 'server') void ensureModel();

@@ -31,6 +31,8 @@ export interface Settings {
   maxFileSizeKB: number;
   idleUnloadMinutes: number;
   pauseOnBattery: boolean;
+  /** Prefill the prompt where the cursor rests (src/completion/cacheWarmer.ts). */
+  warmUp: boolean;
   /** Which engine answers: the local worker or an inference server (slm.server.*). */
   engine: EngineChoice;
   server: ServerSettings;
@@ -102,6 +104,7 @@ export function readSettings(config: ConfigurationLike): { settings: Settings; p
       maxFileSizeKB: int('maxFileSizeKB', 1024, 1, 1024 * 1024),
       idleUnloadMinutes: int('idleUnloadMinutes', 15, 0, 24 * 60),
       pauseOnBattery: config.get<unknown>('pauseOnBattery') === true,
+      warmUp: config.get<unknown>('warmUp') !== false,
       ...readServerSettings(config, problems),
     },
     problems,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
-import type { CompletionService } from '../completion/completionService';
+import type { CacheWarmer } from '../completion/cacheWarmer';
+import type { CompletionRequest, CompletionService } from '../completion/completionService';
 import { textOf } from './contextTracker';
 
 /** Why a request is not served (paused, disabled language, huge file...), or undefined to serve it. */
@@ -13,6 +14,7 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     private readonly ready: (token: vscode.CancellationToken) => Promise<boolean>,
     private readonly onSkip: (reason: string) => void,
     private readonly onError: (err: unknown) => void,
+    private readonly warmer?: Pick<CacheWarmer, 'requested'>,
   ) {}
 
   async provideInlineCompletionItems(
@@ -30,19 +32,9 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
     const controller = new AbortController();
     const subscription = token.onCancellationRequested(() => controller.abort());
     try {
-      const completion = await this.service.provide(
-        {
-          documentId: document.uri.toString(),
-          document: { lineCount: document.lineCount, lineText: (line) => document.lineAt(line).text },
-          languageId: document.languageId,
-          position: { line: position.line, character: position.character },
-          explicit: context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke,
-          filePath: document.uri.scheme === 'file' ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
-          repoName: vscode.workspace.name,
-          fullText: () => ({ text: textOf(document), cursorOffset: document.offsetAt(position) }),
-        },
-        controller.signal,
-      );
+      const request = completionRequest(document, position, context.triggerKind === vscode.InlineCompletionTriggerKind.Invoke);
+      this.warmer?.requested(request);
+      const completion = await this.service.provide(request, controller.signal);
       if (!completion || token.isCancellationRequested) return undefined;
       return [new vscode.InlineCompletionItem(completion.text, new vscode.Range(position, position))];
     } catch (err) {
@@ -52,4 +44,18 @@ export class InlineCompletionProvider implements vscode.InlineCompletionItemProv
       subscription.dispose();
     }
   }
+}
+
+/** What the completion pipeline is told of a place in a document (it reads the lines it needs). */
+export function completionRequest(document: vscode.TextDocument, position: vscode.Position, explicit: boolean): CompletionRequest {
+  return {
+    documentId: document.uri.toString(),
+    document: { lineCount: document.lineCount, lineText: (line) => document.lineAt(line).text },
+    languageId: document.languageId,
+    position: { line: position.line, character: position.character },
+    explicit,
+    filePath: document.uri.scheme === 'file' ? vscode.workspace.asRelativePath(document.uri, false) : undefined,
+    repoName: vscode.workspace.name,
+    fullText: () => ({ text: textOf(document), cursorOffset: document.offsetAt(position) }),
+  };
 }
