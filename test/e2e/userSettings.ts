@@ -20,11 +20,12 @@ export async function updateUserSettings(vscode: VsCodeSession, change: Record<s
     throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
   }
   await vscode.runCommand('Preferences: Open User Settings (JSON)');
-  // The palette closes before settings.json has the focus: keys sent in between edit the editor
-  // that had it and leave settings.json unchanged, and the test then waits for a settings change
-  // that never happened (the likely cause of a CI flake in offline.test.ts). Checked on disk too.
-  await vscode.page.locator('.tabs-container .tab.active[data-resource-name="settings.json"]').waitFor({ timeout: 30_000 });
-  await vscode.page.locator('.editor-instance .monaco-editor.focused').waitFor({ timeout: 10_000 });
+  // The palette closes before settings.json has the focus (right after it closed, the editor
+  // before it still had it, 2 of 2 probes here): keys sent in between edit that editor and leave
+  // settings.json unchanged, and the test waits for a settings change that never happened (the
+  // likely cause of a CI flake in offline.test.ts). It may open as a modal editor, without a tab:
+  // wait for the focused editor's document. The saved file is checked too.
+  await vscode.page.locator('.monaco-editor.focused[data-uri$="/User/settings.json"]').waitFor({ timeout: 30_000 });
   const wanted = { ...settings, ...change };
   await vscode.press('Control+A');
   await vscode.press('Delete');
