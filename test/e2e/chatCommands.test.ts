@@ -1,13 +1,8 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
-import { REPO_ROOT } from '../support/tinyModels';
-import { extensionLogLines, waitForLog } from './extensionLog';
-import { launchVsCode, type VsCodeSession } from './vscode';
-
-const EXTENSION_ID = 'slm-local.slm-complete';
+import { describeInVsCode } from './describeInVsCode';
 /** No grammar ships for Ruby, so the generated model's noise passes the syntax check and a proposal can be accepted. */
 const RUBY = 'def area(r)\n  3.14 * r * r\nend\n\ndef perimeter(r)\n  2 * 3.14 * r\nend\n';
 const TS = 'export function total(prices: number[], rate: number): number {\n  let sum = 0;\n  for (const p of prices) sum += p;\n  return sum * (1 + rate);\n}\n';
@@ -17,18 +12,23 @@ const TS = 'export function total(prices: number[], rate: number): number {\n  l
  * which serves completions and chat from one copy of its weights. Its answers are noise; what is
  * tested is the streaming, Stop, the preview, Accept, Undo, Reject and the edit guard.
  */
-describe('Explain and Refactor in VS Code', function () {
-  if (process.env.SLM_SKIP_E2E === '1') {
-    it.skip('skipped: SLM_SKIP_E2E=1');
-    return;
-  }
-  this.timeout(600_000);
-  let vscode: VsCodeSession;
-  let workspace: string;
-
-  const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
+describeInVsCode('Explain and Refactor in VS Code', {
+  async prepare({ workspace }) {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    for (const name of ['accept.rb', 'reject.rb', 'guard.rb']) fs.writeFileSync(path.join(workspace, name), RUBY);
+    fs.writeFileSync(path.join(workspace, 'total.ts'), TS);
+    fs.writeFileSync(path.join(workspace, 'typing.ts'), '');
+    const userSettings = {
+      'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false,
+      // Long answers, so that Stop and a completion meet an answer still streaming.
+      'slm.chatMaxNewTokens': 6000,
+    };
+    return { launch: { userSettings } };
+  },
+  modelReady: true,
+}, (session) => {
+  const { vscode, logLines, waitFor } = session;
+  const fileText = (name: string) => fs.readFileSync(path.join(session.workspace, name), 'utf8');
   /** The Explain panel's document: a webview iframe holding the content iframe. */
   const panel = () => vscode.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
   const diffTab = () => vscode.page.locator('.tabs-container .tab', { hasText: '(proposal)' });
@@ -44,29 +44,6 @@ describe('Explain and Refactor in VS Code', function () {
     await diffTab().waitFor({ timeout: 60_000 });
     await waitFor('the proposal', () => logLines().filter((l) => l.includes('proposal ready')).length > ready);
   }
-
-  before(async () => {
-    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-chat-'));
-    for (const name of ['accept.rb', 'reject.rb', 'guard.rb']) fs.writeFileSync(path.join(workspace, name), RUBY);
-    fs.writeFileSync(path.join(workspace, 'total.ts'), TS);
-    fs.writeFileSync(path.join(workspace, 'typing.ts'), '');
-    vscode = await launchVsCode({
-      extensionDevelopmentPath: REPO_ROOT,
-      workspace,
-      userSettings: {
-        'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false,
-        // Long answers, so that Stop and a completion meet an answer still streaming.
-        'slm.chatMaxNewTokens': 6000,
-      },
-    });
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-    await waitFor('the model to load', () => logLines().some((l) => l.includes('model ready')));
-  });
-  after(async () => {
-    await vscode?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
 
   it('Explain opens the panel and the answer streams in; Stop stops it', async () => {
     await vscode.openFile('total.ts');

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { E2E_CACHE } from './setup';
+import { keepEvidence } from './evidence';
 import { launchVsCode, type LaunchOptions, type VsCodeSession } from './vscode';
 
 export const SKIP_E2E = process.env.SLM_SKIP_E2E === '1';
@@ -48,16 +48,6 @@ exports.activate = (context) => {
   );
   fs.writeFileSync(path.join(workspace, 'a.ts'), '');
   return { ext, workspace };
-}
-
-/** Screenshot and log tail of a failed test, under .cache/e2e/artifacts/. */
-async function keepEvidence(vs: VsCodeSession | undefined, title: string): Promise<void> {
-  if (!vs) return;
-  const name = title.replace(/[^\w.-]+/g, '_').slice(0, 80);
-  const dir = path.join(E2E_CACHE, 'artifacts');
-  await vs.screenshot(path.join(dir, `${name}.png`)).catch(() => undefined);
-  fs.writeFileSync(path.join(dir, `${name}.log`), vs.logs());
-  console.error(`  e2e evidence: ${dir}/${name}.{png,log}\n${vs.logs().split('\n').slice(-30).join('\n')}`);
 }
 
 function e2eSuite(title: string, load: (ext: string) => Partial<LaunchOptions>, body: (ctx: { vs: () => VsCodeSession; workspace: () => string }) => void): void {

@@ -1,17 +1,13 @@
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
 import { startFakeHub } from '../support/fakeHub';
 import { REPO_ROOT } from '../support/tinyModels';
-import { extensionLogLines, waitForLog } from './extensionLog';
+import { describeInVsCode } from './describeInVsCode';
 import { ensureDefaultModel } from './stageExtension';
 import { TYPED_SETTINGS, updateUserSettings, settingsFileOf } from './userSettings';
-import { launchVsCode, type VsCodeSession } from './vscode';
-
-const EXTENSION_ID = 'slm-local.slm-complete';
 /** Ghost text renders spaces as no-break spaces. */
 const plain = (s: string) => s.replace(/\u00a0/g, ' ');
 
@@ -19,57 +15,39 @@ const plain = (s: string) => s.replace(/\u00a0/g, ' ');
  * The extension in a real VS Code (code-server + Chromium) with the generated tiny model:
  * its suggestions are noise, but they are deterministic (greedy decoding, seeded weights).
  */
-describe('inline completions in VS Code', function () {
-  if (process.env.SLM_SKIP_E2E === '1') {
-    it.skip('skipped: SLM_SKIP_E2E=1');
-    return;
-  }
-  this.timeout(600_000);
-  let vscode: VsCodeSession;
-  let workspace: string;
-  let modelDir: string;
-  let otherModelDir: string;
+/** Empty files the tests type into; created before VS Code starts so quick open lists them. */
+const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
 
-  const userSettingsFile = () => settingsFileOf(vscode);
-  const updateSettings = (change: Record<string, unknown>) => updateUserSettings(vscode, change);
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
-  /** Empty files the tests type into; created before VS Code starts so quick open lists them. */
-  const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
-  const newFile = (name: string) => vscode.openFile(name);
-  const fileText = (name: string) => fs.readFileSync(path.join(workspace, name), 'utf8');
-
-  before(async () => {
+describeInVsCode<{ modelDir: string; otherModelDir: string }>('inline completions in VS Code', {
+  async prepare({ workspace }) {
     ensureDefaultModel(); // the checkout's embedded model, which the last test goes back to
-    modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
-    otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-ws-'));
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    const otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
     for (const name of ['README.md', ...FILES]) fs.writeFileSync(path.join(workspace, name), '');
     fs.mkdirSync(path.join(workspace, 'lib'));
     fs.writeFileSync(path.join(workspace, 'lib', 'tax.ts'), 'export function taxRate(country: string): number {\n  return country === "FR" ? 0.2 : 0.1;\n}\n');
     fs.writeFileSync(path.join(workspace, 'invoice.ts'), 'import { taxRate } from "./lib/tax";\n\nexport function total(net: number, country: string): number {\n');
-    vscode = await launchVsCode({
-      extensionDevelopmentPath: REPO_ROOT,
-      workspace,
-      userSettings: {
-        'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10,
-        // The generated model's noise seldom parses: these tests are about showing and accepting
-        // ghost text (the syntax cut has its own tests in test/completion).
-        'slm.syntaxCheck': false,
-        // settings.json is edited by inserting text: no automatic closing or surrounding.
-        ...TYPED_SETTINGS,
-      },
-    });
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-    await waitFor('the model to load', () => logLines().some((l) => l.includes('model ready')));
-  });
-  after(async () => {
-    await vscode?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
+    const userSettings = {
+      'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10,
+      // The generated model's noise seldom parses: these tests are about showing and accepting
+      // ghost text (the syntax cut has its own tests in test/completion).
+      'slm.syntaxCheck': false,
+      // settings.json is edited by inserting text: no automatic closing or surrounding.
+      ...TYPED_SETTINGS,
+    };
+    return { launch: { userSettings }, fixture: { modelDir, otherModelDir } };
+  },
+  modelReady: true,
+}, (session) => {
+  const { vscode, logLines, waitFor } = session;
+  const userSettingsFile = () => settingsFileOf(vscode);
+  const updateSettings = (change: Record<string, unknown>) => updateUserSettings(vscode, change);
+  const modelRequests = () => logLines().filter((l) => l.includes('request model')).length;
+  const newFile = (name: string) => vscode.openFile(name);
+  const fileText = (name: string) => fs.readFileSync(path.join(session.workspace, name), 'utf8');
 
   it('shows the state and the model in the status bar', async () => {
+    const { modelDir } = session.fixture;
     // The log line and the status bar reach the page by separate messages: the item may redraw a moment later.
     const text = await waitFor('the model in the status bar', async () => {
       const shown = await vscode.statusBarText('slm.status');
@@ -195,6 +173,8 @@ describe('inline completions in VS Code', function () {
   });
 
   it('a changed model setting takes effect; a bad one is reported and the working model stays', async () => {
+    const { otherModelDir } = session.fixture;
+    const { workspace } = session;
     await updateSettings({ 'slm.model': otherModelDir });
     await waitFor('the new model', async () => (await vscode.statusBarText('slm.status')).includes(path.basename(otherModelDir)) || undefined);
     await updateSettings({ 'slm.model': path.join(workspace, 'no-such-model') });
@@ -204,6 +184,7 @@ describe('inline completions in VS Code', function () {
   });
 
   it('Download Model… fetches a catalog model from the Hub (a local one here) and completions use it', async () => {
+    const { modelDir } = session.fixture;
     // The catalog's 0.5B repository, served with the generated model's files.
     const hub = await startFakeHub({ repos: { 'onnx-community/Qwen2.5-Coder-0.5B-Instruct': modelDir } });
     try {

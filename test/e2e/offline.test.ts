@@ -1,15 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
-import { REPO_ROOT } from '../support/tinyModels';
-import { extensionLogLines, waitForLog } from './extensionLog';
 import { canIsolateNetwork, isLoopback, namespaceCounters, readConnections } from '../support/networkTrace';
+import { describeInVsCode } from './describeInVsCode';
 import { TYPED_SETTINGS, updateUserSettings } from './userSettings';
-import { launchVsCode, type VsCodeSession } from './vscode';
-
-const EXTENSION_ID = 'slm-local.slm-complete';
 /** No grammar ships for Ruby, so the generated model's noise passes the refactor's syntax check. */
 const RUBY = 'def area(r)\n  3.14 * r * r\nend\n';
 
@@ -19,43 +14,28 @@ const RUBY = 'def area(r)\n  3.14 * r * r\nend\n';
  * network namespace that has only loopback (Chromium stays outside, through a unix socket). Every
  * connect/send of that process tree is traced: none may aim beyond loopback, none at a DNS server.
  */
-describe('offline: a whole session with no network', function () {
-  const cannot = process.env.SLM_SKIP_E2E === '1' ? 'SLM_SKIP_E2E=1' : canIsolateNetwork();
-  if (cannot) {
-    it.skip(`skipped: ${cannot}`);
-    return;
-  }
-  this.timeout(600_000);
-  let vscode: VsCodeSession;
-  let workspace: string;
-  let traceDir: string;
-  let otherModel: string;
-  const connectionLog = () => path.join(traceDir, 'connections.log');
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const count = (needle: string) => logLines().filter((l) => l.includes(needle)).length;
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
-
-  before(async () => {
+describeInVsCode<{ otherModel: string; connectionLog: string }>('offline: a whole session with no network', {
+  cannotRun: canIsolateNetwork,
+  async prepare({ dir, workspace }) {
     const model = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
-    otherModel = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-offline-'));
-    traceDir = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-trace-'));
+    const otherModel = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
+    const connectionLog = path.join(dir, 'connections.log');
     fs.writeFileSync(path.join(workspace, 'main.ts'), '');
     fs.writeFileSync(path.join(workspace, 'shape.rb'), RUBY);
-    vscode = await launchVsCode({
-      extensionDevelopmentPath: REPO_ROOT,
-      workspace,
-      isolatedNetwork: { connectionLog: connectionLog() },
-      userSettings: { 'slm.model': model, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, 'slm.chatMaxNewTokens': 48, ...TYPED_SETTINGS },
-    });
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-  });
-  after(async () => {
-    await vscode?.close();
-    for (const dir of [workspace, traceDir]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
-  });
+    return {
+      launch: {
+        isolatedNetwork: { connectionLog },
+        userSettings: { 'slm.model': model, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, 'slm.chatMaxNewTokens': 48, ...TYPED_SETTINGS },
+      },
+      fixture: { otherModel, connectionLog },
+    };
+  },
+}, (session) => {
+  const { vscode, logLines, waitFor } = session;
+  const count = (needle: string) => logLines().filter((l) => l.includes(needle)).length;
 
   it('starts, completes, explains, refactors, takes a settings change and opens the model picker', async () => {
+    const { otherModel } = session.fixture;
     await waitFor('the model to load', () => logLines().some((l) => l.includes('model ready')));
 
     await vscode.openFile('main.ts');
@@ -88,7 +68,7 @@ describe('offline: a whole session with no network', function () {
 
   it('nothing in the server\'s process tree tried to reach beyond loopback', () => {
     const counters = namespaceCounters(vscode.serverPid);
-    const connections = readConnections(connectionLog());
+    const connections = readConnections(session.fixture.connectionLog);
     const outside = connections.filter((c) => !isLoopback(c));
     const dns = connections.filter((c) => c.port === 53);
     const byKind = new Map<string, number>();

@@ -1,15 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
 import { ensureLlamaServer, startLlamaServer, tinyGguf, type RunningLlamaServer } from '../support/llamaServer';
-import { REPO_ROOT } from '../support/tinyModels';
-import { extensionLogLines, waitForLog } from './extensionLog';
+import { describeInVsCode } from './describeInVsCode';
 import { updateUserSettings } from './userSettings';
-import { launchVsCode, type VsCodeSession } from './vscode';
-
-const EXTENSION_ID = 'slm-local.slm-complete';
 
 /** What the server has done so far: prompt tokens processed and tokens generated (its /metrics). */
 async function serverWork(server: RunningLlamaServer): Promise<number> {
@@ -22,43 +17,26 @@ async function serverWork(server: RunningLlamaServer): Promise<number> {
  * The extension in code-server with slm.engine = server against a real llama-server (the tiny
  * generated model as a GGUF), then switched back to the local engine without a reload.
  */
-describe('the server engine in VS Code', function () {
-  if (process.env.SLM_SKIP_E2E === '1') {
-    it.skip('skipped: SLM_SKIP_E2E=1');
-    return;
-  }
-  this.timeout(45 * 60_000); // a first llama-server build on a fresh machine
-  let vscode: VsCodeSession;
-  let server: RunningLlamaServer;
-  let workspace: string;
-  let modelDir: string;
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
-
-  before(async () => {
-    server = await startLlamaServer(await ensureLlamaServer(), await tinyGguf(), ['-c', '2048', '-np', '1', '-b', '512', '--metrics']);
-    modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-server-'));
+describeInVsCode<{ server: RunningLlamaServer; modelDir: string }>('the server engine in VS Code', {
+  async prepare({ workspace }) {
+    const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    const server = await startLlamaServer(await ensureLlamaServer(), await tinyGguf(), ['-c', '2048', '-np', '1', '-b', '512', '--metrics']);
     for (const name of ['served.ts', 'local.ts']) fs.writeFileSync(path.join(workspace, name), '');
-    vscode = await launchVsCode({
-      extensionDevelopmentPath: REPO_ROOT,
-      workspace,
-      userSettings: {
-        'slm.engine': 'server', 'slm.server.url': server.url,
-        'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false,
-        'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
-      },
-    });
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-  });
-  after(async () => {
-    await vscode?.close();
-    await server?.stop();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
-  this.timeout(300_000);
+    const userSettings = {
+      'slm.engine': 'server', 'slm.server.url': server.url,
+      'slm.model': modelDir, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false,
+      'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never',
+    };
+    return { launch: { userSettings }, fixture: { server, modelDir } };
+  },
+  teardown: ({ server }) => server.stop(),
+  launchTimeoutMs: 45 * 60_000, // a first llama-server build on a fresh machine
+  timeoutMs: 300_000,
+}, (session) => {
+  const { vscode, logLines, waitFor } = session;
 
   it('connects to llama-server: the status bar names its model', async () => {
+    const { server, modelDir } = session.fixture;
     const ggufName = path.basename(await tinyGguf());
     await waitFor('the server connection', () => logLines().some((l) => l.includes(`completion model ready: ${ggufName} (llama.cpp server at ${server.url}`)));
     const shown = await waitFor('the server model in the status bar', async () => {
@@ -70,6 +48,7 @@ describe('the server engine in VS Code', function () {
   });
 
   it('shows ghost text from the server engine', async () => {
+    const { server } = session.fixture;
     const before = await serverWork(server);
     await vscode.openFile('served.ts');
     await vscode.typeText('function add(a: number, b: number) {\n  return ');
@@ -80,6 +59,7 @@ describe('the server engine in VS Code', function () {
   });
 
   it('switching slm.engine back to local works without a reload', async () => {
+    const { server, modelDir } = session.fixture;
     await updateUserSettings(vscode, { 'slm.engine': 'local' });
     await waitFor('the switch', () => logLines().some((l) => l.includes('engine: local')));
     await waitFor('the local model', () => logLines().some((l) => l.includes('model ready') && l.includes(path.basename(modelDir))));

@@ -1,14 +1,11 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { ensureTestModel } from '../modelgen/testModels';
-import { REPO_ROOT } from '../support/tinyModels';
-import { extensionLogLines, waitForLog } from './extensionLog';
+import { describeInVsCode } from './describeInVsCode';
 import { TYPED_SETTINGS } from './userSettings';
-import { launchVsCode, type VsCodeSession } from './vscode';
+import type { VsCodeSession } from './vscode';
 
-const EXTENSION_ID = 'slm-local.slm-complete';
 const KEYS = 1000;
 const STORM_MS = 10_000;
 const LINES = 5000;
@@ -125,38 +122,20 @@ const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length 
  * the editor's DOM changing), the rate reached, the requests, memory. Figures, not asserted:
  * other engineers' jobs share this machine's cores.
  */
-describe('typing storm in VS Code', function () {
-  if (process.env.SLM_SKIP_E2E === '1') {
-    it.skip('skipped: SLM_SKIP_E2E=1');
-    return;
-  }
-  this.timeout(600_000);
-  let vscode: VsCodeSession;
-  let workspace: string;
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
+describeInVsCode('typing storm in VS Code', {
+  async prepare({ workspace }) {
+    const model = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
+    fs.writeFileSync(path.join(workspace, 'big.ts'), bigFile());
+    return { launch: { userSettings: { 'slm.model': model, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.syntaxCheck': false, ...TYPED_SETTINGS } } };
+  },
+  modelReady: true,
+}, (session) => {
+  const { vscode, logLines } = session;
   const memory = () => {
     const tree = processTree(vscode.serverPid);
     const sum = (re: RegExp) => tree.filter((p) => re.test(p.cmdline)).reduce((mb, p) => mb + p.rssMb, 0);
     return { worker: sum(/dist\/worker\.js/), extensionHost: sum(/--type=extensionHost/) };
   };
-
-  before(async () => {
-    const model = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
-    workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-e2e-storm-'));
-    fs.writeFileSync(path.join(workspace, 'big.ts'), bigFile());
-    vscode = await launchVsCode({
-      extensionDevelopmentPath: REPO_ROOT,
-      workspace,
-      userSettings: { 'slm.model': model, 'slm.device': 'cpu', 'slm.threads': 1, 'slm.syntaxCheck': false, ...TYPED_SETTINGS },
-    });
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-    await waitFor('the model to load', () => logLines().some((l) => l.includes('model ready')));
-  });
-  after(async () => {
-    await vscode?.close();
-    if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
-  });
 
   it('1,000 keys in 10 s into a 5,000-line file: one generation at a time, no error, memory back, ghost text at the end', async () => {
     await vscode.openFile('big.ts');

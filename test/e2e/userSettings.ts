@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import type { VsCodeSession } from './vscode';
 
 /** Where a session's user settings live. */
@@ -19,10 +20,31 @@ export async function updateUserSettings(vscode: VsCodeSession, change: Record<s
     throw new Error(`settings.json is not JSON: ${JSON.stringify(text)}`);
   }
   await vscode.runCommand('Preferences: Open User Settings (JSON)');
+  // The palette closes before settings.json has the focus (right after it closed, the editor
+  // before it still had it, 2 of 2 probes here): keys sent in between edit that editor and leave
+  // settings.json unchanged, and the test waits for a settings change that never happened (the
+  // likely cause of a CI flake in offline.test.ts). It may open as a modal editor, without a tab:
+  // wait for the focused editor's document. The saved file is checked too.
+  await vscode.page.locator('.monaco-editor.focused[data-uri$="/User/settings.json"]').waitFor({ timeout: 30_000 });
+  const wanted = { ...settings, ...change };
   await vscode.press('Control+A');
   await vscode.press('Delete');
-  await vscode.page.keyboard.insertText(JSON.stringify({ ...settings, ...change }));
+  await vscode.page.keyboard.insertText(JSON.stringify(wanted));
   await vscode.save();
+  for (let tries = 0; ; tries++) {
+    const written = fs.readFileSync(settingsFileOf(vscode), 'utf8');
+    if (sameJson(written, wanted)) return;
+    if (tries === 25) throw new Error(`settings.json was not saved as typed: ${JSON.stringify(written)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+function sameJson(text: string, wanted: unknown): boolean {
+  try {
+    return isDeepStrictEqual(JSON.parse(text), wanted);
+  } catch {
+    return false;
+  }
 }
 
 /** The settings that let updateUserSettings type JSON into the editor unchanged. */

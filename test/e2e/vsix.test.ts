@@ -1,17 +1,13 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { packageVsixes } from '../packaging/package';
 import { targetById } from '../packaging/targets';
 import { ensureTestModel } from '../modelgen/testModels';
 import { NODE_LLAMA_CPP_ENV } from '../../src/engine/gguf/llamaCpp';
 import { ensureTestGguf } from '../support/gguf';
-import { extensionLogLines, waitForLog } from './extensionLog';
+import { describeInVsCode, EXTENSION_ID } from './describeInVsCode';
 import { TYPED_SETTINGS, updateUserSettings } from './userSettings';
-import { launchVsCode, type VsCodeSession } from './vscode';
-
-const EXTENSION_ID = 'slm-local.slm-complete';
 
 /**
  * The product as a user installs it: `npm run package`'s linux-x64 VSIX installed with
@@ -19,41 +15,25 @@ const EXTENSION_ID = 'slm-local.slm-complete';
  * text appears; then `slm.model` names a generated model and completions come; then a GGUF file
  * written from the same weights, run by the node-llama-cpp the VSIX carries.
  */
-describe('the VSIX installed in VS Code', function () {
-  if (process.env.SLM_SKIP_E2E === '1' || `${process.platform}-${process.arch}` !== 'linux-x64') {
-    it.skip('skipped: SLM_SKIP_E2E=1, or not on linux-x64');
-    return;
-  }
-  this.timeout(600_000);
-  let vscode: VsCodeSession;
-  let out: string;
-  let workspace: string;
-  let installed: string;
-  const logLines = () => extensionLogLines(vscode.userDataDir);
-  const waitFor = <T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 60_000) => waitForLog(vscode.userDataDir, what, check, timeoutMs);
-
-  before(async () => {
-    out = fs.mkdtempSync(path.join(os.tmpdir(), 'slm-vsix-'));
-    const { built } = await packageVsixes({ targets: [targetById('linux-x64')], outDir: out, strict: true, log: () => undefined });
-    workspace = path.join(out, 'workspace');
-    fs.mkdirSync(workspace);
+describeInVsCode('the VSIX installed in VS Code', {
+  cannotRun: () => (`${process.platform}-${process.arch}` !== 'linux-x64' ? 'not on linux-x64' : undefined),
+  async prepare({ dir, workspace }) {
+    const { built } = await packageVsixes({ targets: [targetById('linux-x64')], outDir: dir, strict: true, log: () => undefined });
     for (const name of ['first.py', 'second.ts', 'third.py']) fs.writeFileSync(path.join(workspace, name), '');
-    vscode = await launchVsCode({
-      vsixes: [built[0].file],
-      workspace,
-      // The generated model's noise seldom parses; this is about installing, not the syntax cut.
-      userSettings: { 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, ...TYPED_SETTINGS },
-      env: { [NODE_LLAMA_CPP_ENV]: '' }, // empty: not set, whatever other tests in this process set
-    });
-    installed = path.join(vscode.extensionsDir, fs.readdirSync(vscode.extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`))!);
-    await vscode.waitForExtensionActivated(EXTENSION_ID);
-  });
-  after(async () => {
-    await vscode?.close();
-    if (out) fs.rmSync(out, { recursive: true, force: true });
-  });
+    return {
+      launch: {
+        vsixes: [built[0].file],
+        // The generated model's noise seldom parses; this is about installing, not the syntax cut.
+        userSettings: { 'slm.device': 'cpu', 'slm.threads': 1, 'slm.debounceMs': 10, 'slm.syntaxCheck': false, ...TYPED_SETTINGS },
+        env: { [NODE_LLAMA_CPP_ENV]: '' }, // empty: not set, whatever other tests in this process set
+      },
+    };
+  },
+}, (session) => {
+  const { vscode, logLines, waitFor } = session;
 
   it('installs the VSIX layout: this platform\'s onnxruntime and llama.cpp binaries only, no model', () => {
+    const installed = path.join(vscode.extensionsDir, fs.readdirSync(vscode.extensionsDir).find((d) => d.startsWith(`${EXTENSION_ID}-`))!);
     const bin = path.join(installed, 'dist', 'node_modules', 'onnxruntime-node', 'bin', 'napi-v6');
     assert.deepEqual(fs.readdirSync(bin), ['linux']);
     assert.deepEqual(fs.readdirSync(path.join(bin, 'linux')), ['x64']);

@@ -74,12 +74,17 @@ export class ModelController {
     this.idleTimer.unref();
   }
 
-  /** Frees the models' memory; the next ensure() loads them again. */
-  async unload(): Promise<void> {
-    if (this.state('completion').kind !== 'ready' || this.pending.size > 0) return;
-    this.working.clear();
-    await this.client.stop();
-    for (const role of this.states.keys()) this.setState(role, { kind: 'unloaded', idleMinutes: this.idleMinutes });
+  /**
+   * Frees the models' memory; the next ensure() loads them again. In turn with the loads: one
+   * asked meanwhile waits for the fresh worker (what is sent to the exiting one is lost).
+   */
+  unload(): Promise<void> {
+    return this.completionLoads.run(async () => {
+      if (this.state('completion').kind !== 'ready' || this.pending.size > 0) return;
+      this.working.clear();
+      await this.client.stop();
+      for (const role of this.states.keys()) this.setState(role, { kind: 'unloaded', idleMinutes: this.idleMinutes });
+    });
   }
 
   dispose(): void {
@@ -93,12 +98,20 @@ export class ModelController {
    */
   ensure(plan: LoadPlan | undefined): Promise<LoadResult> {
     this.lastPlan = plan;
-    if (!plan) return this.noModel();
+    const wanted = this.pending.get('completion');
+    if (!plan) {
+      // A load in flight or queued gives way (superseded), then the worker lets go of what it holds.
+      this.pending.delete('completion');
+      return this.queueNoModel();
+    }
     const params = plan.completion;
     const completion = this.working.get('completion');
-    const wanted = this.pending.get('completion');
     if (wanted && same(wanted.params, params)) return wanted.load;
-    if (this.state('completion').kind === 'ready' && completion && same(completion.params, params)) return Promise.resolve(completion.model);
+    if (this.state('completion').kind === 'ready' && completion && same(completion.params, params)) {
+      // Changed back before a queued switch began: the switch is skipped.
+      this.pending.delete('completion');
+      return Promise.resolve(completion.model);
+    }
     return this.track('completion', params, this.queueCompletion(params));
   }
 
@@ -108,26 +121,36 @@ export class ModelController {
    * request, so a chat model that did not fit is tried again then.
    */
   async ensureChat(plan: LoadPlan | undefined): Promise<LoadResult> {
-    if (!plan) return this.noModel();
+    if (!plan) return this.ensure(undefined);
     const completion = await this.ensure(plan);
+    const model = await this.chatFor(plan, completion);
+    // The settings changed while it loaded: the chat role follows them, and the answer comes from what they ask for now.
+    return sameJson(this.lastPlan, plan) ? model : this.ensureChat(this.lastPlan);
+  }
+
+  private chatFor(plan: LoadPlan, completion: LoadResult): Promise<LoadResult> {
     const params = plan.chat ?? completionAsChat(plan);
     const chat = this.working.get('chat');
     const wanted = this.pending.get('chat');
     if (wanted && same(wanted.params, params)) return wanted.load;
-    if (this.state('chat').kind === 'ready' && chat && same(chat.params, params)) return chat.model;
+    if (this.state('chat').kind === 'ready' && chat && same(chat.params, params)) return Promise.resolve(chat.model);
     return this.track('chat', params, this.loadChat(params, plan, completion));
   }
 
   /** The worker died with its models: say so, and load them again once it restarts. */
   workerCrashed(crash: { error: WorkerError; restartInMs: number }): void {
     this.working.clear();
+    // A load the crash cut short is superseded: it gives way to the reload below, not to the model that was there before it.
+    this.pending.delete('completion');
     const plan = this.lastPlan;
     if (!plan) return;
     this.setState('completion', { kind: 'loading', modelDir: plan.completion.modelDir, restarting: true });
     this.setState('chat', { kind: 'idle' });
     clearTimeout(this.crashTimer);
     this.crashTimer = setTimeout(() => {
-      this.ensure(plan).then(
+      // What the settings ask for when the worker is back, not at the crash.
+      if (!this.lastPlan) return;
+      this.ensure(this.lastPlan).then(
         (model) => this.log('info', `reloaded ${model.name} after restart`),
         (err) => this.log('error', `reload after restart failed: ${errorMessage(err)}`),
       );
@@ -152,6 +175,11 @@ export class ModelController {
       (model) => (model && !this.superseded(params) ? model : latest()),
       (err: unknown) => (this.superseded(params) ? latest() : Promise.reject(err)),
     );
+  }
+
+  /** In turn with the loads, so that none finishes after it: unless a plan came meanwhile, which then settles it. */
+  private queueNoModel(): Promise<LoadResult> {
+    return this.completionLoads.run(() => (this.lastPlan ? undefined : this.noModel())).then(() => this.ensure(this.lastPlan));
   }
 
   private superseded(params: LoadParams): boolean {
@@ -253,5 +281,9 @@ function completionAsChat(plan: LoadPlan): LoadParams {
 }
 
 function same(a: LoadParams | undefined, b: LoadParams | undefined): boolean {
+  return sameJson(a, b);
+}
+
+function sameJson<T>(a: T | undefined, b: T | undefined): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }

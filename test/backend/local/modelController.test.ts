@@ -64,21 +64,48 @@ function serialClient(options: { chat?: Set<string> } = {}) {
     return result;
   };
   const { client: base } = fakeClient(options);
+  /** Set while a stop is held: as in the real client, what is sent to the exiting worker is lost. */
+  let stopping: Promise<void> | undefined;
+  let endStop: (() => void) | undefined;
+  let holdingStop = false;
+  /** Each request the worker has not answered yet, to be lost in a crash. */
+  const inFlight = new Set<(err: Error) => void>();
+  /** Counts crashes: a load queued in a worker that died runs nowhere. */
+  let lives = 0;
+  const lost = <T>(answer: Promise<T>): Promise<T> => {
+    if (stopping) return Promise.reject(new WorkerError('worker-exited', 'The inference worker was stopped.'));
+    return new Promise<T>((resolve, reject) => {
+      inFlight.add(reject);
+      answer.then(resolve, reject).finally(() => inFlight.delete(reject));
+    });
+  };
   const client = {
-    stop: () => base.stop(),
+    stop(): Promise<void> {
+      sent.push('stop');
+      if (!holdingStop) return base.stop().then(() => void (loaded = undefined));
+      stopping = new Promise<void>((resolve) => (endStop = resolve)).then(() => {
+        stopping = undefined;
+        loaded = undefined;
+      });
+      return stopping;
+    },
     request(type: string, params: { role: string }): Promise<unknown> {
       sent.push(`${type}:${params.role}`);
-      return inWorker(() => base.request(type as 'unload', params as never));
+      return lost(inWorker(() => base.request(type as 'unload', params as never)));
     },
     load(params: LoadParams): Promise<LoadResult> {
       sent.push(`load:${params.role}:${label(params)}`);
       const gate = holding ? new Promise<void>((resolve) => held.push(resolve)) : undefined;
-      return inWorker(async () => {
-        await gate;
-        const model = await base.load(params);
-        if (params.role === 'completion') loaded = label(params);
-        return model;
-      });
+      const life = lives;
+      return lost(
+        inWorker(async () => {
+          await gate;
+          if (life !== lives) throw new WorkerError('worker-exited', 'lost in a crash');
+          const model = await base.load(params);
+          if (params.role === 'completion') loaded = label(params);
+          return model;
+        }),
+      );
     },
   };
   return {
@@ -86,6 +113,28 @@ function serialClient(options: { chat?: Set<string> } = {}) {
     sent,
     loaded: () => loaded,
     hold: () => void (holding = true),
+    /** Stops holding loads, and lets the held ones run; then lets what follows settle. */
+    async release(): Promise<void> {
+      holding = false;
+      for (const run of held.splice(0)) run();
+      await new Promise((r) => setTimeout(r, 20));
+    },
+    /** Holds the next stop (idle unload, no model) until endStop(). */
+    holdStop: () => void (holdingStop = true),
+    endStop: async () => {
+      endStop?.();
+      for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
+    },
+    /** The worker dies: what it was asked and had not answered is lost, and it holds no model. */
+    crash(): WorkerError {
+      const error = new WorkerError('worker-exited', 'The inference worker exited (code 1); the request was lost. Try again.');
+      for (const reject of inFlight) reject(error);
+      inFlight.clear();
+      lives++;
+      for (const release of held.splice(0)) release();
+      loaded = undefined;
+      return error;
+    },
     /** Lets the oldest held load run, once it was sent; then lets the promises that follow it settle. */
     async finish(): Promise<void> {
       for (let i = 0; i < 1000 && held.length === 0; i++) await new Promise((r) => setImmediate(r));
@@ -324,6 +373,100 @@ describe('ModelController', () => {
       assert.equal(worker.loaded(), path.basename(other));
       const state = controller.state('completion');
       assert.ok(state.kind === 'ready' && state.model.dir === other, JSON.stringify(state));
+    });
+  });
+
+  describe('the model loaded at rest is the one the latest settings ask for', () => {
+    const name = (dir: string) => path.basename(dir);
+    const readyOn = (controller: ModelController, role: 'completion' | 'chat', dir: string) => {
+      const state = controller.state(role);
+      assert.ok(state.kind === 'ready' && state.model.dir === dir, `${role}: ${JSON.stringify(state)}, want ${dir}`);
+    };
+
+    it('settings changed back before the switch began: the model asked for last stays, the other is not loaded', async () => {
+      const { client, loads } = fakeClient();
+      const controller = new ModelController(client);
+      await controller.ensure(plan(good));
+      const [away, back] = [controller.ensure(plan(other)), controller.ensure(plan(good))];
+      assert.equal((await back).dir, good);
+      assert.equal((await away).dir, good, 'the superseded ask settles with the last plan');
+      assert.deepEqual(loads, [`completion:${good}`]);
+      readyOn(controller, 'completion', good);
+    });
+
+    it('a settings change while the worker restarts after a crash: the new model is loaded, not the one from before the crash', async () => {
+      const { client, loads } = fakeClient();
+      const controller = new ModelController(client);
+      await controller.ensure(plan(good));
+      controller.workerCrashed({ error: new WorkerError('worker-exited', 'exited'), restartInMs: 20 });
+      await controller.ensure(plan(other));
+      await new Promise((r) => setTimeout(r, 80));
+      readyOn(controller, 'completion', other);
+      assert.equal(loads.at(-1), `completion:${other}`, loads.join(', '));
+      controller.dispose();
+    });
+
+    it('a crash during a settings change\'s load: the new model loads once the worker is back, not the previous one', async () => {
+      const worker = serialClient();
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.hold();
+      const asked = controller.ensure(plan(other));
+      await new Promise((r) => setImmediate(r));
+      controller.workerCrashed({ error: worker.crash(), restartInMs: 20 });
+      // The real client sends what is asked after a crash once the new worker is up, after the restart delay.
+      await new Promise((r) => setTimeout(r, 40));
+      await worker.release();
+      assert.equal((await asked).dir, other);
+      assert.equal(worker.loaded(), name(other), worker.sent.join(', '));
+      readyOn(controller, 'completion', other);
+      controller.dispose();
+    });
+
+    it('a chat request in flight when the settings change: the chat role follows the new completion model', async () => {
+      const worker = serialClient({ chat: new Set([good, other]) });
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.hold();
+      const chat = controller.ensureChat(plan(good));
+      await new Promise((r) => setImmediate(r));
+      const completion = controller.ensure(plan(other));
+      await worker.release();
+      assert.equal((await completion).dir, other);
+      assert.equal((await chat).dir, other, 'the chat answer comes from the model the settings ask for now');
+      readyOn(controller, 'chat', other);
+      assert.equal(worker.sent.filter((s) => s.startsWith('load:chat:')).at(-1), `load:chat:${name(other)}`, worker.sent.join(', '));
+    });
+
+    it('a settings change during an idle unload: the new model loads on the fresh worker', async () => {
+      const worker = serialClient();
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.holdStop();
+      const unloading = controller.unload();
+      await new Promise((r) => setImmediate(r));
+      const next = controller.ensure(plan(other));
+      await worker.endStop();
+      await unloading;
+      assert.equal((await next).dir, other);
+      assert.equal(worker.loaded(), name(other), worker.sent.join(', '));
+      readyOn(controller, 'completion', other);
+    });
+
+    it('no model any more while one loads: the worker is left holding nothing', async () => {
+      const worker = serialClient();
+      const controller = new ModelController(worker.client);
+      await controller.ensure(plan(good));
+      worker.hold();
+      const asked = controller.ensure(plan(other));
+      await new Promise((r) => setImmediate(r));
+      const noModel = (err: Error & { code?: string }) => err.code === 'no-model';
+      const none = assert.rejects(controller.ensure(undefined), noModel);
+      const superseded = assert.rejects(asked, noModel, 'the superseded ask settles as the last plan does');
+      await worker.release();
+      await Promise.all([none, superseded]);
+      assert.equal(worker.loaded(), undefined, worker.sent.join(', '));
+      assert.equal(controller.state('completion').kind, 'none');
     });
   });
 });
