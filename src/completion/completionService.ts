@@ -256,8 +256,8 @@ export class CompletionService {
       return undefined;
     }
     const generation = this.generate(request, plan, settings, (r) => record({ ...r, debounceMs, ...(waited ? { inFlight: waited } : {}) }), signal);
-    const followed = await generation.follow('', signal, reuse);
-    // Its record comes when the generation ends, whoever then follows it.
+    const followed = await generation.follow('', signal, { keepOnCancel: reuse });
+    // Its record comes when the generation ends, whoever then follows it ('decided' and 'diverged' are for followers that typed on).
     if (followed.kind !== 'done') return undefined;
     const g = followed.value;
     if (g.state === 'failed') throw g.error;
@@ -274,9 +274,12 @@ export class CompletionService {
     record: (r: Omit<RequestRecord, 'windowMs'>) => void,
   ): Promise<{ kind: 'served'; completion: Completion | undefined } | { kind: 'diverged'; waited: NonNullable<RequestRecord['inFlight']> }> {
     const started = performance.now();
-    const followed = await running.follow(typed, signal);
+    // Its own completion may be decided before the generation ends (a single-line request on a multi-line generation).
+    const isDecided = (streamed: string) => streamed.length > typed.length && (plan.multiline ? this.cutOnStream(streamed.slice(typed.length), plan, settings) : streamed.includes('\n', typed.length));
+    const followed = await running.follow(typed, signal, { isDecided });
     const inFlight = { typedChars: typed.length, waitedMs: performance.now() - started, diverged: false };
     const base = { source: 'in-flight' as const, debounceMs: 0, inFlight };
+    if (followed.kind === 'decided') return { kind: 'served', completion: this.serveRest(followed.streamed.slice(typed.length), undefined, undefined, request, plan, settings, signal, record, base) };
     const g = followed.kind === 'done' ? followed.value : undefined;
     if (followed.kind === 'cancelled' || g?.state === 'not-asked' || g?.state === 'cancelled') {
       // This caller left, or a newer generation replaced this one: this request is superseded.
@@ -288,12 +291,21 @@ export class CompletionService {
       throw g.error;
     }
     if (!g || !g.raw.startsWith(typed) || g.raw.length === typed.length) return { kind: 'diverged', waited: { ...inFlight, diverged: true } };
+    return { kind: 'served', completion: this.serveRest(g.raw.slice(typed.length), g.finishReason, g, request, plan, settings, signal, record, base) };
+  }
+
+  /** A rest of a generation's output, finished at the request's own position, cached and recorded. */
+  private serveRest(
+    raw: string, finishReason: FinishReason | undefined, g: Generated | undefined, request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings, signal: AbortSignal,
+    record: (r: Omit<RequestRecord, 'windowMs'>) => void, base: Pick<RequestRecord, 'source' | 'debounceMs' | 'inFlight'>,
+  ): Completion | undefined {
     const window = plan.window;
-    const text = this.finish(g.raw.slice(typed.length), plan, settings, g.finishReason);
+    const text = this.finish(raw, plan, settings, finishReason);
     this.cache.set(window.prefix, window.suffix, text);
     if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-    record({ ...base, outcome: text ? 'shown' : 'empty', result: g.result, context: g.context, chars: text.length, ...(g.decidedAtChars !== undefined ? { decidedAtChars: g.decidedAtChars } : {}) });
-    return { kind: 'served', completion: text && !signal.aborted ? { text, source: 'in-flight' } : undefined };
+    const decided = g ? g.decidedAtChars : raw.length;
+    record({ ...base, outcome: text ? 'shown' : 'empty', result: g?.result, context: g?.context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided } : {}) });
+    return text && !signal.aborted ? { text, source: 'in-flight' } : undefined;
   }
 
   /**

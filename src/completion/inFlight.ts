@@ -12,6 +12,8 @@ export const GRACE_MS = 250;
 /** What a caller got from following a generation. */
 export type Followed<T> =
   | { kind: 'done'; value: T }
+  /** The caller's own completion was decided on the streamed text (`streamed`) before the generation ended. */
+  | { kind: 'decided'; streamed: string }
   /** The streamed text contradicts what the caller typed: its output is of no use to it. */
   | { kind: 'diverged' }
   /** The caller's own signal aborted first; the generation goes on for others (or its grace). */
@@ -67,13 +69,14 @@ export class InFlight<T> {
 
   /**
    * What was typed since this generation's request, when a request at `window` of the same
-   * document only adds text before the cursor (same suffix, same single- or multi-line decision)
-   * and that text agrees with what has streamed so far (one starts with the other); undefined
-   * otherwise. The suffix is the window's text from the cursor on, so a character typed in the
-   * middle of a line keeps it and an auto-closed bracket changes it.
+   * document only adds text before the cursor (same suffix) and that text agrees with what has
+   * streamed so far (one starts with the other); undefined otherwise. The suffix is the window's
+   * text from the cursor on, so a character typed in the middle of a line keeps it and an
+   * auto-closed bracket changes it. A multi-line generation serves a single-line request (its
+   * first line), not the other way round: a single-line generation stops at its line's end.
    */
   typedSince(documentId: string, window: DocumentWindow, multiline: boolean): string | undefined {
-    if (this.abandoned || documentId !== this.documentId || multiline !== this.multiline || window.suffix !== this.window.suffix) return undefined;
+    if (this.abandoned || documentId !== this.documentId || (multiline && !this.multiline) || window.suffix !== this.window.suffix) return undefined;
     if (window.prefix.length <= this.window.prefix.length || !window.prefix.startsWith(this.window.prefix)) return undefined;
     const typed = window.prefix.slice(this.window.prefix.length);
     return agrees(this.streamedText, typed) ? typed : undefined;
@@ -81,11 +84,13 @@ export class InFlight<T> {
 
   /**
    * Waits for the result as one more caller that wants it: 'diverged' as soon as the streamed
-   * text contradicts `typed` (the generation then stops if nobody else follows it), 'cancelled'
-   * when `signal` aborts first (it then goes on for GRACE_MS if nobody else follows it, unless
+   * text contradicts `typed`, 'decided' as soon as `isDecided` says the caller's completion is
+   * in the streamed text (the generation then stops if nobody else follows it), 'cancelled' when
+   * `signal` aborts first (it then goes on for GRACE_MS if nobody else follows it, unless
    * `keepOnCancel` is false).
    */
-  follow(typed: string, signal: AbortSignal, keepOnCancel = true): Promise<Followed<T>> {
+  follow(typed: string, signal: AbortSignal, options: { keepOnCancel?: boolean; isDecided?(streamed: string): boolean } = {}): Promise<Followed<T>> {
+    const { keepOnCancel = true, isDecided } = options;
     if (signal.aborted) return Promise.resolve({ kind: 'cancelled' });
     this.followers++;
     clearTimeout(this.grace);
@@ -102,9 +107,10 @@ export class InFlight<T> {
       const onAbort = () => end({ kind: 'cancelled' }, keepOnCancel ? 'after-grace' : 'now');
       const watch = () => {
         if (!agrees(this.streamedText, typed)) end({ kind: 'diverged' }, 'now');
+        else if (isDecided?.(this.streamedText)) end({ kind: 'decided', streamed: this.streamedText }, 'now');
       };
       signal.addEventListener('abort', onAbort, { once: true });
-      if (typed) {
+      if (typed || isDecided) {
         this.watchers.add(watch);
         watch();
       }

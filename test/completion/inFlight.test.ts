@@ -176,6 +176,42 @@ describe('CompletionService with a generation in flight', () => {
     });
   }
 
+  it('a single-line request on a multi-line generation (a fresh line, then a key) takes its first line as soon as it has streamed', async () => {
+    make({ ...COMPLETION_SETTINGS, multiline: 'auto' });
+    const at = (body: string) => requestFor(`function f(a) {\n  ${body}\n}\n`, 1, 2 + body.length, { explicit: false });
+    const first = new AbortController();
+    const started = service.provide(at(''), first.signal);
+    const call = await fake.call(0);
+    assert.equal(call.params.stopStrings, undefined, 'the fresh line asks for a block');
+    call.send('re');
+    first.abort();
+    const second = service.provide(at('r'), new AbortController().signal);
+    await settle();
+    call.send('turn a;\n  }');
+    assert.deepEqual(await second, { text: 'eturn a;', source: 'in-flight' });
+    assert.ok(call.aborted, 'nobody needs more of it: stopped');
+    assert.equal(await started, undefined);
+    assert.equal(fake.calls.length, 1);
+  });
+
+  it('a multi-line request does not wait on a single-line generation (it stops at its line\'s end)', async () => {
+    make({ ...COMPLETION_SETTINGS, multiline: 'auto' });
+    const at = (body: string) => requestFor(`function f(a) {\n  ${body}\n}\n`, 1, 2 + body.length, { explicit: false });
+    const first = new AbortController();
+    void service.provide(at('if (a) '), first.signal);
+    const call = await fake.call(0);
+    assert.deepEqual(call.params.stopStrings, ['\n'], 'single-line');
+    call.send('{');
+    first.abort();
+    const second = service.provide(at('if (a) {'), new AbortController().signal);
+    const own = await fake.call(1);
+    assert.equal(own.params.stopStrings, undefined, 'multi-line');
+    assert.ok(call.aborted);
+    own.send('\n    return 1;\n  }');
+    own.end();
+    assert.equal((await second)?.source, 'model');
+  });
+
   it('the older caller\'s cancellation does not stop a generation a newer caller waits for; unwanted, it stops after the grace', async () => {
     const first = ask('const total = ;', 14);
     const call = await fake.call(0);
@@ -266,7 +302,7 @@ describe('InFlight', () => {
     assert.equal(flight.typedSince('doc', windowAt('call(a, b);\nnext();', 9), false), 'b');
     assert.equal(flight.typedSince('doc', windowAt('call(a, ());\nnext();', 9), false), undefined, 'the suffix gained ")"');
     assert.equal(flight.typedSince('doc', windowAt('call(a, c);\nnext();', 9), false), undefined, 'the stream says "b"');
-    assert.equal(flight.typedSince('doc', windowAt('call(a, b);\nnext();', 9), true), undefined, 'a multi-line request');
+    assert.equal(flight.typedSince('doc', windowAt('call(a, b);\nnext();', 9), true), undefined, 'a multi-line request on a single-line generation');
     assert.equal(flight.typedSince('doc', windowAt('call(a, );\nnext();', 8), false), undefined, 'nothing typed');
   });
 
