@@ -371,6 +371,8 @@ async function pacedTyping(modelDir: string, ws: Workspace): Promise<string[]> {
         if (text.length < 3) continue;
         for (const reuse of [false, true]) {
           const key = `${what}|${reuse ? 'on' : 'off'}`;
+          // Each session starts with the worker's cache at the line's start (the session before left it elsewhere).
+          await backend.infill(plan.params);
           const run = await pacedSession(backend, ws, line, text.slice(0, PACED_KEYS), reuse);
           runs.set(key, [...(runs.get(key) ?? []), run]);
           if (process.argv.includes('--trace')) console.error(`  paced ${line} ${key} ${JSON.stringify(text.slice(0, PACED_KEYS))}: ${run.calls} calls, ${run.keys.map((k) => (k === undefined ? '-' : k.toFixed(0))).join(' ')} (${run.sources.join(' ')})`);
