@@ -303,8 +303,8 @@ export class CompletionService {
     const text = this.finish(raw, plan, settings, finishReason);
     this.cache.set(window.prefix, window.suffix, text);
     if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-    const decided = g ? g.decidedAtChars : raw.length;
-    record({ ...base, outcome: text ? 'shown' : 'empty', result: g?.result, context: g?.context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided } : {}) });
+    // Decided for this request before the generation ended (`g` absent), it has no figures yet: the started request's record gets them.
+    record({ ...base, outcome: text ? 'shown' : 'empty', result: g?.result, context: g?.context, chars: text.length, ...(g?.decidedAtChars !== undefined ? { decidedAtChars: g.decidedAtChars } : {}) });
     return text && !signal.aborted ? { text, source: 'in-flight' } : undefined;
   }
 

@@ -307,7 +307,7 @@ async function pacedSession(backend: LocalBackend, ws: Workspace, line: number, 
   const settings: CompletionSettings = { ...defaults, maxNewTokens: 16, maxContextTokens: 0, timeBudgetMs: 60_000, inFlightReuse: reuse };
   let calls = 0;
   const t0 = performance.now();
-  const onRecord = (r: RequestRecord) => process.argv.includes('--trace') && console.error(`    ${(performance.now() - t0).toFixed(0).padStart(5)} ms ${formatRecord(r)}`);
+  const onRecord = (r: RequestRecord) => process.argv.includes('--trace') && console.error(`    ${(performance.now() - t0).toFixed(0).padStart(5)} ms ${formatRecord(r)}${r.result ? ` ${JSON.stringify(r.result.text.slice(0, 24))}` : ""}`);
   const service = new CompletionService({ infill: (params, options) => (calls++, backend.infill(params, options)) }, () => settings, { onRecord });
   const keys: (number | undefined)[] = [];
   const sources: string[] = [];
@@ -361,11 +361,15 @@ async function pacedTyping(modelDir: string, ws: Workspace): Promise<string[]> {
     const original = fs.readFileSync(path.join(ws.root, ws.file), 'utf8').split('\n');
     for (let line = ws.from; line <= ws.to; line++) {
       const body = original[line - 1].trimStart();
-      // The model's own text at the start of the emptied line (also warms the worker's cache there).
+      // The model's own text at the start of the emptied line.
       const probe = new CompletionService({ infill: () => Promise.reject(new Error('unused')) }, () => ({ ...readSettings({ get: () => undefined }).settings.completion, maxNewTokens: 16, maxContextTokens: 0, timeBudgetMs: 60_000 }));
       const indent = /^\s*/.exec(original[line - 1])![0];
       const lines = [...original.slice(0, line - 1), indent, ...original.slice(line)];
       const plan = probe.plan({ documentId: 'file:///paced.js', document: { lineCount: lines.length, lineText: (l) => lines[l] }, languageId: 'javascript', position: { line: line - 1, character: indent.length }, explicit: true });
+      // Asked twice: the second answer comes from the fully reused cache, as the session's first
+      // request will (4-bit kernels round differently over a partly reused one, and with
+      // generated weights near-ties then flip the greedy text on some lines).
+      await backend.infill(plan.params);
       const own = (await backend.infill(plan.params)).text.split('\n')[0];
       for (const [what, text] of [['the model\'s own text', own], ['the file\'s text', body]] as const) {
         if (text.length < 3) continue;
