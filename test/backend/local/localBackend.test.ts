@@ -4,12 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { InfillRequest } from '../../../src/backend/inferenceBackend';
 import { LocalBackend } from '../../../src/backend/local/localBackend';
-import { CompletionService, type RequestRecord } from '../../../src/completion/completionService';
 import { StreamCut } from '../../../src/completion/streamCut';
 import type { LoadPlan } from '../../../src/backend/local/modelController';
 import { describe as statusOf } from '../../../src/ui/statusText';
-import { COMPLETION_SETTINGS, requestFor } from '../../support/completionRequests';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../../support/tinyModels';
+import { typeFirstStreamedCharacter } from '../../support/typedWhileStreaming';
 
 const INFILL: InfillRequest = {
   input: { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n', filePath: 'add.py' },
@@ -76,43 +75,7 @@ describe('LocalBackend', function () {
 
   it('under CompletionService, a keystroke typed while a completion streams takes the rest of the same generation: one worker request', async () => {
     await backend.ready('completion');
-    const settings = { ...COMPLETION_SETTINGS, maxNewTokens: 16, maxContextTokens: 0, syntaxCheck: false };
-    const records: RequestRecord[] = [];
-    const requests: string[] = [];
-    const doc = (typed: string) => `def add(a, b):\n    return ${typed}\n`;
-    const at = (typed: string) => requestFor(doc(typed), 1, 11 + typed.length, { explicit: false, documentId: 'file:///w/add.py' });
-    const first = new AbortController();
-    let second: Promise<unknown> | undefined;
-    let typed = '';
-    const service = new CompletionService({
-      infill: (params, options = {}) => {
-        requests.push(params.input.prefix);
-        return backend.infill(params, {
-          ...options,
-          onText: (delta) => {
-            options.onText?.(delta);
-            if (second || !delta) return;
-            // The user types the first streamed character: VS Code cancels the request and asks again.
-            typed = delta[0]!;
-            first.abort();
-            second = service.provide({ ...at(typed), languageId: 'python' }, new AbortController().signal);
-          },
-        });
-      },
-    }, () => settings, { onRecord: (r) => records.push(r) });
-    assert.equal(await service.provide({ ...at(''), languageId: 'python' }, first.signal), undefined);
-    for (let i = 0; i < 600 && records.length < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    const shown = await second;
-    const started = records.find((r) => r.source === 'model');
-    const rest = records.find((r) => r.source === 'in-flight');
-    assert.equal(requests.length, 1, 'one worker request for both keystrokes');
-    assert.equal(started?.outcome, 'cancelled', 'its caller left');
-    assert.notEqual(started.result?.finishReason, 'cancelled', 'the generation ran on after its caller left');
-    assert.ok(rest && rest.inFlight?.typedChars === 1 && !rest.inFlight.diverged, JSON.stringify(rest));
-    const whole = started.result!;
-    const expected = service.finish(whole.text.slice(typed.length), service.plan({ ...at(typed), languageId: 'python' }), settings, whole.finishReason);
-    assert.equal(rest.chars, expected.length);
-    assert.deepEqual(shown, expected ? { text: expected, source: 'in-flight' } : undefined);
+    await typeFirstStreamedCharacter(backend);
   });
 
   it('answers chat requests with the completion model\'s chat template, leaving the completion\'s reuse intact', async () => {
