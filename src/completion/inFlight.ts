@@ -63,10 +63,6 @@ export class InFlight<T> {
     });
   }
 
-  get streamed(): string {
-    return this.streamedText;
-  }
-
   /**
    * What was typed since this generation's request, when a request at `window` of the same
    * document only adds text before the cursor (same suffix) and that text agrees with what has
