@@ -9,6 +9,7 @@ import { documentWindow, type CursorPosition, type DocumentLike, type DocumentWi
 import { languageSyntax } from '../languages/languages';
 import { cutOnStream, postprocess, shouldBeMultiline } from './postprocess/postprocess';
 import type { CompletionPosition, MultilineMode } from './postprocess/types';
+import { InFlight } from './inFlight';
 import { ResultCache, TypedAhead } from './resultCache';
 import { StreamCut } from './streamCut';
 import { cutToParse } from './syntax/cutToParse';
@@ -33,6 +34,12 @@ export interface CompletionSettings {
   suffixReuse: SuffixReuse;
   /** slm.fimOrder; absent: auto (PSM). */
   fimOrder?: FimOrderSetting;
+  /**
+   * A request for text typed while a generation runs takes that generation's rest (inFlight.ts).
+   * Absent: on; off is the earlier behaviour (each request after its debounce starts a generation
+   * of its own, a cancelled request stops its generation at once), for side-by-side measurement.
+   */
+  inFlightReuse?: boolean;
 }
 
 export interface CompletionRequest {
@@ -55,7 +62,8 @@ export interface CompletionPlan {
   params: InfillRequest;
 }
 
-export type CompletionSource = 'model' | 'cache' | 'typed-ahead';
+/** 'in-flight': the rest of a generation started for an earlier keystroke, still running when this request came. */
+export type CompletionSource = 'model' | 'cache' | 'typed-ahead' | 'in-flight';
 
 export interface Completion {
   text: string;
@@ -75,6 +83,24 @@ export interface RequestRecord {
   chars: number;
   /** Generation was stopped on the stream: the completion was decided after this many characters. */
   decidedAtChars?: number;
+  /** This request waited on the generation in flight for the text typed since it started; `diverged`: the model wrote otherwise, so it went on to a generation of its own. */
+  inFlight?: { typedChars: number; waitedMs: number; diverged: boolean };
+}
+
+/** What one generation produced: for the request it was started for, and for those that typed on meanwhile. */
+interface Generated {
+  /** 'not-asked': stopped before the model was asked (while context was built); 'cancelled': before the completion was decided. */
+  state: 'not-asked' | 'cancelled' | 'finished' | 'failed';
+  /** The model's text: all of it, or up to where the completion was decided on the stream. */
+  raw: string;
+  /** The completion at the started request's own position: finish() of raw with its plan; '' unless finished. */
+  text: string;
+  result?: BackendResult;
+  /** The backend's finish reason for finish(); absent where the completion was decided on the stream. */
+  finishReason?: FinishReason;
+  decidedAtChars?: number;
+  context?: RequestRecord['context'];
+  error?: Error;
 }
 
 export interface CompletionEvents {
@@ -84,16 +110,17 @@ export interface CompletionEvents {
 
 
 /**
- * The inline completion pipeline, editor-agnostic: typed-ahead and cache lookups, adaptive
- * debounce, one generation in flight (a newer request cancels the older one, which the worker
- * stops within one decode step), post-processing. Returns undefined when there is nothing to show.
+ * The inline completion pipeline, editor-agnostic: typed-ahead and cache lookups, the rest of a
+ * generation still in flight when the user typed what it began with, adaptive debounce, one
+ * generation in flight (a newer one stops the older, which the worker stops within one decode
+ * step), post-processing. Returns undefined when there is nothing to show.
  */
 export class CompletionService {
   private readonly cache = new ResultCache();
   private readonly typedAhead = new TypedAhead();
   /** Keystroke timing of the 64 documents typed in last. */
   private readonly clocks = new LRUCache<string, KeystrokeClock>({ max: 64 });
-  private inFlight: AbortController | undefined;
+  private inFlight: InFlight<Generated> | undefined;
 
   constructor(
     private readonly backend: Pick<InferenceBackend, 'infill'>,
@@ -211,50 +238,129 @@ export class CompletionService {
       return cached ? { text: cached, source: 'cache' } : undefined;
     }
 
+    const reuse = settings.inFlightReuse !== false;
+    const running = this.inFlight;
+    const typed = reuse && !request.explicit ? running?.typedSince(request.documentId, window, plan.multiline) : undefined;
+    let waited: RequestRecord['inFlight'];
+    if (running && typed !== undefined) {
+      const taken = await this.takeRest(running, typed, request, plan, settings, signal, record);
+      if (taken.kind === 'served') return taken.completion;
+      waited = taken.waited;
+    } else running?.stopIfUnfollowed(); // nobody waits for it, and this request cannot use it
+
     const debounceMs = debounceDelay({ baseMs: settings.debounceMs, ...timing, atLineEnd: window.lineSuffix.trim() === '', explicit: request.explicit });
-    if (debounceMs > 0 && !(await sleep(debounceMs, signal))) {
-      record({ source: 'none', outcome: 'cancelled', debounceMs, chars: 0 });
+    // Time spent waiting on a generation that then diverged counts as debounce.
+    const left = debounceMs - (waited?.waitedMs ?? 0);
+    if (left > 0 && !(await sleep(left, signal))) {
+      record({ source: 'none', outcome: 'cancelled', debounceMs, chars: 0, ...(waited ? { inFlight: waited } : {}) });
       return undefined;
     }
+    const generation = this.generate(request, plan, settings, (r) => record({ ...r, debounceMs, ...(waited ? { inFlight: waited } : {}) }), signal);
+    const followed = await generation.follow('', signal, { keepOnCancel: reuse });
+    // Its record comes when the generation ends, whoever then follows it ('decided' and 'diverged' are for followers that typed on).
+    if (followed.kind !== 'done') return undefined;
+    const g = followed.value;
+    if (g.state === 'failed') throw g.error;
+    return g.state === 'finished' && g.text && !signal.aborted ? { text: g.text, source: 'model' } : undefined;
+  }
 
-    this.inFlight?.abort();
-    const controller = new AbortController();
-    this.inFlight = controller;
-    const onAbort = () => controller.abort();
-    signal.addEventListener('abort', onAbort, { once: true });
+  /**
+   * Waits on the generation in flight for a request whose prefix adds `typed` to that
+   * generation's: its output less `typed`, finished at this request's own position, when it
+   * began with `typed` and left more; 'diverged' (with the time waited) when it wrote otherwise.
+   */
+  private async takeRest(
+    running: InFlight<Generated>, typed: string, request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings, signal: AbortSignal,
+    record: (r: Omit<RequestRecord, 'windowMs'>) => void,
+  ): Promise<{ kind: 'served'; completion: Completion | undefined } | { kind: 'diverged'; waited: NonNullable<RequestRecord['inFlight']> }> {
+    const started = performance.now();
+    // Its own completion may be decided before the generation ends (a single-line request on a multi-line generation).
+    const isDecided = (streamed: string) => streamed.length > typed.length && (plan.multiline ? this.cutOnStream(streamed.slice(typed.length), plan, settings) : streamed.includes('\n', typed.length));
+    const followed = await running.follow(typed, signal, { isDecided });
+    const inFlight = { typedChars: typed.length, waitedMs: performance.now() - started, diverged: false };
+    const base = { source: 'in-flight' as const, debounceMs: 0, inFlight };
+    if (followed.kind === 'decided') return { kind: 'served', completion: this.serveRest(followed.streamed.slice(typed.length), undefined, undefined, request, plan, settings, signal, record, base) };
+    const g = followed.kind === 'done' ? followed.value : undefined;
+    if (followed.kind === 'cancelled' || g?.state === 'not-asked' || g?.state === 'cancelled') {
+      // This caller left, or a newer generation replaced this one: this request is superseded.
+      record({ ...base, outcome: 'cancelled', context: g?.context, chars: 0 });
+      return { kind: 'served', completion: undefined };
+    }
+    if (g?.state === 'failed') {
+      record({ ...base, outcome: 'error', context: g.context, error: g.error!.message, chars: 0 });
+      throw g.error;
+    }
+    if (!g || !g.raw.startsWith(typed) || g.raw.length === typed.length) return { kind: 'diverged', waited: { ...inFlight, diverged: true } };
+    return { kind: 'served', completion: this.serveRest(g.raw.slice(typed.length), g.finishReason, g, request, plan, settings, signal, record, base) };
+  }
+
+  /** A rest of a generation's output, finished at the request's own position, cached and recorded. */
+  private serveRest(
+    raw: string, finishReason: FinishReason | undefined, g: Generated | undefined, request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings, signal: AbortSignal,
+    record: (r: Omit<RequestRecord, 'windowMs'>) => void, base: Pick<RequestRecord, 'source' | 'debounceMs' | 'inFlight'>,
+  ): Completion | undefined {
+    const window = plan.window;
+    const text = this.finish(raw, plan, settings, finishReason);
+    this.cache.set(window.prefix, window.suffix, text);
+    if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
+    // Decided for this request before the generation ended (`g` absent), it has no figures yet: the started request's record gets them.
+    record({ ...base, outcome: text ? 'shown' : 'empty', result: g?.result, context: g?.context, chars: text.length, ...(g?.decidedAtChars !== undefined ? { decidedAtChars: g.decidedAtChars } : {}) });
+    return text && !signal.aborted ? { text, source: 'in-flight' } : undefined;
+  }
+
+  /**
+   * Starts the one generation in flight for `request`, stopping the one before. When it ends,
+   * the started request's record is written (`signal`: whether that caller still waited for it)
+   * and its completion is remembered for typing ahead, also when that caller left: a request
+   * that comes just after the end then still finds it.
+   */
+  private generate(
+    request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings, record: (r: Omit<RequestRecord, 'windowMs' | 'debounceMs'>) => void, signal: AbortSignal,
+  ): InFlight<Generated> {
+    this.inFlight?.stop();
+    const generation = new InFlight<Generated>(request.documentId, plan.window, plan.multiline, (abort, onText, stop) => this.run(request, plan, settings, abort, onText, stop));
+    this.inFlight = generation;
     this.events.onGenerating?.(true);
+    void generation.done.then((g) => {
+      if (g.text) this.typedAhead.remember(request.documentId, plan.window.prefix, plan.window.suffix, g.text);
+      const context = g.context;
+      if (g.state === 'not-asked') record({ source: 'none', outcome: 'cancelled', context, chars: 0 });
+      else if (g.state === 'failed') record({ source: 'model', outcome: 'error', context, error: g.error!.message, chars: 0 });
+      else if (g.state === 'cancelled' || signal.aborted) record({ source: 'model', outcome: 'cancelled', result: g.result, context, chars: 0 });
+      else record({ source: 'model', outcome: g.text ? 'shown' : 'empty', result: g.result, context, chars: g.text.length, ...(g.decidedAtChars !== undefined ? { decidedAtChars: g.decidedAtChars } : {}) });
+      if (this.inFlight === generation) {
+        this.inFlight = undefined;
+        this.events.onGenerating?.(false);
+      }
+    });
+    return generation;
+  }
+
+  /** One generation: context, the model's stream (stopped where the completion is decided), finish() at the plan; the result cached. Never rejects. */
+  private async run(request: CompletionRequest, plan: CompletionPlan, settings: CompletionSettings, signal: AbortSignal, onText: (delta: string) => void, stop: () => void): Promise<Generated> {
     let context: RequestRecord['context'];
     try {
       context = await this.timedContext(request, plan, settings);
-      if (controller.signal.aborted) {
-        record({ source: 'none', outcome: 'cancelled', debounceMs, context, chars: 0 });
-        return undefined;
-      }
-      const cut = new StreamCut((streamed, newLines) => this.cutOnStream(streamed, plan, settings, newLines), () => controller.abort());
+      if (signal.aborted) return { state: 'not-asked', raw: '', text: '', context };
+      const cut = new StreamCut((streamed, newLines) => this.cutOnStream(streamed, plan, settings, newLines), stop);
+      const stream = (delta: string) => {
+        onText(delta);
+        cut.onText(delta);
+      };
       // A backend may reject once its signal aborts; after a decision the streamed text is the answer.
-      const result = await this.backend.infill(plan.params, { signal: controller.signal, onText: cut.onText }).catch((err: unknown) => {
+      const result = await this.backend.infill(plan.params, { signal, onText: stream }).catch((err: unknown) => {
         if (cut.decided === undefined) throw err;
         return undefined;
       });
       const decided = cut.decided;
-      if (decided === undefined && result?.finishReason === 'cancelled') {
-        record({ source: 'model', outcome: 'cancelled', debounceMs, result, context, chars: 0 });
-        return undefined;
-      }
-      const text = this.finish(decided ?? result!.text, plan, settings, decided === undefined ? result!.finishReason : undefined);
-      this.cache.set(window.prefix, window.suffix, text);
-      if (text) this.typedAhead.remember(request.documentId, window.prefix, window.suffix, text);
-      record({ source: 'model', outcome: text ? 'shown' : 'empty', debounceMs, result, context, chars: text.length, ...(decided !== undefined ? { decidedAtChars: decided.length } : {}) });
-      return text && !signal.aborted ? { text, source: 'model' } : undefined;
+      if (decided === undefined && result?.finishReason === 'cancelled') return { state: 'cancelled', raw: result.text, text: '', result, context };
+      const raw = decided ?? result!.text;
+      const finishReason = decided === undefined ? result!.finishReason : undefined;
+      const text = this.finish(raw, plan, settings, finishReason);
+      this.cache.set(plan.window.prefix, plan.window.suffix, text);
+      return { state: 'finished', raw, text, result, finishReason, context, ...(decided !== undefined ? { decidedAtChars: decided.length } : {}) };
     } catch (err) {
-      record({ source: 'model', outcome: 'error', debounceMs, context, error: (err as Error).message, chars: 0 });
-      throw err;
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      if (this.inFlight === controller) {
-        this.inFlight = undefined;
-        this.events.onGenerating?.(false);
-      }
+      return { state: 'failed', raw: '', text: '', context, error: err as Error };
     }
   }
 
@@ -271,8 +377,9 @@ export class CompletionService {
     }
   }
 
-  /** Forgets cached completions (e.g. after the model changed). */
+  /** Forgets cached completions and stops the generation in flight (e.g. after the model changed). */
   reset(): void {
+    this.inFlight?.stop();
     this.cache.clear();
     this.typedAhead.clear();
   }

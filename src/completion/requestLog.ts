@@ -5,10 +5,14 @@ const ms = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 /**
  * One log line per request, e.g.
  * `request model shown: debounce 37 ms, window 0.3 ms, context 3 snippets (240 tok) from lib/tax.ts main.ts in 4.2 ms, prompt 2.1 ms, 812 tok (790 reused), prefill 45 ms, decode 16 tok in 310 ms (52 tok/s), 41 chars`
- * Lines for requests that reached the model start with `request model`; cache and typed-ahead hits say so.
+ * Lines for requests that reached the model start with `request model`; cache and typed-ahead hits say so, and
+ * a request served by the generation in flight for what was typed meanwhile says `request in-flight` and
+ * `in flight: waited 312 ms for 2 typed chars` (`..., diverged` when the model wrote otherwise and the
+ * request went on to a generation of its own).
  */
 export function formatRecord(r: RequestRecord): string {
   const parts = [`debounce ${ms(r.debounceMs)}`, `window ${ms(r.windowMs)}`];
+  if (r.inFlight) parts.push(`in flight: waited ${ms(r.inFlight.waitedMs)} for ${r.inFlight.typedChars} typed chars${r.inFlight.diverged ? ', diverged' : ''}`);
   const result = r.result;
   if (r.context) {
     const tokens = result?.figures.contextTokens;

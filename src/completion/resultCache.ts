@@ -26,8 +26,9 @@ export class ResultCache {
 }
 
 /**
- * The suggestion on screen. When the user types its first characters, the rest is still right:
- * it is served again without asking the model.
+ * The suggestion on screen (or the last one finished for a request the user typed past while it
+ * generated). When the user types its first characters, the rest is still right: it is served
+ * again without asking the model.
  */
 export class TypedAhead {
   private shown: { document: string; prefix: string; suffix: string; text: string } | undefined;

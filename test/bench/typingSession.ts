@@ -8,24 +8,33 @@
  * 16 new tokens, prompt lookup on). Requests run one after another, none cancelled; no debounce.
  * Results: test/bench/NOTES.md, "Typing session".
  *
+ * Then paced typing (`--paced-only`: that alone): each line of the region emptied and typed a key
+ * every PACE_MS through CompletionService.provide, each key cancelling the request before it as
+ * VS Code does, with the in-flight reuse off and on: model calls and each key's latency to an
+ * answer. NOTES.md, "Typing while a completion generates".
+ *
  * The same session runs with maxContextTokens 0 and 512, interleaved (A B A B) in one process and
  * one worker. Snippets come before the prefix in the prompt, so a change in them costs a prefill
  * of everything after: the table counts those changes and the tokens each request had to prefill.
  *
  *   npx tsx test/bench/typingSession.ts [--sizes qwen2.5-coder-0.5b,qwen2.5-coder-1.5b] [--repeats 2]
- *     [--workspace semver] [--file classes/range.js] [--lines 117-123] [--open classes/comparator.js,internal/re.js] [--no-auto-close] [--trace]
+ *     [--workspace semver] [--file classes/range.js] [--lines 117-123] [--open classes/comparator.js,internal/re.js] [--no-auto-close] [--trace] [--paced-only]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CompletionService, type CompletionRequest, type CompletionSettings } from '../../src/completion/completionService';
+import { CompletionService, type CompletionRequest, type CompletionSettings, type RequestRecord } from '../../src/completion/completionService';
+import { formatRecord } from '../../src/completion/requestLog';
 import type { ContextSnippet } from '../../src/context/snippet';
 import type { TextChange } from '../../src/treeSitter/parser';
 import { WorkspaceContext } from '../../src/context/workspaceContext';
 import { readSettings } from '../../src/settings/settings';
+import { LocalBackend } from '../../src/backend/local/localBackend';
 import type { CompleteResult } from '../../src/worker/protocol';
 import { WorkerClient } from '../../src/workerClient/workerClient';
 import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
+import { isa } from './isa';
+import { runBench } from './runBench';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
@@ -264,6 +273,132 @@ async function session(client: WorkerClient, ws: Workspace, maxContextTokens: nu
 
 //#endregion
 
+//#region Paced typing through CompletionService: a generation in flight kept for what is typed
+
+/** Between keys: ~5.5 characters a second, ordinary typing. */
+const PACE_MS = 180;
+/** VS Code cancels the running request on each change and asks again this long after it (InlineCompletionsDebounce, 50 ms). */
+const EDITOR_DEBOUNCE_MS = 50;
+/** Keys typed per paced session (fewer where the text to type ends sooner). */
+const PACED_KEYS = 10;
+
+interface PacedRun {
+  /** Per key: ms from the key to its request's answer, where it came before the next key (the last: whenever it came). */
+  keys: (number | undefined)[];
+  /** Where each answered key's completion came from. */
+  sources: string[];
+  /** Generations started (backend infill calls), the line start's included. */
+  calls: number;
+}
+
+/**
+ * One paced session at line `line` (emptied to its indentation; the rest of the file as it is):
+ * a request at the line's start, then `text` typed one key every PACE_MS, each key cancelling
+ * the request before it and asking anew EDITOR_DEBOUNCE_MS later, as VS Code does, through
+ * CompletionService.provide over the real worker (extension defaults: debounce on, 16 new
+ * tokens, no context snippets).
+ */
+async function pacedSession(backend: LocalBackend, ws: Workspace, line: number, text: string, reuse: boolean): Promise<PacedRun> {
+  const original = fs.readFileSync(path.join(ws.root, ws.file), 'utf8').split('\n');
+  const indent = /^\s*/.exec(original[line - 1])![0];
+  const buffer = new EditedFile([...original.slice(0, line - 1), '', ...original.slice(line)].join('\n'), line - 1);
+  buffer.type(indent);
+  const defaults = readSettings({ get: () => undefined }).settings.completion;
+  const settings: CompletionSettings = { ...defaults, maxNewTokens: 16, maxContextTokens: 0, timeBudgetMs: 60_000, inFlightReuse: reuse };
+  let calls = 0;
+  const t0 = performance.now();
+  const onRecord = (r: RequestRecord) => process.argv.includes('--trace') && console.error(`    ${(performance.now() - t0).toFixed(0).padStart(5)} ms ${formatRecord(r)}${r.result ? ` ${JSON.stringify(r.result.text.slice(0, 24))}` : ""}`);
+  const service = new CompletionService({ infill: (params, options) => (calls++, backend.infill(params, options)) }, () => settings, { onRecord });
+  const keys: (number | undefined)[] = [];
+  const sources: string[] = [];
+  let current: AbortController | undefined;
+  let last: Promise<unknown> = Promise.resolve();
+  /** A change (or none, for the cursor placed at the line's start): VS Code cancels the request before and asks again. */
+  const ask = (key: number | undefined) => {
+    const pressed = performance.now();
+    current?.abort();
+    const controller = (current = new AbortController());
+    const lines = buffer.text.split('\n');
+    const request: CompletionRequest = { documentId: 'file:///paced.js', document: { lineCount: lines.length, lineText: (l) => lines[l] }, languageId: 'javascript', position: { line: buffer.line, character: buffer.character }, explicit: false };
+    const isLast = key === text.length - 1;
+    last = new Promise((r) => setTimeout(r, EDITOR_DEBOUNCE_MS))
+      .then(() => (controller.signal.aborted ? undefined : service.provide(request, controller.signal)))
+      .then((shown) => {
+        if (key === undefined || (controller.signal.aborted && !isLast)) return;
+        keys[key] = performance.now() - pressed;
+        sources.push(shown?.source ?? 'nothing');
+      });
+  };
+  // The cursor arrives at the line's start: its completion starts generating; the user types on.
+  ask(undefined);
+  for (let i = 0; i < text.length; i++) {
+    const due = t0 + (i + 1) * PACE_MS;
+    if (performance.now() < due) await new Promise((r) => setTimeout(r, due - performance.now()));
+    buffer.type(text[i]);
+    ask(i);
+  }
+  await last;
+  // What the session left running settles before the next one (the grace of a generation nobody waits for).
+  await new Promise((r) => setTimeout(r, 600));
+  return { keys: Array.from({ length: text.length }, (_, i) => keys[i]), sources, calls };
+}
+
+/**
+ * Paced sessions at each line of the region, typing (a) what the model writes there (its own
+ * greedy output, fetched untimed first: the case where it is right) and (b) the file's own text
+ * (where this generated model's noise is wrong from the first character), each with the
+ * in-flight reuse off (the earlier behaviour) and on, interleaved.
+ */
+async function pacedTyping(modelDir: string, ws: Workspace): Promise<string[]> {
+  const backend = new LocalBackend({
+    workerPath: path.join(ROOT, 'dist/worker.js'),
+    log: (level, line) => level !== 'info' && console.error(`[${level}] ${line}`),
+    plan: () => ({ completion: { role: 'completion', modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') } }),
+  });
+  const runs = new Map<string, PacedRun[]>();
+  try {
+    await backend.load();
+    const original = fs.readFileSync(path.join(ws.root, ws.file), 'utf8').split('\n');
+    for (let line = ws.from; line <= ws.to; line++) {
+      const body = original[line - 1].trimStart();
+      // The model's own text at the start of the emptied line.
+      const probe = new CompletionService({ infill: () => Promise.reject(new Error('unused')) }, () => ({ ...readSettings({ get: () => undefined }).settings.completion, maxNewTokens: 16, maxContextTokens: 0, timeBudgetMs: 60_000 }));
+      const indent = /^\s*/.exec(original[line - 1])![0];
+      const lines = [...original.slice(0, line - 1), indent, ...original.slice(line)];
+      const plan = probe.plan({ documentId: 'file:///paced.js', document: { lineCount: lines.length, lineText: (l) => lines[l] }, languageId: 'javascript', position: { line: line - 1, character: indent.length }, explicit: true });
+      // Asked twice: the second answer comes from the fully reused cache, as the session's first
+      // request will (4-bit kernels round differently over a partly reused one, and with
+      // generated weights near-ties then flip the greedy text on some lines).
+      await backend.infill(plan.params);
+      const own = (await backend.infill(plan.params)).text.split('\n')[0];
+      for (const [what, text] of [['the model\'s own text', own], ['the file\'s text', body]] as const) {
+        if (text.length < 3) continue;
+        for (const reuse of [false, true]) {
+          const key = `${what}|${reuse ? 'on' : 'off'}`;
+          // Each session starts with the worker's cache at the line's start (the session before left it elsewhere).
+          await backend.infill(plan.params);
+          const run = await pacedSession(backend, ws, line, text.slice(0, PACED_KEYS), reuse);
+          runs.set(key, [...(runs.get(key) ?? []), run]);
+          if (process.argv.includes('--trace')) console.error(`  paced ${line} ${key} ${JSON.stringify(text.slice(0, PACED_KEYS))}: ${run.calls} calls, ${run.keys.map((k) => (k === undefined ? '-' : k.toFixed(0))).join(' ')} (${run.sources.join(' ')})`);
+        }
+      }
+    }
+  } finally {
+    await backend.dispose();
+  }
+  return [...runs].map(([key, list]) => {
+    const [what, reuse] = key.split('|');
+    const keys = list.flatMap((r) => r.keys);
+    const answered = keys.filter((k): k is number => k !== undefined);
+    const lastKeys = list.map((r) => r.keys.at(-1)!);
+    const fromModel = list.flatMap((r) => r.sources).filter((s) => s === 'in-flight').length;
+    const first = list[0].keys.map((k) => (k === undefined ? '-' : k.toFixed(0))).join(' ');
+    return `| ${what} | ${reuse} | ${list.length} | ${list.reduce((n, r) => n + r.calls, 0)} | ${answered.length - list.length} of ${keys.length - list.length} | ${median(answered).toFixed(0)} ms | ${median(lastKeys).toFixed(0)} ms / ${quantile(lastKeys, 0.9).toFixed(0)} ms | ${fromModel} | ${first} |`;
+  });
+}
+
+//#endregion
+
 async function main(): Promise<void> {
   const sizes = (arg('--sizes') ?? 'qwen2.5-coder-0.5b').split(',') as ModelSize[];
   const repeats = Number(arg('--repeats')) || 2;
@@ -278,11 +413,15 @@ async function main(): Promise<void> {
   const modes = [0, 512];
   const trace = process.argv.includes('--trace');
   const autoClose = !process.argv.includes('--no-auto-close');
+  const pacedOnly = process.argv.includes('--paced-only');
   const client = new WorkerClient({ workerPath: path.join(ROOT, 'dist/worker.js'), log: (level, line) => level !== 'info' && console.error(`[${level}] ${line}`) });
   const rows: string[] = [];
+  const models: [ModelSize, string][] = [];
   try {
     for (const size of sizes) {
       const modelDir = await ensureTestModel({ size, style: 'gqa', precision: 'q4' });
+      models.push([size, modelDir]);
+      if (pacedOnly) continue;
       await client.load({ role: 'completion', modelDir, device: 'cpu', precision: 'q4', cacheDir: path.join(ROOT, '.cache/engine') });
       const byMode = new Map<number, Sample[]>(modes.map((m) => [m, []]));
       for (let r = 0; r < repeats; r++) {
@@ -308,13 +447,19 @@ async function main(): Promise<void> {
     await client.dispose();
   }
   const rel = path.relative(path.join(ROOT, 'node_modules'), path.join(ws.root, ws.file));
-  console.log(`\n## Typing session: ${rel} lines ${from}-${to} typed from scratch (open: ${ws.open.join(', ')}; brackets and quotes ${autoClose ? 'auto-closed' : 'typed as is'}), q4, greedy, 16 new tokens, prompt lookup, sessions interleaved\n`);
-  console.log('| model | maxContextTokens | requests | latency p50 | p90 | context build p50 | prompt tokens p50 | reused / prompt p50 | prefilled p50: all / before the cursor | requests prefilling > 200 before the cursor (after: snippet change, prefix start moved) | snippet changes | new tokens p50 |');
-  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const row of rows) console.log(row);
+  console.log(`\nISA: ${isa()}; 2 cores shared with other jobs unless the machine was quiet`);
+  if (!pacedOnly) {
+    console.log(`\n## Typing session: ${rel} lines ${from}-${to} typed from scratch (open: ${ws.open.join(', ')}; brackets and quotes ${autoClose ? 'auto-closed' : 'typed as is'}), q4, greedy, 16 new tokens, prompt lookup, sessions interleaved\n`);
+    console.log('| model | maxContextTokens | requests | latency p50 | p90 | context build p50 | prompt tokens p50 | reused / prompt p50 | prefilled p50: all / before the cursor | requests prefilling > 200 before the cursor (after: snippet change, prefix start moved) | snippet changes | new tokens p50 |');
+    console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of rows) console.log(row);
+  }
+  const paced: string[] = [];
+  for (const [size, modelDir] of models) for (const row of await pacedTyping(modelDir, ws)) paced.push(`| ${size} ${row}`);
+  console.log(`\n## Paced typing: ${rel} lines ${from}-${to}, each line emptied and ${PACED_KEYS} keys typed ${PACE_MS} ms apart through CompletionService (VS Code's cancel and ${EDITOR_DEBOUNCE_MS} ms re-ask, extension debounce, 16 new tokens, no snippets), in-flight reuse off / on interleaved\n`);
+  console.log('| model | typed | in-flight reuse | sessions | model calls | keys answered before the next (all but the last) | answered p50 (key to answer) | last key to answer p50 / p90 | answers from the generation in flight | first session, per key (ms; -: not answered before the next key) |');
+  console.log('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of paced) console.log(row);
 }
 
-void main().catch((err) => {
-  console.error(err);
-  process.exitCode = 1;
-});
+runBench(main);

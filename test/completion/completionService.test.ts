@@ -1,31 +1,10 @@
 import * as assert from 'node:assert/strict';
-import { CompletionService, type CompletionRequest, type CompletionSettings, type RequestRecord } from '../../src/completion/completionService';
+import { CompletionService, type RequestRecord } from '../../src/completion/completionService';
 import { postprocess } from '../../src/completion/postprocess/postprocess';
 import type { ContextBuilder, ContextRequest, ContextResult } from '../../src/context/contextEngine';
 import type { BackendResult, InfillRequest } from '../../src/backend/inferenceBackend';
 import { ensureGrammar, parseSnippet } from '../../src/treeSitter/parser';
-
-const SETTINGS: CompletionSettings = {
-  debounceMs: 0, maxNewTokens: 32, maxPromptTokens: 1024, maxSuffixTokens: 256, maxContextTokens: 256,
-  multiline: 'never', maxLines: 16, syntaxCheck: true, timeBudgetMs: 5000, speculation: { promptLookup: false, draftModel: false }, suffixReuse: 'exact',
-};
-
-function requestFor(text: string, line: number, character: number): CompletionRequest {
-  const lines = text.split('\n');
-  return {
-    documentId: 'file:///w/main.ts',
-    document: { lineCount: lines.length, lineText: (l) => lines[l]! },
-    languageId: 'typescript',
-    position: { line, character },
-    explicit: true,
-    filePath: 'main.ts',
-    fullText: () => ({ text, cursorOffset: lines.slice(0, line).reduce((n, l) => n + l.length + 1, 0) + character }),
-  };
-}
-
-function result(text: string): BackendResult {
-  return { text, finishReason: 'stop-string', figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 1, tokensPerSecond: 1, contextTokens: 7 } };
-}
+import { backendResult as result, COMPLETION_SETTINGS as SETTINGS, requestFor } from '../support/completionRequests';
 
 describe('CompletionService with context', () => {
   const doc = 'import { rate } from "./tax";\nconst total = ';
@@ -157,12 +136,14 @@ describe('CompletionService stops generation when the completion is decided', ()
     });
   }
 
-  it('a cancellation by the caller is still a cancellation', async () => {
+  it('a cancellation by the caller is still a cancellation (recorded when the generation ends)', async () => {
     const { backend } = streaming(raw);
     const controller = new AbortController();
     const records: RequestRecord[] = [];
     const service = new CompletionService({ infill: (p, o) => (controller.abort(), backend.infill(p, o)) }, () => settings, { onRecord: (r) => records.push(r) });
     assert.equal(await service.provide(requestFor(doc, 1, 2), controller.signal), undefined);
+    while (!records.length) await new Promise((r) => setTimeout(r, 5));
     assert.equal(records[0]!.outcome, 'cancelled');
+    assert.equal(records[0]!.chars, 0);
   });
 });

@@ -55,4 +55,13 @@ describe('formatRecord', () => {
   it('says when the answer came from the typed-ahead suggestion', () => {
     assert.match(formatRecord({ source: 'typed-ahead', outcome: 'shown', debounceMs: 0, windowMs: 0.1, chars: 5 }), /^request typed-ahead shown/);
   });
+
+  it('says when the answer was the rest of the generation in flight, and when that generation diverged from what was typed', () => {
+    const line = formatRecord({
+      source: 'in-flight', outcome: 'shown', debounceMs: 0, windowMs: 0.1, chars: 9, inFlight: { typedChars: 2, waitedMs: 312.4, diverged: false },
+      result: { text: 'items.length', finishReason: 'stop-string', figures: { totalMs: 2, promptTokens: 10, reusedPromptTokens: 0, newTokens: 4, tokensPerSecond: 1 } },
+    });
+    assert.match(line, /^request in-flight shown: debounce 0\.0 ms, window 0\.1 ms, in flight: waited 312 ms for 2 typed chars, prompt 10 tok/);
+    assert.match(formatRecord({ source: 'model', outcome: 'shown', debounceMs: 75, windowMs: 0.1, chars: 3, inFlight: { typedChars: 1, waitedMs: 40, diverged: true } }), /in flight: waited 40 ms for 1 typed chars, diverged/);
+  });
 });

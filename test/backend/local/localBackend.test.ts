@@ -8,6 +8,7 @@ import { StreamCut } from '../../../src/completion/streamCut';
 import type { LoadPlan } from '../../../src/backend/local/modelController';
 import { describe as statusOf } from '../../../src/ui/statusText';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../../support/tinyModels';
+import { typeFirstStreamedCharacter } from '../../support/typedWhileStreaming';
 
 const INFILL: InfillRequest = {
   input: { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n', filePath: 'add.py' },
@@ -70,6 +71,11 @@ describe('LocalBackend', function () {
     assert.ok(cut.decided !== undefined && r.text.startsWith(cut.decided), `${JSON.stringify(r.text)} after ${JSON.stringify(cut.decided)}`);
     // The decode loop runs one step ahead of the text and the cancellation is one message away.
     assert.ok(r.figures.newTokens <= pieces + 3, `${r.figures.newTokens} tokens generated for ${pieces} pieces`);
+  });
+
+  it('under CompletionService, a keystroke typed while a completion streams takes the rest of the same generation: one worker request', async () => {
+    await backend.ready('completion');
+    await typeFirstStreamedCharacter(backend);
   });
 
   it('answers chat requests with the completion model\'s chat template, leaving the completion\'s reuse intact', async () => {

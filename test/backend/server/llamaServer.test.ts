@@ -8,6 +8,7 @@ import { ServerBackend } from '../../../src/backend/server/serverBackend';
 import { CompletionService, type CompletionRequest, type RequestRecord } from '../../../src/completion/completionService';
 import { readSettings } from '../../../src/settings/settings';
 import { ensureLlamaServer, startLlamaServer, tinyGguf, type RunningLlamaServer } from '../../support/llamaServer';
+import { typeFirstStreamedCharacter } from '../../support/typedWhileStreaming';
 
 // A generous time budget: a loaded CI machine must not turn a check of the wire into an empty answer.
 const settings = () => ({ ...readSettings({ get: () => undefined }).settings.completion, timeBudgetMs: 60_000 });
@@ -58,6 +59,10 @@ describe('ServerBackend on a real llama-server', function () {
     assert.ok(f.reusedPromptTokens > 0 && f.reusedPromptTokens < f.promptTokens, JSON.stringify(f));
     // The FIM layout puts the suffix after the cursor's line, so it is prefilled again with the changed tail.
     assert.ok(f.reusedPromptTokens >= f.promptTokens / 2, `the unchanged start is reused: ${JSON.stringify(f)}`);
+  });
+
+  it('under CompletionService, a keystroke typed while a completion streams takes the rest of the same generation: one /infill request', async () => {
+    await typeFirstStreamedCharacter(backend);
   });
 
   it('a superseded request makes the server cancel its task (log and /slots)', async () => {
