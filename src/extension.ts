@@ -199,7 +199,7 @@ export function activate(context: vscode.ExtensionContext): void {
     service,
     backend: engines,
     canWarm: () => settings.warmUp && !generating && engines.state('completion').kind === 'ready',
-    log: (line) => log.debug(line),
+    log: (line) => log.info(line),
   });
   context.subscriptions.push({ dispose: () => warmer.cancel() });
   /** The cursor rests somewhere new: its prompt is prefilled, so that the first keystroke there is warm. */
@@ -294,6 +294,7 @@ export function activate(context: vscode.ExtensionContext): void {
       cursorMoved(editor);
     }),
     vscode.window.onDidChangeTextEditorSelection((e) => e.textEditor === vscode.window.activeTextEditor && cursorMoved(e.textEditor)),
+    vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && warmer.edited(e.document.uri.toString())),
   );
 
   function settingsChanged(engineSettingsChanged: boolean): void {

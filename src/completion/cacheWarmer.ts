@@ -4,11 +4,13 @@ import type { CompletionRequest, CompletionService } from './completionService';
 
 /** How long the cursor rests at a new line before its prompt is prefilled. */
 export const WARM_UP_IDLE_MS = 600;
+/** Idle times a warm-up waits for the model to be free before it gives up. */
+const MAX_TRIES = 10;
 
 export interface CacheWarmerOptions {
   service: Pick<CompletionService, 'plan' | 'addContext'>;
   backend: Pick<InferenceBackend, 'infill'>;
-  /** Whether a warm-up may run now: enabled, a model ready, nothing generating. */
+  /** Whether a warm-up may run now: enabled, a model ready, nothing generating (else it is tried again later). */
   canWarm(): boolean;
   log?(line: string): void;
   idleMs?: number;
@@ -24,7 +26,8 @@ export interface CacheWarmerOptions {
  * warm-up already covered, nothing is sent.
  */
 export class CacheWarmer {
-  private timer: NodeJS.Timeout | undefined;
+  /** The warm-up waiting for the cursor to rest, and the line it is for. */
+  private pending: { timer: NodeJS.Timeout; spot: string } | undefined;
   private running: AbortController | undefined;
   /** The line the model's cache was last filled for (by a warm-up or a request). */
   private warmAt: string | undefined;
@@ -37,15 +40,27 @@ export class CacheWarmer {
    * line is warm already.
    */
   cursorAt(documentId: string, line: number, request: () => CompletionRequest | undefined): void {
-    if (spotOf({ documentId, position: { line } }) === this.warmAt) return;
+    const spot = spotOf({ documentId, position: { line } });
+    if (spot === this.warmAt) return;
     this.cancel();
-    this.timer = setTimeout(() => void this.warm(request), this.options.idleMs ?? WARM_UP_IDLE_MS);
+    this.arm(spot, request, MAX_TRIES);
   }
 
-  /** A completion request takes the model: no warm-up now, and its prompt warms its own line. */
+  /**
+   * A completion request takes the model: a running warm-up stops, and the request's prompt warms
+   * its own line. A warm-up pending for another line stays: the request may be for the place the
+   * cursor just left (VS Code asks ~50 ms after the last keystroke).
+   */
   requested(request: CompletionRequest): void {
-    this.cancel();
+    this.running?.abort();
+    this.running = undefined;
     this.warmAt = spotOf(request);
+    if (this.pending?.spot === this.warmAt) this.clearPending();
+  }
+
+  /** `documentId` was edited: the prompt warmed there is not the one a request would send now. */
+  edited(documentId: string): void {
+    if (this.warmAt?.startsWith(`${documentId}\u0000`)) this.warmAt = undefined;
   }
 
   /** The model changed or completions stopped: whatever was warm is not any more. */
@@ -55,15 +70,28 @@ export class CacheWarmer {
   }
 
   cancel(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
+    this.clearPending();
     this.running?.abort();
     this.running = undefined;
   }
 
+  private arm(spot: string, at: () => CompletionRequest | undefined, tries: number): void {
+    const timer = setTimeout(() => {
+      this.pending = undefined;
+      // Busy (a completion generating, the model loading): try again after another idle time.
+      if (!this.options.canWarm()) return tries > 1 ? this.arm(spot, at, tries - 1) : undefined;
+      void this.warm(at);
+    }, this.options.idleMs ?? WARM_UP_IDLE_MS);
+    this.pending = { timer, spot };
+  }
+
+  private clearPending(): void {
+    clearTimeout(this.pending?.timer);
+    this.pending = undefined;
+  }
+
   private async warm(at: () => CompletionRequest | undefined): Promise<void> {
-    this.timer = undefined;
-    const request = this.options.canWarm() ? at() : undefined;
+    const request = at();
     if (!request) return;
     const spot = spotOf(request);
     if (spot === this.warmAt) return;
@@ -77,18 +105,20 @@ export class CacheWarmer {
       if (controller.signal.aborted) return;
       this.warmAt = spot;
       const result = await this.options.backend.infill({ ...plan.params, maxNewTokens: 1, stopStrings: [] }, { signal: controller.signal });
-      if (result.finishReason === 'cancelled') {
-        this.warmAt = undefined;
-        return;
-      }
+      if (result.finishReason === 'cancelled') return this.cold(spot);
       const { promptTokens, reusedPromptTokens } = result.figures;
       this.options.log?.(`warm-up at line ${request.position.line + 1}: ${promptTokens} prompt tokens, ${reusedPromptTokens} reused, ${(performance.now() - started).toFixed(0)} ms`);
     } catch (err) {
-      this.warmAt = undefined;
+      this.cold(spot);
       if (!controller.signal.aborted) this.options.log?.(`warm-up failed: ${errorMessage(err)}`);
     } finally {
       if (this.running === controller) this.running = undefined;
     }
+  }
+
+  /** The warm-up at `spot` did not fill the cache (unless a request has since taken its place). */
+  private cold(spot: string): void {
+    if (this.warmAt === spot) this.warmAt = undefined;
   }
 }
 

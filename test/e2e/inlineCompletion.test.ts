@@ -15,8 +15,10 @@ const plain = (s: string) => s.replace(/\u00a0/g, ' ');
  * The extension in a real VS Code (code-server + Chromium) with the generated tiny model:
  * its suggestions are noise, but they are deterministic (greedy decoding, seeded weights).
  */
+/** A file the warm-up test switches to, with its cursor at the end. */
+const WARM_TS = 'export function scale(width: number, height: number): number {\n  const area = width * height;\n  return area;\n}\n\nconst ratio = ';
 /** Empty files the tests type into; created before VS Code starts so quick open lists them. */
-const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
+const FILES = ['add.ts', 'fib.py', 'words.ts', 'typed.ts', 'cold.ts', 'paused.ts', 'after-crash.ts', 'downloaded.ts'];
 
 describeInVsCode<{ modelDir: string; otherModelDir: string }>('inline completions in VS Code', {
   async prepare({ workspace }) {
@@ -24,6 +26,7 @@ describeInVsCode<{ modelDir: string; otherModelDir: string }>('inline completion
     const modelDir = await ensureTestModel({ size: 'tiny', style: 'gqa', precision: 'q4' });
     const otherModelDir = await ensureTestModel({ size: 'tiny', style: 'standard', precision: 'q4' });
     for (const name of ['README.md', ...FILES]) fs.writeFileSync(path.join(workspace, name), '');
+    fs.writeFileSync(path.join(workspace, 'warm.ts'), WARM_TS);
     fs.mkdirSync(path.join(workspace, 'lib'));
     fs.writeFileSync(path.join(workspace, 'lib', 'tax.ts'), 'export function taxRate(country: string): number {\n  return country === "FR" ? 0.2 : 0.1;\n}\n');
     fs.writeFileSync(path.join(workspace, 'invoice.ts'), 'import { taxRate } from "./lib/tax";\n\nexport function total(net: number, country: string): number {\n');
@@ -85,7 +88,7 @@ describeInVsCode<{ modelDir: string; otherModelDir: string }>('inline completion
     const line = await waitFor('a request with context', withContext);
     assert.match(line, /from [^\]]*lib\/tax\.ts/, 'the imported file gave a snippet');
     // The workspace was indexed in the background (lib/tax.ts and invoice.ts at least).
-    assert.ok(logLines().some((l) => /workspace index: [2-9]\d* files/.test(l)), 'workspace index line in the log');
+    assert.ok(logLines().some((l) => /workspace index: ([2-9]|\d{2,}) files/.test(l)), 'workspace index line in the log');
     await vscode.press('Escape');
   });
 
@@ -143,6 +146,26 @@ describeInVsCode<{ modelDir: string; otherModelDir: string }>('inline completion
     assert.equal(rest, ghost.slice(typed.length));
     await waitFor('the typed-ahead log line', () => logLines().filter((l) => l.includes('request typed-ahead shown')).length > reusedBefore);
     assert.equal(modelRequests(), before, 'no new model request');
+    await vscode.press('Escape');
+  });
+
+  it('switching to a file prefills the prompt at its cursor (slm.warmUp), and the keystroke there reuses it', async () => {
+    const warmUps = () => logLines().filter((l) => l.includes('warm-up at line'));
+    await newFile('warm.ts');
+    await vscode.press('Control+End'); // the cursor rests at the end: warmed there
+    await waitFor('a warm-up at the end of warm.ts', () => warmUps().some((l) => l.includes(`warm-up at line ${WARM_TS.split('\n').length}:`)));
+    let before = warmUps().length;
+    await newFile('cold.ts');
+    await waitFor('a warm-up in cold.ts', () => warmUps().length > before);
+    before = warmUps().length;
+    await vscode.runCommand('View: Open Previous Editor'); // back to warm.ts at its end, which cold.ts displaced from the cache
+    await waitFor('a warm-up at the end of warm.ts', () => warmUps().slice(before).some((l) => l.includes(`warm-up at line ${WARM_TS.split('\n').length}:`)));
+    const requests = modelRequests();
+    await vscode.typeText('1');
+    await waitFor('the keystroke\'s model request', () => modelRequests() > requests);
+    const line = logLines().filter((l) => l.includes('request model')).at(-1)!;
+    const [, total, reused] = /(\d+) tok \((\d+) reused/.exec(line) ?? [];
+    assert.ok(Number(reused) > Number(total) / 2, line);
     await vscode.press('Escape');
   });
 

@@ -9,6 +9,9 @@ import type { LoadPlan } from '../../../src/backend/local/modelController';
 import { describe as statusOf } from '../../../src/ui/statusText';
 import { ENGINE_CACHE, tinyModel, WORKER_PATH } from '../../support/tinyModels';
 import { typeFirstStreamedCharacter } from '../../support/typedWhileStreaming';
+import { CacheWarmer } from '../../../src/completion/cacheWarmer';
+import { CompletionService, type RequestRecord } from '../../../src/completion/completionService';
+import { COMPLETION_SETTINGS, requestFor } from '../../support/completionRequests';
 
 const INFILL: InfillRequest = {
   input: { prefix: 'def add(a, b):\n    return ', prefixStartLine: 0, suffix: '\n', filePath: 'add.py' },
@@ -76,6 +79,29 @@ describe('LocalBackend', function () {
   it('under CompletionService, a keystroke typed while a completion streams takes the rest of the same generation: one worker request', async () => {
     await backend.ready('completion');
     await typeFirstStreamedCharacter(backend);
+  });
+
+  it('a warm-up where the cursor rests makes the first keystroke there reuse its prompt (CacheWarmer, CompletionService)', async () => {
+    const records: RequestRecord[] = [];
+    const settings = { ...COMPLETION_SETTINGS, maxContextTokens: 0 };
+    const service = new CompletionService(backend, () => settings, { onRecord: (r) => records.push(r) });
+    const warmed: string[] = [];
+    const warmer = new CacheWarmer({ service, backend, canWarm: () => backend.state('completion').kind === 'ready', log: (line) => warmed.push(line), idleMs: 1 });
+    assert.equal(await backend.ready('completion'), true);
+    const text = (module: string, typed: string) => `import ${module}\n\ndef area(r):\n    return math.pi * r * r\n\ndef volume(r, h):\n    return ${typed}\n\nprint(volume(1, 2))\n`;
+    const at = (module: string, typed: string) => ({ ...requestFor(text(module, typed), 6, 11 + typed.length, { explicit: false, documentId: `file:///w/${module}.py` }), languageId: 'python', filePath: 'shapes.py' });
+    // Cold: the first keystroke in a file whose first line differs from the cached prompt's.
+    await service.provide(at('math', ''), new AbortController().signal);
+    await service.provide(at('cmath', 'a'), new AbortController().signal);
+    // Warm: the cursor rests in a third such file before the keystroke.
+    warmer.cursorAt('file:///w/numpy.py', 6, () => at('numpy', ''));
+    await until('the warm-up', () => warmed.length > 0);
+    await service.provide(at('numpy', 'a'), new AbortController().signal);
+    const [, cold, warm] = records.filter((r) => r.result).map((r) => r.result!.figures);
+    assert.match(warmed[0]!, /^warm-up at line 7: \d+ prompt tokens/);
+    const figures = `reused cold ${cold!.reusedPromptTokens} of ${cold!.promptTokens}, warm ${warm!.reusedPromptTokens} of ${warm!.promptTokens}`;
+    // Cold keeps only the file header both prompts start with; warm keeps the prompt up to the typed character.
+    assert.ok(warm!.reusedPromptTokens > warm!.promptTokens / 2 && warm!.reusedPromptTokens >= cold!.reusedPromptTokens + 15, figures);
   });
 
   it('answers chat requests with the completion model\'s chat template, leaving the completion\'s reuse intact', async () => {
