@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   if (!fs.existsSync(settingsFile)) {
     fs.mkdirSync(path.dirname(settingsFile), { recursive: true });
     // The embedded model's noise seldom parses, so the syntax check is off here to show ghost text.
-    const settings = { 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'update.mode': 'none', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'slm.syntaxCheck': false };
+    const settings = { 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true, 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'update.mode': 'none', 'extensions.autoUpdate': false, 'telemetry.telemetryLevel': 'off', 'slm.syntaxCheck': false };
     fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
   }
   const configFile = path.join(home, 'config.yaml');
