@@ -5,7 +5,7 @@ import { downloadModel } from '../downloads/huggingFace';
 import type { Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel } from '../models/catalog';
-import { probeHardware, recommendChatModel, recommendModel } from '../models/hardware';
+import { cpuHardware, precisionFor, probeHardware, recommendChatModel, recommendModel } from '../models/hardware';
 import { installedModelDir } from '../models/installedModels';
 import { UsageError } from './args';
 
@@ -23,7 +23,8 @@ export async function modelsCommand(argv: string[]): Promise<void> {
   for (const model of CATALOG) {
     const sizes = Object.entries(model.bytes).map(([p, bytes]) => `${p} ${formatBytes(bytes)}`).join(', ');
     const draft = model.draft ? `; draft ${model.draft.id} on a ${model.draft.when}` : '';
-    process.stdout.write(`${model === suggestion.model ? '*' : ' '} ${model.id.padEnd(28)} ${model.roles.join(', ').padEnd(24)} ${model.repo} (${sizes})${draft}\n`);
+    const format = model.format === 'gguf' ? ', GGUF for llama.cpp' : '';
+    process.stdout.write(`${model === suggestion.model ? '*' : ' '} ${model.id.padEnd(32)} ${model.roles.join(', ').padEnd(24)} ${model.repo} (${sizes}${format})${draft}\n`);
   }
   process.stdout.write(`\nSuggested for this machine: ${suggestion.model.id} ${suggestion.precision}${suggestion.draft ? ` with ${suggestion.draft.id} as draft` : ''} (${suggestion.why}).\n`);
   if (chat.model !== suggestion.model) process.stdout.write(`For chat (Explain, Refactor): ${chat.model.id} ${chat.precision} (${chat.why}).\n`);
@@ -34,17 +35,18 @@ export async function downloadCommand(argv: string[]): Promise<void> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { precision: { type: 'string', default: 'q4' }, dest: { type: 'string' }, endpoint: { type: 'string', default: process.env.HF_ENDPOINT || HUGGING_FACE } },
+    options: { precision: { type: 'string' }, dest: { type: 'string' }, endpoint: { type: 'string', default: process.env.HF_ENDPOINT || HUGGING_FACE } },
   });
   const model = positionals[0] && catalogModel(positionals[0]);
   if (!model) throw new UsageError(`download needs a model id: ${CATALOG.map((m) => m.id).join(', ')}`);
-  const precision = values.precision as Precision;
+  // By default the CPU's best published precision: 4-bit, or Q8_0 for the GGUF base 1.5B.
+  const precision = (!values.precision || values.precision === 'auto' ? precisionFor(model, cpuHardware()) : values.precision) as Precision;
   if (!model.bytes[precision]) throw new UsageError(`${model.id} comes in ${Object.keys(model.bytes).join(', ')}, not "${precision}"`);
   const dest = values.dest ? path.resolve(values.dest) : installedModelDir(process.cwd(), model, precision);
   const abort = new AbortController();
   process.once('SIGINT', () => abort.abort());
   let shown = 0;
-  const result = await downloadModel({ repo: model.repo, precision }, dest, {
+  const result = await downloadModel({ repo: model.repo, format: model.format, precision }, dest, {
     endpoint: values.endpoint,
     signal: abort.signal,
     onProgress: (p) => {

@@ -105,7 +105,7 @@ async function fetchModel(deps: DownloadModelDeps, model: CatalogModel, precisio
     // Loaded on first use: @huggingface/hub is not needed to activate the extension.
     const { downloadModel } = await import('../downloads/huggingFace');
     const result = await withDownloadProgress(`Downloading ${model.label} (${precision})`, (signal, onBytes) =>
-      downloadModel({ repo: model.repo, precision }, dest, { endpoint: deps.endpoint, signal, onProgress: onBytes }),
+      downloadModel({ repo: model.repo, format: model.format, precision }, dest, { endpoint: deps.endpoint, signal, onProgress: onBytes }),
     );
     deps.log.info(`model ${model.repo} (${precision}) ${result.reused ? 'already downloaded' : `downloaded: ${formatBytes(result.bytes)}`} at commit ${result.commit} in ${result.dir}`);
     return true;

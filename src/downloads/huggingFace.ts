@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { HubApiError, listFiles, modelInfo } from '@huggingface/hub';
 import { writeAll, writeFileAtomically } from '../shared/atomicFile';
 import { EngineError, errorMessage } from '../shared/errors';
+import { checkGgufHeader } from '../modelFormat/ggufFile';
 import { chooseGraph, openModelFolder } from '../modelFormat/modelFolder';
 import { SUFFIXES, type Precision } from '../modelFormat/precision';
 import { HUGGING_FACE, MANIFEST_FILE, readModelManifest, type ModelManifest, type RemoteFile } from './hub';
@@ -21,7 +22,16 @@ export interface HubModel {
   /** Branch, tag or commit; default `main`. */
   revision?: string;
   precision: Precision;
+  /** `gguf`: a repository of `.gguf` files, one per quantization, of which one is downloaded. Default: ONNX. */
+  format?: 'gguf';
 }
+
+/**
+ * The GGUF types a precision names, as repositories spell them at the end of a file name
+ * (`qwen2.5-coder-1.5b-instruct-q4_0.gguf`): the same block formats as the ONNX precisions
+ * (Q4_0: 4-bit, blocks of 32, one scale; Q8_0 likewise in 8 bits).
+ */
+export const GGUF_TYPES: Partial<Record<Precision, readonly string[]>> = { q4: ['q4_0'], q8: ['q8_0'], fp16: ['f16', 'fp16'] };
 
 export interface ModelDownloadProgress {
   receivedBytes: number;
@@ -72,6 +82,7 @@ export async function planModelDownload(model: HubModel, options: ModelDownloadO
 }
 
 function selectFiles(model: HubModel, listed: RemoteFile[], url: string): RemoteFile[] {
+  if (model.format === 'gguf') return [selectGgufFile(model, listed, url)];
   const byPath = new Map(listed.map((f) => [f.path, f]));
   for (const required of ['config.json', 'tokenizer.json']) {
     if (!byPath.has(required)) throw new DownloadError(`${model.repo} has no ${required}: it is not a model in the onnx-community (transformers.js) layout.`, url);
@@ -93,6 +104,24 @@ function selectFiles(model: HubModel, listed: RemoteFile[], url: string): Remote
   const isData = (p: string) => p.startsWith(data) && /^(_\d+)?$/.test(p.slice(data.length));
   const wantedPaths = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', graph];
   return [...wantedPaths.flatMap((p) => byPath.get(p) ?? []), ...listed.filter((f) => isData(f.path))];
+}
+
+/** The one `.gguf` of the precision's type; a model split into parts (`-00001-of-00002.gguf`) is refused. */
+function selectGgufFile(model: HubModel, listed: RemoteFile[], url: string): RemoteFile {
+  const ggufs = listed.filter((f) => f.path.toLowerCase().endsWith('.gguf') && !path.posix.basename(f.path).toLowerCase().startsWith('mmproj'));
+  if (ggufs.length === 0) throw new DownloadError(`${model.repo} has no .gguf files: it is not a repository of GGUF models.`, url);
+  const typeOf = (file: RemoteFile) => /[-.]([a-z0-9_]+)\.gguf$/i.exec(file.path)?.[1].toLowerCase();
+  const precisionOf = (file: RemoteFile) => (Object.keys(GGUF_TYPES) as Precision[]).find((p) => GGUF_TYPES[p]!.includes(typeOf(file) ?? ''));
+  const matching = ggufs.filter((f) => precisionOf(f) === model.precision);
+  if (matching.length === 1) return matching[0];
+  if (matching.length > 1) throw new DownloadError(`${model.repo} has ${matching.length} ${model.precision} GGUF files (${matching.map((f) => f.path).join(', ')}): cannot tell which is the model.`, url);
+  const available = [...new Set(ggufs.flatMap((f) => precisionOf(f) ?? []))];
+  const wanted = (GGUF_TYPES[model.precision] ?? []).map((t) => t.toUpperCase()).join(' or ');
+  const split = ggufs.some((f) => /-\d{5}-of-\d{5}\.gguf$/i.test(f.path)) ? ' (models split into several .gguf parts are not supported)' : '';
+  throw new DownloadError(
+    `${model.repo} publishes no ${model.precision}${wanted ? ` (${wanted})` : ''} GGUF file${split}. ${available.length ? `It has: ${available.join(', ')}.` : `Its files: ${ggufs.map((f) => f.path).join(', ')}.`}`,
+    url,
+  );
 }
 
 function repoUrl(hubUrl: string, repo: string): string {
@@ -187,7 +216,8 @@ export async function downloadModel(
   report(doneBytes, plan.files.at(-1)?.path ?? '', true);
 
   try {
-    chooseGraph(openModelFolder(staging), model.precision, 'cpu');
+    if (model.format === 'gguf') checkGgufHeader(path.join(staging, plan.files[0].path));
+    else chooseGraph(openModelFolder(staging), model.precision, 'cpu');
   } catch (err) {
     if (err instanceof EngineError) throw new EngineError(err.code, `${model.repo} downloaded but is not a usable model folder: ${err.message}`, err.file);
     throw err;

@@ -24,3 +24,17 @@ export function findGgufFile(modelPath: string): string | undefined {
   }
   return path.join(abs, ggufs[0]);
 }
+
+/** Refuses a file that does not start as a GGUF model does: the magic `GGUF` and a version llama.cpp reads (2 or 3). */
+export function checkGgufHeader(file: string): void {
+  const header = Buffer.alloc(8);
+  const fd = fs.openSync(file, 'r');
+  try {
+    fs.readSync(fd, header, 0, 8, 0);
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (header.toString('latin1', 0, 4) !== 'GGUF') throw new EngineError('graph-invalid', `${file} is not a GGUF file (it does not start with "GGUF").`, file);
+  const version = header.readUInt32LE(4);
+  if (version < 2 || version > 3) throw new EngineError('graph-invalid', `${file} is GGUF version ${version}; llama.cpp reads versions 2 and 3.`, file);
+}

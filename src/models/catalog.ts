@@ -13,8 +13,14 @@ export interface CatalogModel {
   id: string;
   label: string;
   roles: readonly CatalogRole[];
-  /** Hugging Face repository in the onnx-community layout (FACTS.md). */
+  /** Hugging Face repository: in the onnx-community layout (FACTS.md), or of GGUF files with `format: 'gguf'`. */
   repo: string;
+  /**
+   * `gguf`: the repository publishes one `.gguf` file per quantization, run on llama.cpp
+   * (src/engine/gguf/); the precisions name the GGUF types of the same weights: q4 = Q4_0,
+   * q8 = Q8_0, fp16 = F16 (GGUF_TYPES in src/downloads/huggingFace.ts). Default: ONNX.
+   */
+  format?: 'gguf';
   /** Billions of parameters: orders the list and sizes the memory check. */
   billions: number;
   /** Download sizes as published, for the picker; the exact bytes come from the Hub's listing. */
@@ -128,6 +134,55 @@ export const CATALOG: readonly CatalogModel[] = [
     // The only graph published: q4f16 from onnxruntime-genai (fp16 activations: GPU only in practice).
     bytes: { q4f16: 2.3 * GB },
     note: 'chat only; q4f16 only, for a GPU; sequences capped at 4096 tokens',
+    suggest: false,
+  },
+  // The same models as GGUF files for llama.cpp's CPU kernels, which decode faster than
+  // onnxruntime's int4 ones on AVX2-only CPUs (issue 16: 0.77x; test/bench/NOTES.md). Not
+  // suggested: which engine is faster for a keystroke on a given CPU is not measured yet. Sizes
+  // estimated from the parameter counts at 4.5 (Q4_0), 8.5 (Q8_0) and 16 (F16) bits a weight.
+  {
+    id: 'qwen2.5-coder-0.5b-gguf',
+    label: 'Qwen2.5-Coder 0.5B Instruct (GGUF)',
+    roles: ['completion', 'chat'],
+    repo: 'Qwen/Qwen2.5-Coder-0.5B-Instruct-GGUF',
+    format: 'gguf',
+    billions: 0.5,
+    bytes: { q4: 0.28 * GB, q8: 0.52 * GB, fp16: 0.99 * GB },
+    note: 'runs on llama.cpp; completes and chats',
+    suggest: false,
+  },
+  {
+    id: 'qwen2.5-coder-1.5b-gguf',
+    label: 'Qwen2.5-Coder 1.5B Base (GGUF)',
+    roles: ['completion'],
+    // llama.vscode's default completion model: the base build is published only in Q8_0.
+    repo: 'ggml-org/Qwen2.5-Coder-1.5B-Q8_0-GGUF',
+    format: 'gguf',
+    billions: 1.5,
+    bytes: { q8: 1.64 * GB },
+    note: 'runs on llama.cpp; base model trained for fill-in-the-middle; no chat template',
+    suggest: false,
+  },
+  {
+    id: 'qwen2.5-coder-1.5b-instruct-gguf',
+    label: 'Qwen2.5-Coder 1.5B Instruct (GGUF)',
+    roles: ['completion', 'chat'],
+    repo: 'Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF',
+    format: 'gguf',
+    billions: 1.5,
+    bytes: { q4: 0.87 * GB, q8: 1.64 * GB, fp16: 3.09 * GB },
+    note: 'runs on llama.cpp; completes and chats',
+    suggest: false,
+  },
+  {
+    id: 'qwen2.5-coder-3b-gguf',
+    label: 'Qwen2.5-Coder 3B Instruct (GGUF)',
+    roles: ['completion', 'chat'],
+    repo: 'Qwen/Qwen2.5-Coder-3B-Instruct-GGUF',
+    format: 'gguf',
+    billions: 3,
+    bytes: { q4: 1.74 * GB, q8: 3.28 * GB, fp16: 6.17 * GB },
+    note: 'runs on llama.cpp; best completions and answers',
     suggest: false,
   },
 ];

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import * as os from 'node:os';
 import { providerLibraryInstalled } from '../shared/runtimePaths';
-import type { Precision } from '../modelFormat/precision';
+import { precisionOrder, type Precision } from '../modelFormat/precision';
 import { formatBytes } from '../downloads/download';
 import { CATALOG, catalogModel, type CatalogModel } from './catalog';
 import { KV_BUDGET_BYTES, RESIDENT_OVER_FILES } from '../shared/memoryBudget';
@@ -55,10 +55,14 @@ export interface Recommendation {
 
 const GB = 1e9;
 
-/** The precision to download a model in: fp16 activations where a GPU runs it (if published), else 4-bit for the CPU. */
+/**
+ * The precision to download a model in: fp16 activations where a GPU runs it (if published), else
+ * the CPU's best that is published (4-bit first; the GGUF base 1.5B comes only in Q8_0; Phi-3.5
+ * only as q4f16, which then runs slowly on a CPU).
+ */
 export function precisionFor(model: CatalogModel, hardware: Hardware): Precision {
-  // A model published only as q4f16 (Phi-3.5) gets it even on a CPU, where it runs slowly.
-  return (hardware.gpu?.usable || !model.bytes.q4) && model.bytes.q4f16 ? 'q4f16' : 'q4';
+  if (hardware.gpu?.usable && model.bytes.q4f16) return 'q4f16';
+  return precisionOrder('auto', 'cpu').find((p) => model.bytes[p]) ?? 'q4';
 }
 
 /** Memory a model takes once loaded: its files plus the runtime's buffers. */
@@ -71,9 +75,9 @@ function suggestionGpu(hardware: Hardware): Hardware['gpu'] {
   return hardware.gpu?.usable && hardware.gpu.memoryBytes >= 4 * GB ? hardware.gpu : undefined;
 }
 
-/** The precision a suggested model runs in: the GPU's where the suggestion runs on it, else 4-bit for the CPU. */
+/** The precision a suggested model runs in: the GPU's where the suggestion runs on it, else the CPU's. */
 function suggestionPrecision(model: CatalogModel, hardware: Hardware): Precision {
-  return suggestionGpu(hardware) ? precisionFor(model, hardware) : 'q4';
+  return precisionFor(model, suggestionGpu(hardware) ? hardware : { ...hardware, gpu: undefined });
 }
 
 /**
@@ -125,7 +129,9 @@ export function recommendChatModel(hardware: Hardware, completion?: CatalogModel
   const needed = (chat: CatalogModel) =>
     [...new Set([model, draft, chat])].reduce((sum, m) => sum + (m ? memoryNeeded(m, suggestionPrecision(m, hardware)) : 0), KV_BUDGET_BYTES);
   const room = gpu ? gpu.memoryBytes : hardware.memoryBytes / 2;
-  const chatModels = catalog.filter((m) => m.roles.includes('chat') && m.suggest !== false).sort((a, b) => b.billions - a.billions);
+  // Beside a GGUF model, a GGUF build: one runtime in the worker rather than two.
+  const offered = (m: CatalogModel) => m.roles.includes('chat') && (model.format === 'gguf' ? m.format === 'gguf' : m.suggest !== false);
+  const chatModels = catalog.filter(offered).sort((a, b) => b.billions - a.billions);
   const chat = chatModels.find((m) => m.billions <= model.billions && needed(m) <= room) ?? chatModels.at(-1) ?? catalog[0];
   const where = gpu ? `the ${formatBytes(gpu.memoryBytes)} of ${gpu.name}` : `half of this machine's ${formatBytes(hardware.memoryBytes)}`;
   const fits = chat === draft ? 'is its draft and chats too, in no more memory' : `fits beside it${draft ? ' and its draft' : ''} in ${where}`;

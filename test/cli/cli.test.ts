@@ -149,6 +149,7 @@ describe('slm CLI', function () {
       assert.equal(g.status, 0, g.stderr);
       assert.equal(slm('download', 'qwen2.5-coder-9b').status, 2);
       assert.match(slm('download', 'qwen2.5-coder-3b', '--precision', 'q4f16').stderr, /comes in q4, q8, fp16/);
+      assert.match(slm('download', 'qwen2.5-coder-1.5b-gguf', '--precision', 'q4').stderr, /comes in q8, not "q4"/);
     } finally {
       await hub.close();
       fs.rmSync(path.dirname(dest), { recursive: true, force: true });

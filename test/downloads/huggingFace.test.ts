@@ -5,6 +5,7 @@ import { DownloadError } from '../../src/downloads/download';
 import { MANIFEST_FILE, readModelManifest } from '../../src/downloads/hub';
 import { downloadModel, planModelDownload, type ModelDownloadProgress } from '../../src/downloads/huggingFace';
 import { EngineError } from '../../src/shared/errors';
+import { findGgufFile } from '../../src/modelFormat/ggufFile';
 import { chooseGraph, openModelFolder } from '../../src/modelFormat/modelFolder';
 import { startFakeHub, type FakeHub, type FakeHubOptions } from '../support/fakeHub';
 import { tempWorkspaces } from '../support/tempWorkspaces';
@@ -225,4 +226,70 @@ describe('downloadModel (against a fake Hugging Face Hub on 127.0.0.1)', () => {
   function sizeOf(files: string[]): number {
     return files.reduce((sum, f) => sum + fs.statSync(path.join(generated, f)).size, 0);
   }
+});
+
+describe('downloadModel of a GGUF repository (against a fake Hugging Face Hub on 127.0.0.1)', () => {
+  const GGUF_REPO = 'Qwen/tiny-coder-GGUF';
+  const temp = tempWorkspaces('slm-hf-gguf-');
+  after(() => temp.removeAll());
+
+  /** A GGUF v3 header with no tensors or keys, then filler: what the download checks, not a loadable model. */
+  const ggufBytes = (fill: number, magic = 'GGUF') => Buffer.concat([Buffer.from(magic, 'latin1'), Buffer.from([3, 0, 0, 0]), Buffer.alloc(16), Buffer.alloc(fill, 7)]);
+
+  async function withGgufHub(files: Record<string, Buffer | string>, test: (hub: FakeHub, dest: string) => Promise<void>): Promise<void> {
+    const root = temp.folder('repo-');
+    for (const [rel, bytes] of Object.entries(files)) fs.writeFileSync(path.join(root, rel), bytes);
+    const hub = await startFakeHub({ repos: { [GGUF_REPO]: root } });
+    try {
+      await test(hub, path.join(temp.folder(), 'models', 'tiny-coder-gguf-q8'));
+    } finally {
+      await hub.close();
+    }
+  }
+
+  const published = {
+    'README.md': '# tiny',
+    'tiny-coder-q4_0.gguf': ggufBytes(3000),
+    'tiny-coder-q4_k_m.gguf': ggufBytes(3500),
+    'tiny-coder-q8_0.gguf': ggufBytes(5000),
+  };
+
+  it("downloads only the precision's one .gguf file, verified, with a manifest, and the engine finds it in the folder", async () => {
+    await withGgufHub(published, async (hub, dest) => {
+      const result = await downloadModel({ repo: GGUF_REPO, format: 'gguf', precision: 'q8' }, dest, { endpoint: hub.endpoint });
+      assert.deepEqual(result, { dir: dest, commit: hub.commit(GGUF_REPO), bytes: published['tiny-coder-q8_0.gguf'].length, reused: false });
+      assert.deepEqual(fs.readdirSync(dest).sort(), ['.slm-model.json', 'tiny-coder-q8_0.gguf']);
+      assert.equal(findGgufFile(dest), path.join(dest, 'tiny-coder-q8_0.gguf'));
+      assert.deepEqual(hub.requests.filter((r) => r.includes('/resolve/')).map((r) => path.posix.basename(r)), ['tiny-coder-q8_0.gguf']);
+      const manifest = readModelManifest(dest)!;
+      assert.deepEqual([manifest.repo, manifest.precision, manifest.files.map((f) => f.path)], [GGUF_REPO, 'q8', ['tiny-coder-q8_0.gguf']]);
+      const q4 = await planModelDownload({ repo: GGUF_REPO, format: 'gguf', precision: 'q4' }, { endpoint: hub.endpoint });
+      assert.deepEqual(q4.files.map((f) => f.path), ['tiny-coder-q4_0.gguf'], 'Q4_0, not Q4_K_M: the block format of the ONNX q4 weights');
+    });
+  });
+
+  it('names the precisions published when the asked one is missing, and refuses models split into parts', async () => {
+    await withGgufHub(published, async (hub) => {
+      await assert.rejects(planModelDownload({ repo: GGUF_REPO, format: 'gguf', precision: 'fp16' }, { endpoint: hub.endpoint }), /Qwen\/tiny-coder-GGUF publishes no fp16 \(F16 or FP16\) GGUF file\. It has: q4, q8\./);
+    });
+    const split = { 'tiny-coder-f16-00001-of-00002.gguf': ggufBytes(10), 'tiny-coder-f16-00002-of-00002.gguf': ggufBytes(10) };
+    await withGgufHub(split, async (hub) => {
+      await assert.rejects(planModelDownload({ repo: GGUF_REPO, format: 'gguf', precision: 'fp16' }, { endpoint: hub.endpoint }), /publishes no fp16 \(F16 or FP16\) GGUF file \(models split into several \.gguf parts are not supported\)\. Its files: tiny-coder-f16-00001-of-00002\.gguf, /);
+    });
+    await withGgufHub({ 'README.md': 'none here' }, async (hub) => {
+      await assert.rejects(planModelDownload({ repo: GGUF_REPO, format: 'gguf', precision: 'q4' }, { endpoint: hub.endpoint }), /Qwen\/tiny-coder-GGUF has no \.gguf files/);
+    });
+  });
+
+  it('installs nothing when the file is not a GGUF model', async () => {
+    await withGgufHub({ 'tiny-coder-q8_0.gguf': ggufBytes(100, '<htm') }, async (hub, dest) => {
+      await assert.rejects(downloadModel({ repo: GGUF_REPO, format: 'gguf', precision: 'q8' }, dest, { endpoint: hub.endpoint }), (err: Error) => {
+        assert.ok(err instanceof EngineError);
+        assert.equal(err.code, 'graph-invalid');
+        assert.match(err.message, /^Qwen\/tiny-coder-GGUF downloaded but is not a usable model folder: .*tiny-coder-q8_0\.gguf is not a GGUF file/);
+        return true;
+      });
+      assert.equal(fs.existsSync(dest), false);
+    });
+  });
 });

@@ -35,8 +35,12 @@ describe('catalog', () => {
       'llama-3.2-3b-instruct': 'chat',
       'smollm2-1.7b-instruct': 'chat',
       'phi-3.5-mini-instruct': 'chat',
+      'qwen2.5-coder-0.5b-gguf': 'completion chat',
+      'qwen2.5-coder-1.5b-gguf': 'completion',
+      'qwen2.5-coder-1.5b-instruct-gguf': 'completion chat',
+      'qwen2.5-coder-3b-gguf': 'completion chat',
     });
-    for (const model of CATALOG) assert.equal(/Instruct(-ONNX|-onnx-web)?$/i.test(model.repo), model.roles.includes('chat'), `${model.id}: only the Instruct builds have a chat template`);
+    for (const model of CATALOG) assert.equal(/Instruct(-ONNX|-onnx-web|-GGUF)?$/i.test(model.repo), model.roles.includes('chat'), `${model.id}: only the Instruct builds have a chat template`);
     for (const model of CATALOG) if (model.draft) assert.ok(catalogModel(model.draft.id)?.roles.includes('draft'), `${model.id}: its draft has the draft role`);
   });
 
@@ -50,6 +54,26 @@ describe('catalog', () => {
     }
     assert.equal(precisionFor(catalogModel('phi-3.5-mini-instruct')!, laptop), 'q4f16');
     assert.equal(precisionFor(catalogModel('llama-3.2-1b-instruct')!, laptop), 'q4');
+  });
+
+  it('offers the GGUF builds by id, never suggested; beside a GGUF completion model, a GGUF chat model, in a published precision', () => {
+    const ggufs = CATALOG.filter((m) => m.format === 'gguf');
+    assert.equal(ggufs.length, 4);
+    for (const model of ggufs) {
+      assert.equal(model.suggest, false, model.id);
+      assert.ok(model.id.endsWith('-gguf') && model.label.endsWith('(GGUF)') && /-GGUF$/.test(model.repo), model.id);
+      assert.deepEqual(Object.keys(model.bytes).filter((p) => !['q4', 'q8', 'fp16'].includes(p)), [], `${model.id}: only the precisions GGUF_TYPES maps`);
+    }
+    const base = catalogModel('qwen2.5-coder-1.5b-gguf')!;
+    const machines = [laptop({ cores: 2, memoryBytes: 8 * GB }), laptop({ cores: 16, memoryBytes: 64 * GB, gpu: { name: 'RTX', memoryBytes: 24 * GB, usable: true } })];
+    for (const h of machines) {
+      assert.equal(ggufs.includes(recommendModel(h).model), false);
+      assert.equal(precisionFor(base, h), 'q8', 'the base build comes only in Q8_0');
+      const chat = recommendChatModel(h, base);
+      assert.equal(chat.model.format, 'gguf', chat.model.id);
+      assert.ok(chat.model.bytes[chat.precision], `${chat.model.id} ${chat.precision}`);
+    }
+    assert.equal(recommendChatModel(machines[0], catalogModel('qwen2.5-coder-1.5b')!).model.format, undefined, 'beside an ONNX model, an ONNX one');
   });
 
   it('keeps the ids users have in settings, and labels that tell base from Instruct', () => {
