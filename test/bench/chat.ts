@@ -30,11 +30,11 @@ import { ensureTestModel, type ModelSize } from '../modelgen/testModels';
 import { loadEngine } from '../support/loadedEngine';
 import { isa } from './isa';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
 const CACHE = path.join(ROOT, '.cache/engine');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const source = (file: string) => fs.readFileSync(path.join(ROOT, 'node_modules', file), 'utf8').split('\n');
 
 /** Functions of installed packages, as selections: [package file, first line, last line] (1-based). */

@@ -13,6 +13,7 @@ import { REPO_ROOT } from '../support/llamaCppPackage';
 import type { OrtRunOptions } from './ortRunner';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 type Variant = { name: string; style?: 'standard' | 'gqa'; job: (model: string, config: Record<string, string>) => Job };
 
@@ -68,12 +69,6 @@ async function runChild(job: Job): Promise<RunResult> {
   result.others = othersShare(before, snapshot(), result.cpuMs ?? 0);
   return result;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 async function main(): Promise<void> {
   const name = process.argv[2];

@@ -24,11 +24,11 @@ import { isa } from './isa';
 import { KEYSTROKE_BUDGET, keystrokeInput } from './keystrokePrompt';
 import { othersShare, snapshot, waitQuiet } from './quiet';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 const NEW_TOKENS = 16;
 const THREADS = 2;
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (s: string) => console.error(`[fimOrder] ${s}`);
 
 const MODELS: Record<string, { spec: TestModelSpec; label: string; forced?: boolean }> = {

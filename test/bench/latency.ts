@@ -13,8 +13,8 @@
  * the same output, see suffixReuse.ts), and each engine's warm keystroke against its own 16 decode
  * steps (issue 16 part 2's target: at most 1.2x).
  *
- *   npx tsx test/bench/latency.ts [--runs N] [--sizes qwen2.5-coder-0.5b,qwen2.5-coder-1.5b|tiny] [--engines onnx,gguf,llama.cpp]
- *       [--device cpu|auto] [--draft <size>]
+ *   npx tsx test/bench/latency.ts [--runs N] [--rounds R] [--sizes qwen2.5-coder-0.5b,qwen2.5-coder-1.5b|tiny]
+ *       [--engines onnx,gguf,llama.cpp] [--device cpu|auto] [--draft <size>]
  *
  * `--device auto` loads our engines on a GPU where one works, else on the CPU (test/gpu/run.sh, on a lent GPU
  * machine) and prints which provider each got and why others were passed over; `--draft` adds
@@ -22,7 +22,11 @@
  * equal), loaded beside the target.
  *
  * Every (size, engine) runs in a fresh process (its peak RSS is its own), engines one after the
- * other, each after waiting for an idle machine; medians of N runs inside each process.
+ * other, each after waiting for an idle machine; medians of N runs inside each process. The
+ * engines run R rounds (default 2), in reversed order every other round: figures drift by up to
+ * 1.4x between processes a minute apart on these machines (NOTES.md), so each ratio is taken
+ * within a round, between neighbouring processes, and printed as the median over rounds with
+ * the range of rounds beside it; times and speeds are medians over all rounds' runs.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -35,10 +39,10 @@ import { ensureLlamaCppInstalled, importLlamaCpp } from '../support/llamaCppPack
 import { othersShare, snapshot, waitQuiet } from './quiet';
 import { isa } from './isa';
 import { onnxFilesMB } from './modelFiles';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 const BUDGET = KEYSTROKE_BUDGET;
 const input = keystrokeInput;
@@ -238,8 +242,30 @@ function runChild(job: Job): ChildResult & { others: number } {
   return { ...result, others: othersShare(before, snapshot(), result.cpuMs ?? 0) };
 }
 
+/** One engine's rounds as one result: every run's figures pooled, the highest peak RSS and share of other processes. */
+function mergeRounds(rs: (ChildResult & { others: number })[]): ChildResult & { others: number } {
+  const pool = (key: 'cold' | 'warm' | 'warmLookup' | 'warmDraft' | 'warmShifted' | 'reused' | 'accepted' | 'prefill' | 'decode') => rs.flatMap((r) => r[key]);
+  return {
+    cold: pool('cold'),
+    warm: pool('warm'),
+    warmLookup: pool('warmLookup'),
+    warmDraft: pool('warmDraft'),
+    warmShifted: pool('warmShifted'),
+    reused: pool('reused'),
+    accepted: pool('accepted'),
+    prefill: pool('prefill'),
+    decode: pool('decode'),
+    promptTokens: rs[0].promptTokens,
+    loadMs: median(rs.map((r) => r.loadMs)),
+    peakRssMB: Math.max(...rs.map((r) => r.peakRssMB)),
+    note: rs[0].note,
+    others: Math.max(...rs.map((r) => r.others)),
+  };
+}
+
 async function main(): Promise<void> {
   const runs = Number(arg('--runs')) || 3;
+  const rounds = Number(arg('--rounds')) || 2;
   const sizes = (arg('--sizes') ?? 'qwen2.5-coder-0.5b,qwen2.5-coder-1.5b').split(',') as ModelSize[];
   const engines = (arg('--engines') ?? ENGINES.join(',')).split(',') as EngineName[];
   const device = (arg('--device') ?? 'cpu') as Job['device'];
@@ -249,12 +275,12 @@ async function main(): Promise<void> {
   if (engines.some((e) => e !== 'onnx')) ensureLlamaCppInstalled();
   const started = performance.now();
   const lines = [
-    `\n## Keystroke to completion, ${NEW_TOKENS} new tokens, 4-bit weights (ONNX MatMulNBits / GGUF Q4_0, the same codes), device ${device}, ${THREADS} CPU threads, medians of ${runs} runs`,
+    `\n## Keystroke to completion, ${NEW_TOKENS} new tokens, 4-bit weights (ONNX MatMulNBits / GGUF Q4_0, the same codes), device ${device}, ${THREADS} CPU threads, medians of ${runs} runs in each of ${rounds} rounds (engine order reversed every other round); ratios: median over rounds (range)`,
     '',
     `Instruction set: ${isa()}.`,
     '',
-    '| model | engine | prompt tokens | cold | warm (1 char typed) | warm, prompt lookup | warm, draft model | warm, shifted suffix | warm vs llama.cpp warm | warm lookup vs llama.cpp warm lookup | best warm vs llama.cpp warm | warm / its decode steps (plain, shifted) | reused when warm | drafts accepted | decode tok/s | prefill tok/s (cold) | load ms | peak RSS MB | RSS / model files | CPU of other processes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| model | engine | prompt tokens | cold | warm (1 char typed) | warm, prompt lookup | warm, draft model | warm, shifted suffix | warm vs llama.cpp warm | warm lookup vs llama.cpp warm lookup | best warm vs llama.cpp warm | warm / its decode steps (plain, shifted) | reused when warm | drafts accepted | decode tok/s | decode vs llama.cpp | prefill tok/s (cold) | load ms | peak RSS MB | RSS / model files | CPU of other processes (most in a round) |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   const notes = new Set<string>();
   for (const size of sizes) {
@@ -264,24 +290,39 @@ async function main(): Promise<void> {
     const draftDir = draftSize && (await ensureTestModel({ size: draftSize, style: 'gqa', precision: 'q4', ...(draftSize === size ? { perturbation: 0.002 } : {}) }));
     const draftGguf = draftDir && engines.includes('gguf') && draftSize !== size ? ensureTestGguf(draftSize!, 'Q4_0', draftDir, console.error) : undefined;
     const files: Record<EngineName, number> = { onnx: onnxFilesMB(onnxPath(onnxDir, 'q4')), gguf: gguf ? fs.statSync(gguf).size / 2 ** 20 : NaN, 'llama.cpp': gguf ? fs.statSync(gguf).size / 2 ** 20 : NaN };
-    const results = new Map<EngineName, ChildResult & { others: number }>();
-    for (const engine of engines) {
-      await waitQuiet(60_000, 0.15, console.error);
-      console.error(`[latency] ${size} ${engine} ...`);
-      results.set(engine, runChild({ engine, size, onnxDir, gguf, runs, device, ...(draftDir ? { draftDir } : {}), ...(draftGguf ? { draftGguf } : {}) }));
+    const byEngine = new Map<EngineName, (ChildResult & { others: number })[]>(engines.map((e) => [e, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (const engine of round % 2 ? [...engines].reverse() : engines) {
+        await waitQuiet(60_000, 0.15, console.error);
+        console.error(`[latency] ${size} ${engine}, round ${round + 1} of ${rounds} ...`);
+        byEngine.get(engine)!.push(runChild({ engine, size, onnxDir, gguf, runs, device, ...(draftDir ? { draftDir } : {}), ...(draftGguf ? { draftGguf } : {}) }));
+      }
     }
-    const base = results.get('llama.cpp');
-    for (const [engine, r] of results) {
+    const base = byEngine.get('llama.cpp');
+    for (const [engine, rs] of byEngine) {
+      const r = mergeRounds(rs);
       if (r.note) notes.add(`${engine}: ${r.note}`);
-      const vs = (mine: number[], theirs: number[] | undefined) => (theirs ? `**${(median(mine) / median(theirs)).toFixed(2)}x**` : '-');
+      /** This engine's figure over llama.cpp's in each round: the median, and the range when there are several rounds. */
+      const vs = (mine: (x: ChildResult) => number | undefined, theirs: (x: ChildResult) => number | undefined = mine) => {
+        if (!base) return '-';
+        const ratios = rs.flatMap((x, k) => {
+          const [a, b] = [mine(x), theirs(base[k])];
+          return a === undefined || b === undefined ? [] : [a / b];
+        });
+        if (!ratios.length) return '-';
+        const range = ratios.length > 1 ? ` (${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})` : '';
+        return `**${median(ratios).toFixed(2)}x**${range}`;
+      };
+      const m = (xs: number[]) => (xs.length ? median(xs) : undefined);
       const opt = (xs: number[]) => (xs.length ? `${median(xs).toFixed(0)} ms` : '-');
       // The fastest warm way this engine has, against llama.cpp's plain prefix reuse (what llama.vscode gets).
-      const best = [r.warm, r.warmLookup, r.warmDraft, r.warmShifted].filter((xs) => xs.length).sort((a, b) => median(a) - median(b))[0];
+      const best = (x: ChildResult) => Math.min(...[x.warm, x.warmLookup, x.warmDraft, x.warmShifted].filter((xs) => xs.length).map(median));
       const steps = (NEW_TOKENS * 1000) / median(r.decode);
       const perSteps = `${(median(r.warm) / steps).toFixed(2)}x${r.warmShifted.length ? `, ${(median(r.warmShifted) / steps).toFixed(2)}x` : ''}`;
       lines.push(
-        `| ${size} | ${engine} | ${r.promptTokens} | ${median(r.cold).toFixed(0)} ms | ${median(r.warm).toFixed(0)} ms | ${median(r.warmLookup).toFixed(0)} ms | ${opt(r.warmDraft)} | ${opt(r.warmShifted)} | ${vs(r.warm, base?.warm)} | ${vs(r.warmLookup, base?.warmLookup)} | ${vs(best, base?.warm)} | ${perSteps} | ` +
-          `${median(r.reused)} | ${median(r.accepted)} | ${median(r.decode).toFixed(1)} | ${median(r.prefill).toFixed(0)} | ${r.loadMs.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${(r.peakRssMB / files[engine]).toFixed(2)}x of ${files[engine].toFixed(0)} | ${(100 * r.others).toFixed(0)}% |`,
+        `| ${size} | ${engine} | ${r.promptTokens} | ${median(r.cold).toFixed(0)} ms | ${median(r.warm).toFixed(0)} ms | ${median(r.warmLookup).toFixed(0)} ms | ${opt(r.warmDraft)} | ${opt(r.warmShifted)} | ` +
+          `${vs((x) => m(x.warm))} | ${vs((x) => m(x.warmLookup))} | ${vs(best, (x) => m(x.warm))} | ${perSteps} | ` +
+          `${median(r.reused)} | ${median(r.accepted)} | ${median(r.decode).toFixed(1)} | ${vs((x) => m(x.decode))} | ${median(r.prefill).toFixed(0)} | ${r.loadMs.toFixed(0)} | ${r.peakRssMB.toFixed(0)} | ${(r.peakRssMB / files[engine]).toFixed(2)}x of ${files[engine].toFixed(0)} | ${(100 * r.others).toFixed(0)}% |`,
       );
     }
   }

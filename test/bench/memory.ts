@@ -23,6 +23,7 @@ import { isa } from './isa';
 import { KEYSTROKE_BUDGET, keystrokeInput } from './keystrokePrompt';
 import { onnxFilesMB } from './modelFiles';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const MB = 2 ** 20;
@@ -86,7 +87,6 @@ async function main(): Promise<void> {
       results.set(which, [...(results.get(which) ?? []), await scenario(which, first, second)]);
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   console.log(`\n## Worker peak RSS against model files, ${size} q4 (${path.basename(first)}), medians of ${runs} run(s)\n`);
   console.log(`Instruction set: ${isa()}.\n`);
   console.log('| scenario | peak RSS MB | model files MB | peak / files | RSS before loading the chat model -> after unloading it |');

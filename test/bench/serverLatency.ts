@@ -21,10 +21,10 @@ import { ensureLlamaServer, startLlamaServer } from '../support/llamaServer';
 import { waitQuiet } from './quiet';
 import { isa } from './isa';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 const THREADS = 2;
 
 const LINES = fs.readFileSync(path.join(ROOT, 'node_modules/typescript/lib/typescript.js'), 'utf8').split('\n').slice(20_000, 20_600);

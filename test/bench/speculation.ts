@@ -17,6 +17,7 @@ import { loadEngine } from '../support/loadedEngine';
 import { expectedTokens, PromptLookup, theoreticalSpeedup, type SpeculationStats } from '../../src/engine/speculation';
 import { TextTokenizer } from '../../src/engine/tokenizer';
 import { ensureTestModel } from '../modelgen/testModels';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
 const quick = process.argv.includes('--quick');
@@ -24,7 +25,6 @@ const SIZE = quick ? 'tiny' : 'qwen2.5-coder-0.5b';
 const K = 4;
 const NEW_TOKENS = quick ? 48 : 64;
 const RUNS = quick ? 1 : 3;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const cache = path.join(ROOT, '.cache/engine');
 // Code from an installed package: a prompt that does not change when the engine's sources do.
 const PROMPT = fs.readFileSync(path.join(ROOT, 'node_modules/mocha/lib/runner.js'), 'utf8').slice(0, 1500);

@@ -25,10 +25,10 @@ import { loadEngine, type LoadedEngine } from '../support/loadedEngine';
 import { isa } from './isa';
 import { waitQuiet } from './quiet';
 import { runBench } from './runBench';
+import { median } from './stats';
 
 const ROOT = path.join(__dirname, '../..');
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const SIZE = (arg('--size') ?? 'qwen2.5-coder-0.5b') as ModelSize;
 const SESSIONS = Number(arg('--sessions') ?? 8);
 const KEYS = Number(arg('--keys') ?? 12);

@@ -35,4 +35,4 @@ echo "node $("$NODE" --version); cpu: $(grep -m1 'model name' /proc/cpuinfo | cu
   console.log("cuda: not carried (onnxruntime'"'"'s CUDA provider is a ~400 MB download built for CUDA 12 + cuDNN 9, over the 64 MiB carry)");
 ')
 timeout 290 "$NODE" "$WORK/test/bench/latency.js" --device auto --engines onnx \
-  --sizes "${GPU_CHECK_SIZES:-qwen2.5-coder-1.5b}" --draft "${GPU_CHECK_DRAFT:-qwen2.5-coder-0.5b}" --runs "${GPU_CHECK_RUNS:-2}"
+  --sizes "${GPU_CHECK_SIZES:-qwen2.5-coder-1.5b}" --draft "${GPU_CHECK_DRAFT:-qwen2.5-coder-0.5b}" --runs "${GPU_CHECK_RUNS:-2}" --rounds 1
