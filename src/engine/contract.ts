@@ -14,7 +14,10 @@ export interface GraphContract {
   hasUseCacheBranch: boolean;
   /** Shape to feed `num_logits_to_keep` with ([] scalar or [1]); absent when the graph has no such input. */
   numLogitsToKeepDims?: number[];
-  /** `past_key_values.{i}.key|value` -> `present.{i}.key|value`, by layer. */
+  /**
+   * `past_key_values.{i}.key|value` -> `present.{i}.key|value`, by layer; `present.{i}.key.new`
+   * where graphRewrite.ts sliced the outputs to the positions a run fed.
+   */
   kv: { pastKey: string; pastValue: string; presentKey: string; presentValue: string }[];
   kvDtype: KvDtype;
   kvHeads: number;
@@ -25,6 +28,8 @@ export interface GraphContract {
 }
 
 const KV_INPUT = /^past_key_values\.(\d+)\.key$/;
+/** Suffix of a present.* output that holds only the positions the run fed (graphRewrite.ts). */
+export const NEW_ROWS = '.new';
 
 export function discoverContract(inputs: readonly TensorMetadata[], outputs: readonly TensorMetadata[], config: ModelConfig, graphFile: string): GraphContract {
   const byName = new Map(inputs.map((m) => [m.name, m]));
@@ -43,7 +48,8 @@ export function discoverContract(inputs: readonly TensorMetadata[], outputs: rea
     .sort((a, b) => a - b);
   if (layers.length === 0) throw fail('no past_key_values.N.key inputs (a graph without KV cache would recompute the whole prompt per token)');
   const kv = layers.map((i) => {
-    const names = { pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`, presentKey: `present.${i}.key`, presentValue: `present.${i}.value` };
+    const present = (kind: string) => (outNames.has(`present.${i}.${kind}${NEW_ROWS}`) ? `present.${i}.${kind}${NEW_ROWS}` : `present.${i}.${kind}`);
+    const names = { pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`, presentKey: present('key'), presentValue: present('value') };
     for (const n of [names.pastValue]) if (!byName.has(n)) throw fail(`missing input ${n}`);
     for (const n of [names.presentKey, names.presentValue]) if (!outNames.has(n)) throw fail(`missing output ${n}`);
     return names;

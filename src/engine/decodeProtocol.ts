@@ -2,10 +2,10 @@
  * The protocol between the worker's main thread (engine.ts: tokenizers, prompts, which role
  * uses which model) and the decode thread (decodeThread.ts: the onnxruntime sessions, the KV
  * caches and the token loop). The split keeps the decode loop's V8 heap small: each step gets
- * ~12 MB of present.* buffers back from onnxruntime, which sets off a full GC every few tokens,
- * and with the tokenizer's ~50 MB heap in the same isolate those GCs cost 25-30% of decode speed
- * (test/bench/NOTES.md, attempt 1). Every request carries an id and gets exactly one `result`
- * or `failed`.
+ * new buffers back from onnxruntime (logits, and the present.* rows; the whole cache before
+ * graphRewrite.ts sliced them), whose garbage sets off full GCs, and with the tokenizer's ~50 MB
+ * heap in the same isolate those GCs cost 25-30% of decode speed (test/bench/NOTES.md, attempt
+ * 1). Every request carries an id and gets exactly one `result` or `failed`.
  */
 import type { WireError } from '../shared/errors';
 import type { FinishReason, ModelRole, SamplingOptions, SpeculationOptions } from '../shared/generation';

@@ -8,6 +8,10 @@
  * 2. Graphs without `num_logits_to_keep` compute logits for every prompt position (~30-40% of
  *    prefill, 311 MB for 512 tokens). A `num_logits_to_keep` input (HF semantics: 0 = all) is
  *    added with a Slice of the final hidden state before the lm_head.
+ * 3. onnxruntime-node copies every output into a new JavaScript buffer, so present.* outputs
+ *    that hold the whole cache cost a copy of it per step (12-15 ms at 1,000 tokens of the 0.5B,
+ *    more than its attention). Each present.N.key|value gets a Slice to the positions the run
+ *    fed, as output present.N.key|value.new; the cache (kvCache.ts) appends them.
  *
  * The graph is edited at the protobuf wire level: weights are never decoded, fields unknown to
  * any ONNX schema version pass through byte for byte, and a huge single-file model is streamed.
@@ -33,6 +37,7 @@ import {
   varintField,
   WireError,
 } from '../modelFormat/onnxWire';
+import { NEW_ROWS } from './contract';
 
 export interface PreparedGraph {
   /** What to hand to `InferenceSession.create`: the original path, a cached rewrite, or bytes. */
@@ -44,7 +49,7 @@ export interface PreparedGraph {
 }
 
 /** Bump when the rewrite's output changes: old cache entries are then ignored and pruned. */
-export const GRAPH_REWRITE_VERSION = 1;
+export const GRAPH_REWRITE_VERSION = 2;
 
 export const EXTERNAL_FOLDER_KEY = 'session.model_external_initializers_file_folder_path';
 export const TARGET_ACCURACY_LEVEL = 4;
@@ -409,12 +414,14 @@ function planRewrite(src: ByteSource): RewritePlan {
   const nodes: NodeInfo[] = [];
   const inputs: string[] = [];
   const outputs: string[] = [];
+  const outputFields = new Map<string, Field>();
   for (const f of graphFields) {
     if (f.no === GRAPH_NODE) nodes.push(parseNode(src.bytes(f.start, f.end - f.start), f));
     else if (f.no === GRAPH_INPUT || f.no === GRAPH_OUTPUT) {
       let name = '';
       for (const v of readFields(src, f.start, f.end)) if (v.no === VALUE_NAME) name = readString(src, v);
       (f.no === GRAPH_INPUT ? inputs : outputs).push(name);
+      if (f.no === GRAPH_OUTPUT) outputFields.set(name, f);
     }
   }
   if (nodes.length === 0) throw new WireError('the graph has no nodes');
@@ -432,6 +439,8 @@ function planRewrite(src: ByteSource): RewritePlan {
     }
     changes.push(`added input ${LOGITS_KEEP_INPUT} (int64; 0 = all positions): Slice of ${logits.hidden} before the lm_head ${logits.lmHead.opType} ${logits.lmHead.name || logits.lmHead.outputs[0]}`);
   }
+  const present = planPresentSlices(src, nodes, inputs, outputFields, opsets);
+  if (present) changes.push(`${present.outputs.size} present.* outputs sliced to the positions each run feeds (present.N.key|value${NEW_ROWS}): onnxruntime-node copies outputs out whole`);
   for (const node of nodes) {
     if (edited.has(node)) continue;
     const bytes = editNode(node, count);
@@ -443,14 +452,20 @@ function planRewrite(src: ByteSource): RewritePlan {
 
   const byField = new Map<Field, NodeInfo>(nodes.map((n) => [n.field, n]));
   const lastInput = graphFields.reduce((last, f, i) => (f.no === GRAPH_INPUT ? i : last), -1);
+  const lastNode = graphFields.reduce((last, f, i) => (f.no === GRAPH_NODE ? i : last), -1);
+  const renamedOutputs = new Map([...(present?.outputs ?? [])].map(([name, info]) => [outputFields.get(name)!, info]));
   const graphPieces: Piece[] = [];
   graphFields.forEach((f, i) => {
     const node = byField.get(f);
     if (node && logits && node === logits.insertBefore) for (const n of logits.newNodes) graphPieces.push(lenField(GRAPH_NODE, n));
     const bytes = node && edited.get(node);
+    const output = renamedOutputs.get(f);
     if (bytes) graphPieces.push(lenField(GRAPH_NODE, bytes));
+    else if (output) graphPieces.push(lenField(GRAPH_OUTPUT, output));
     else pushRange(graphPieces, f.tagStart, f.end - f.tagStart);
     if (i === lastInput && logits) graphPieces.push(lenField(GRAPH_INPUT, logits.newInput));
+    // After every node: the slices read the present.* values wherever they are produced.
+    if (i === lastNode && present) for (const n of present.newNodes) graphPieces.push(lenField(GRAPH_NODE, n));
   });
   if (lastInput < 0 && logits) graphPieces.push(lenField(GRAPH_INPUT, logits.newInput));
 
@@ -544,6 +559,57 @@ function planLogitsSlice(nodes: NodeInfo[], inputs: string[], outputs: string[],
     lenField(VALUE_TYPE, lenField(TYPE_TENSOR, varintField(TENSOR_TYPE_ELEM, DTYPE_INT64))),
   ]);
   return { lmHead, hidden, edits, insertBefore: consumer, newNodes, newInput };
+}
+
+interface PresentPlan {
+  newNodes: Uint8Array[];
+  /** Graph output name -> the ValueInfo of its sliced replacement. */
+  outputs: Map<string, Uint8Array>;
+}
+
+const PRESENT_OUTPUT = /^present\.(\d+)\.(key|value)$/;
+const PRESENT_PREFIX = '/slm_rewrite/present_new';
+
+/**
+ * present.N.key|value [B, kvHeads, past + S, headDim] -> Slice from the past input's length on
+ * the sequence axis -> present.N.key|value.new [B, kvHeads, S, headDim]. The full present stays
+ * an inner value of the graph.
+ */
+function planPresentSlices(src: ByteSource, nodes: NodeInfo[], inputs: string[], outputFields: Map<string, Field>, opsets: Map<string, number>): PresentPlan | null {
+  if ((opsets.get('') ?? 0) < 11) return null;
+  const produced = new Set(nodes.flatMap((n) => n.outputs));
+  const t = (s: string) => `${PRESENT_PREFIX}/${s}`;
+  const newNodes = [
+    encodeNode('Constant', [], [t('two')], t('two'), [tensorAttr('value', [2n])]),
+    encodeNode('Constant', [], [t('three')], t('three'), [tensorAttr('value', [3n])]),
+    encodeNode('Constant', [], [t('end')], t('end'), [tensorAttr('value', [0x7fffffffffffffffn])]),
+  ];
+  const outputs = new Map<string, Uint8Array>();
+  for (const [name, field] of outputFields) {
+    const m = PRESENT_OUTPUT.exec(name);
+    const past = m && `past_key_values.${m[1]}.${m[2]}`;
+    if (!past || !inputs.includes(past) || !produced.has(name) || outputFields.has(name + NEW_ROWS)) continue;
+    newNodes.push(
+      encodeNode('Shape', [past], [t(`${name}/past_shape`)], t(`${name}/past_shape`)),
+      encodeNode('Slice', [t(`${name}/past_shape`), t('two'), t('three')], [t(`${name}/past_length`)], t(`${name}/past_length`)),
+      encodeNode('Slice', [name, t(`${name}/past_length`), t('end'), t('two')], [name + NEW_ROWS], t(`${name}/slice`)),
+    );
+    // Element type only: the sequence length of the slice has no name in the original's shape.
+    outputs.set(name, concat([lenField(VALUE_NAME, name + NEW_ROWS), lenField(VALUE_TYPE, lenField(TYPE_TENSOR, varintField(TENSOR_TYPE_ELEM, elemType(src, field))))]));
+  }
+  return outputs.size ? { newNodes, outputs } : null;
+}
+
+/** A tensor ValueInfo's element type (1 = float when the file does not say). */
+function elemType(src: ByteSource, info: Field): number {
+  for (const v of readFields(src, info.start, info.end)) {
+    if (v.no !== VALUE_TYPE) continue;
+    for (const ty of readFields(src, v.start, v.end)) {
+      if (ty.no !== TYPE_TENSOR) continue;
+      for (const e of readFields(src, ty.start, ty.end)) if (e.no === TENSOR_TYPE_ELEM) return e.value ?? 1;
+    }
+  }
+  return 1;
 }
 
 function encodeNode(op: string, inputs: string[], outputs: string[], name: string, attrs: Uint8Array[] = []): Uint8Array {

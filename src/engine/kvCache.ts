@@ -12,10 +12,18 @@ export interface KvBlock {
 /**
  * The past keys and values of one sequence, and the tokens they encode. Kept between
  * requests so the next prompt only prefills from its first differing token.
- * Each tensor is [1, kvHeads, length, headDim].
+ *
+ * Each layer's keys and values live in one buffer of its own, with room to grow, laid out as
+ * the graph takes them: [kvHeads, length, headDim] in its first kvHeads * length * headDim
+ * elements, fed as a view ([1, kvHeads, length, headDim]) without a copy. A run's present.*
+ * outputs bring only the positions it fed (graphRewrite.ts slices them; onnxruntime-node copies
+ * every output into a new buffer, 12-15 ms a step for the whole cache at 1,000 tokens of the
+ * 0.5B, NOTES.md), which are written in after the heads are spread to the new length.
  */
 export class KvCache {
-  private past = new Map<string, Tensor>();
+  private store = new Map<string, KvData>();
+  /** Positions per head the buffers hold. */
+  private capacity = 0;
   private cachedTokens: number[] = [];
   /** First position whose KV was moved (reusePlan.ts) and so only approximates a fresh prefill; Infinity: none. */
   private movedFrom = Infinity;
@@ -39,35 +47,49 @@ export class KvCache {
     return { from: this.movedFrom, drift: this.movedDrift };
   }
 
+  /** Forgets every position; the buffers stay for the next prompt. */
   reset(): void {
     this.cachedTokens = [];
     this.forgetMoved();
-    for (const layer of this.contract.kv) {
-      this.past.set(layer.pastKey, this.empty());
-      this.past.set(layer.pastValue, this.empty());
-    }
   }
 
-  /** The past tensors, keyed by graph input name. */
+  /** The past tensors, keyed by graph input name: views of the buffers, valid until the cache next changes. */
   feeds(): Record<string, Tensor> {
-    return Object.fromEntries(this.past);
+    const { kvHeads, headDim, kvDtype } = this.contract;
+    const length = this.length;
+    const feeds: Record<string, Tensor> = {};
+    for (const name of this.names()) {
+      const data = this.store.get(name)?.subarray(0, kvHeads * length * headDim) ?? this.alloc(0);
+      feeds[name] = new Tensor(kvDtype, data, [1, kvHeads, length, headDim]);
+    }
+    return feeds;
   }
 
-  /** Takes the graph's present.* outputs as the new past after `fed` tokens were run. */
+  /**
+   * Takes the graph's present.* outputs after `fed` tokens were run: [1, kvHeads, rows, headDim]
+   * holding the fed positions last (rows = fed.length from a sliced output, the whole cache
+   * from a graph that was not rewritten).
+   */
   append(outputs: Record<string, Tensor>, fed: readonly number[]): void {
+    const { kvHeads, headDim } = this.contract;
+    const added = fed.length;
+    const length = this.spread(this.length + added);
     for (const layer of this.contract.kv) {
-      this.past.set(layer.pastKey, outputs[layer.presentKey]);
-      this.past.set(layer.pastValue, outputs[layer.presentValue]);
+      for (const [past, present] of [[layer.pastKey, layer.presentKey], [layer.pastValue, layer.presentValue]]) {
+        const out = outputs[present];
+        const rows = out.dims[2];
+        const src = out.data as KvData;
+        const dst = this.store.get(past)!;
+        for (let h = 0; h < kvHeads; h++) dst.set(src.subarray((h * rows + rows - added) * headDim, (h + 1) * rows * headDim), (h * length + length - added) * headDim);
+      }
     }
     this.cachedTokens = this.cachedTokens.concat(fed);
   }
 
   /**
-   * Keeps the first `length` positions (prefix reuse, speculative rollback), in place: each
-   * present.* arrived in a buffer of its own (onnxruntime-node copies outputs out, NOTES.md
-   * attempt 2), so a rollback moves heads 1.. down instead of copying the whole cache, and
-   * allocates nothing: 0.45 ms instead of 3.3 ms and 12.6 MB of new buffers per rollback at
-   * 0.5B, context 512 (NOTES.md attempt 5).
+   * Keeps the first `length` positions (prefix reuse, speculative rollback), in place: heads 1..
+   * move down, nothing is allocated (0.45 ms instead of 3.3 ms and 12.6 MB of new buffers per
+   * rollback at 0.5B, context 512, NOTES.md attempt 5).
    */
   truncate(length: number): void {
     if (length >= this.cachedTokens.length) return;
@@ -75,10 +97,8 @@ export class KvCache {
     if (length <= this.movedFrom) this.forgetMoved();
     const { kvHeads, headDim } = this.contract;
     const old = this.cachedTokens.length;
-    for (const [name, tensor] of this.past) {
-      const data = tensor.data as KvData;
+    for (const data of this.store.values()) {
       for (let h = 1; h < kvHeads; h++) data.copyWithin(h * length * headDim, h * old * headDim, (h * old + length) * headDim);
-      this.past.set(name, new Tensor(this.contract.kvDtype, data.subarray(0, kvHeads * length * headDim), [1, kvHeads, length, headDim]));
     }
     this.cachedTokens = this.cachedTokens.slice(0, length);
   }
@@ -88,9 +108,8 @@ export class KvCache {
     const { kvHeads, headDim } = this.contract;
     const old = this.cachedTokens.length;
     const data = new Map<string, KvData>();
-    for (const [name, tensor] of this.past) {
-      const src = tensor.data as KvData;
-      const out = allocLike(src, kvHeads * length * headDim);
+    for (const [name, src] of this.store) {
+      const out = this.alloc(kvHeads * length * headDim);
       for (let h = 0; h < kvHeads; h++) out.set(src.subarray((h * old + from) * headDim, (h * old + from + length) * headDim), h * length * headDim);
       data.set(name, out);
     }
@@ -102,37 +121,57 @@ export class KvCache {
    * `drift`: tokens that changed in front of it since it was computed.
    */
   appendBlock(block: KvBlock, drift: number): void {
-    const { kvHeads, headDim, kvDtype } = this.contract;
+    const { kvHeads, headDim } = this.contract;
     const old = this.cachedTokens.length;
     const added = block.tokens.length;
-    const length = old + added;
-    for (const [name, tensor] of this.past) {
-      const src = tensor.data as KvData;
+    const length = this.spread(old + added);
+    for (const [name, dst] of this.store) {
       const extra = block.data.get(name)!;
-      const out = allocLike(src, kvHeads * length * headDim);
-      for (let h = 0; h < kvHeads; h++) {
-        out.set(src.subarray(h * old * headDim, (h + 1) * old * headDim), h * length * headDim);
-        out.set(extra.subarray(h * added * headDim, (h + 1) * added * headDim), (h * length + old) * headDim);
-      }
-      this.past.set(name, new Tensor(kvDtype, out, [1, kvHeads, length, headDim]));
+      for (let h = 0; h < kvHeads; h++) dst.set(extra.subarray(h * added * headDim, (h + 1) * added * headDim), (h * length + old) * headDim);
     }
     this.movedFrom = Math.min(this.movedFrom, old);
     this.movedDrift = Math.max(this.movedDrift, drift);
     this.cachedTokens = this.cachedTokens.concat(block.tokens);
   }
 
+  /**
+   * Makes room for `length` positions: grows the buffers by a quarter (at least 256 positions)
+   * when they are full, a copy every so often rather than every step for at most a quarter
+   * unused, and moves each head from the old length's place to the new one's, last head
+   * first, so that positions from the old length on can be written.
+   */
+  private spread(length: number): number {
+    const { kvHeads, headDim } = this.contract;
+    const old = this.cachedTokens.length;
+    if (length > this.capacity) {
+      this.capacity = Math.max(length, Math.ceil(this.capacity * 1.25), this.capacity + 256);
+      for (const name of this.names()) {
+        const grown = this.alloc(kvHeads * this.capacity * headDim);
+        const data = this.store.get(name);
+        if (data) grown.set(data.subarray(0, kvHeads * old * headDim));
+        this.store.set(name, grown);
+      }
+    }
+    for (const data of this.store.values()) {
+      for (let h = kvHeads - 1; h > 0; h--) data.copyWithin(h * length * headDim, h * old * headDim, (h + 1) * old * headDim);
+    }
+    return length;
+  }
+
+  private *names(): Generator<string> {
+    for (const layer of this.contract.kv) {
+      yield layer.pastKey;
+      yield layer.pastValue;
+    }
+  }
+
+  /** A zeroed array of the graph's KV element type (fp16 as Uint16Array, fp32 as Float32Array). */
+  private alloc(length: number): KvData {
+    return this.contract.kvDtype === 'float16' ? new Uint16Array(length) : new Float32Array(length);
+  }
+
   private forgetMoved(): void {
     this.movedFrom = Infinity;
     this.movedDrift = 0;
   }
-
-  private empty(): Tensor {
-    const data = this.contract.kvDtype === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-    return new Tensor(this.contract.kvDtype, data, [1, this.contract.kvHeads, 0, this.contract.headDim]);
-  }
-}
-
-/** A zeroed array of the same element type as `like` (fp16 KV as Uint16Array, fp32 as Float32Array). */
-function allocLike(like: KvData, length: number): KvData {
-  return like instanceof Uint16Array ? new Uint16Array(length) : new Float32Array(length);
 }

@@ -136,10 +136,10 @@ export const CATALOG: readonly CatalogModel[] = [
     note: 'chat only; q4f16 only, for a GPU; sequences capped at 4096 tokens',
     suggest: false,
   },
-  // The same models as GGUF files for llama.cpp's CPU kernels, which decode faster than
-  // onnxruntime's int4 ones on AVX2-only CPUs (issue 16: 0.77x; test/bench/NOTES.md). Not
-  // suggested: which engine is faster for a keystroke on a given CPU is not measured yet. Sizes
-  // estimated from the parameter counts at 4.5 (Q4_0), 8.5 (Q8_0) and 16 (F16) bits a weight.
+  // The same models as GGUF files, run on llama.cpp (users' own GGUF stacks, llama.vscode's
+  // models). Not suggested: which engine is faster for a keystroke on an AVX2-only CPU is not
+  // measured yet (test/bench/NOTES.md). Sizes estimated from the parameter counts at 4.5 (Q4_0),
+  // 8.5 (Q8_0) and 16 (F16) bits a weight.
   {
     id: 'qwen2.5-coder-0.5b-gguf',
     label: 'Qwen2.5-Coder 0.5B Instruct (GGUF)',

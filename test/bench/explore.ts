@@ -41,15 +41,6 @@ const EXPERIMENTS: Record<string, { precision: 'fp32' | 'q4-acc0'; style?: 'stan
       engine('q4'),
     ],
   },
-  prealloc: {
-    precision: 'q4-acc0',
-    variants: [
-      ort('binding allocates outputs', {}),
-      ort('preallocated ping-pong KV + logits', { preallocate: true }),
-      ort('+ tokenizer in heap, binding allocates', { tokenizerFile: TOKENIZER }),
-      ort('+ tokenizer in heap, preallocated', { tokenizerFile: TOKENIZER, preallocate: true }),
-    ],
-  },
   spin: { precision: 'q4-acc0', variants: [ort('spinning on', {}), ort('spinning off', { config: { 'session.intra_op.allow_spinning': '0' } })] },
   optlevel: { precision: 'q4-acc0', variants: [ort('all', {}), ort('extended', { graphOptimizationLevel: 'extended' }), ort('basic', { graphOptimizationLevel: 'basic' })] },
   arena: { precision: 'q4-acc0', variants: [ort('arena on', {}), ort('arena off', { enableCpuMemArena: false }), ort('mem pattern off', { enableMemPattern: false })] },

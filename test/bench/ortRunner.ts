@@ -1,10 +1,13 @@
 /**
  * A stand-alone onnxruntime-node decode loop with every knob exposed, for exploring what the
- * engine could set (bench tooling). Same contract as the engine: past KV fed back, logits for
- * the last position only (num_logits_to_keep = 1 when the graph has it), greedy argmax.
+ * engine could set (bench tooling). Same contract as the engine: past KV fed back through the
+ * engine's KvCache (a rewritten graph returns only the fed positions), logits for the last
+ * position only (num_logits_to_keep = 1 when the graph has it), greedy argmax.
  */
 import * as ort from 'onnxruntime-node';
 import { PerformanceObserver } from 'node:perf_hooks';
+import type { GraphContract } from '../../src/engine/contract';
+import { KvCache } from '../../src/engine/kvCache';
 import type { RunResult } from './child';
 
 export interface OrtRunOptions {
@@ -16,12 +19,6 @@ export interface OrtRunOptions {
   graphOptimizationLevel?: 'disabled' | 'basic' | 'extended' | 'all';
   enableCpuMemArena?: boolean;
   enableMemPattern?: boolean;
-  /**
-   * Write present.* straight into two ping-pong buffers per KV tensor (capacity `maxContext`)
-   * and logits into one reused buffer, instead of letting the binding allocate and copy.
-   */
-  preallocate?: boolean;
-  maxContext?: number;
   prefillChunk?: number;
   /** Load this tokenizer.json in the process first, as the engine does (a ~50 MB JS heap). */
   tokenizerFile?: string;
@@ -29,39 +26,31 @@ export interface OrtRunOptions {
   tokenizerInWorker?: boolean;
 }
 
-interface KvName {
-  past: string;
-  present: string;
-}
-
 export class OrtDecoder {
-  private kv: KvName[] = [];
-  private past = new Map<string, ort.Tensor>();
-  private length = 0;
-  private kvHeads = 0;
-  private headDim = 0;
+  private readonly cache: KvCache;
   private hasPositionIds = false;
   private hasKeep = false;
   private vocab = 0;
-  // ping-pong buffers: [even, odd] per present name
-  private buffers = new Map<string, [Float32Array, Float32Array]>();
-  private logitsBuf?: Float32Array;
-  private step = 0;
 
   private constructor(readonly session: ort.InferenceSession, private readonly o: OrtRunOptions) {
+    const outputs = new Set(session.outputNames);
+    const kv: GraphContract['kv'] = [];
+    let kvHeads = 0;
+    let headDim = 0;
     for (const m of session.inputMetadata) {
-      const km = /^past_key_values\.(\d+)\.(key|value)$/.exec(m.name);
+      const km = /^past_key_values\.(\d+)\.key$/.exec(m.name);
       if (km && m.isTensor) {
-        this.kv.push({ past: m.name, present: `present.${km[1]}.${km[2]}` });
-        this.kvHeads = m.shape[1] as number;
-        this.headDim = m.shape[3] as number;
+        const present = (kind: string) => (outputs.has(`present.${km[1]}.${kind}.new`) ? `present.${km[1]}.${kind}.new` : `present.${km[1]}.${kind}`);
+        kv.push({ pastKey: m.name, pastValue: `past_key_values.${km[1]}.value`, presentKey: present('key'), presentValue: present('value') });
+        kvHeads = m.shape[1] as number;
+        headDim = m.shape[3] as number;
       }
       if (m.name === 'position_ids') this.hasPositionIds = true;
       if (m.name === 'num_logits_to_keep') this.hasKeep = true;
     }
     const logits = session.outputMetadata.find((m) => m.name === 'logits');
     this.vocab = logits && logits.isTensor ? (logits.shape[2] as number) : 151936;
-    this.reset();
+    this.cache = new KvCache({ kv, kvDtype: 'float32', kvHeads, headDim } as GraphContract);
   }
 
   static async open(o: OrtRunOptions): Promise<OrtDecoder> {
@@ -78,48 +67,23 @@ export class OrtDecoder {
   }
 
   reset(): void {
-    this.length = 0;
-    for (const k of this.kv) this.past.set(k.past, new ort.Tensor('float32', new Float32Array(0), [1, this.kvHeads, 0, this.headDim]));
-  }
-
-  private view(buf: Float32Array, len: number): ort.Tensor {
-    return new ort.Tensor('float32', buf.subarray(0, this.kvHeads * len * this.headDim), [1, this.kvHeads, len, this.headDim]);
+    this.cache.reset();
   }
 
   /** Runs `ids` after the cache; returns the argmax of the last position. */
   async forward(ids: number[]): Promise<number> {
     const S = ids.length;
-    const total = this.length + S;
+    const past = this.cache.length;
+    const total = past + S;
     const feeds: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, S]),
       attention_mask: new ort.Tensor('int64', new BigInt64Array(total).fill(1n), [1, total]),
+      ...this.cache.feeds(),
     };
-    if (this.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(this.length + i)), [1, S]);
+    if (this.hasPositionIds) feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(ids, (_, i) => BigInt(past + i)), [1, S]);
     if (this.hasKeep) feeds.num_logits_to_keep = new ort.Tensor('int64', [1n], []);
-    for (const k of this.kv) feeds[k.past] = this.past.get(k.past)!;
-
-    let out: ort.InferenceSession.ReturnType;
-    if (this.o.preallocate) {
-      const cap = this.o.maxContext ?? 2048;
-      const fetches: Record<string, ort.Tensor> = {};
-      const parity = this.step++ & 1;
-      for (const k of this.kv) {
-        let pair = this.buffers.get(k.present);
-        if (!pair) {
-          pair = [new Float32Array(this.kvHeads * cap * this.headDim), new Float32Array(this.kvHeads * cap * this.headDim)];
-          this.buffers.set(k.present, pair);
-        }
-        fetches[k.present] = this.view(pair[parity], total);
-      }
-      const rows = this.hasKeep ? 1 : S;
-      if (!this.logitsBuf || this.logitsBuf.length < rows * this.vocab) this.logitsBuf = new Float32Array(rows * this.vocab);
-      fetches.logits = new ort.Tensor('float32', this.logitsBuf.subarray(0, rows * this.vocab), [1, rows, this.vocab]);
-      out = await this.session.run(feeds, fetches);
-    } else {
-      out = await this.session.run(feeds);
-    }
-    for (const k of this.kv) this.past.set(k.past, out[k.present]);
-    this.length = total;
+    const out = await this.session.run(feeds);
+    this.cache.append(out, ids);
     const logits = out.logits.data as Float32Array;
     const start = logits.length - this.vocab;
     let best = 0;

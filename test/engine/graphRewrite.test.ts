@@ -149,6 +149,51 @@ describe('graphRewrite.prepareGraph', function () {
     }
   }
 
+  for (const style of ['standard', 'gqa'] as const) {
+    it(`${style}: present.* outputs carry only the positions a run feeds, the same values as the whole cache's last rows`, async () => {
+      const file = onnxPath(dirs.get(key(style, 'fp32'))!, 'fp32');
+      const prepared = await prepareGraph(file, path.join(tmp, `cache-present-${style}`));
+      assert.ok(prepared.changes.some((c) => c.includes('present.* outputs sliced')), prepared.changes.join('; '));
+      const reference = await open(file);
+      const rewritten = await open(prepared.model, prepared.sessionConfig);
+      try {
+        assert.ok(rewritten.outputNames.includes('present.0.key.new') && !rewritten.outputNames.includes('present.0.key'), rewritten.outputNames.join(', '));
+        /** Runs ids after `past` (graph input name -> [1, heads, P, dim]); returns the outputs. */
+        const step = async (session: ort.InferenceSession, ids: number[], past: Map<string, ort.Tensor>, at: number) => {
+          const feeds: Record<string, ort.Tensor> = {};
+          for (const meta of session.inputMetadata) {
+            const name = meta.name;
+            if (name === 'input_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
+            else if (name === 'attention_mask') feeds[name] = new ort.Tensor('int64', new BigInt64Array(at + ids.length).fill(1n), [1, at + ids.length]);
+            else if (name === 'position_ids') feeds[name] = new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(at + i))), [1, ids.length]);
+            else if (name === 'num_logits_to_keep') feeds[name] = new ort.Tensor('int64', [1n], []);
+            else if (meta.isTensor) feeds[name] = past.get(name) ?? new ort.Tensor('float32', new Float32Array(0), [1, meta.shape[1] as number, 0, meta.shape[3] as number]);
+          }
+          return session.run(feeds);
+        };
+        const whole = await step(reference, PROMPT, new Map(), 0);
+        const split = PROMPT.length - 2;
+        const first = await step(rewritten, PROMPT.slice(0, split), new Map(), 0);
+        const past = new Map(rewritten.inputNames.filter((n) => n.startsWith('past_key_values.')).map((n) => [n, first[`${n.replace('past_key_values', 'present')}.new`]]));
+        assert.deepEqual(past.get('past_key_values.0.key')!.dims.slice(2, 3), [split], 'an empty past: every fed position');
+        const second = await step(rewritten, PROMPT.slice(split), past, split);
+        for (const name of ['present.0.key', 'present.0.value']) {
+          const full = whole[name];
+          const [, heads, length, dim] = full.dims;
+          const got = second[`${name}.new`];
+          assert.deepEqual(got.dims, [1, heads, 2, dim]);
+          const want = new Float32Array(heads * 2 * dim);
+          for (let h = 0; h < heads; h++) want.set((full.data as Float32Array).subarray((h * length + length - 2) * dim, (h + 1) * length * dim), h * 2 * dim);
+          const diff = maxAbsDiff(got.data as Float32Array, want);
+          assert.ok(diff <= 1e-4, `${name}: the new rows differ from the whole run's by ${diff}`);
+        }
+      } finally {
+        await reference.release();
+        await rewritten.release();
+      }
+    });
+  }
+
   it('reuses the cache on a second call without reading the source graph again', async () => {
     const src = onnxPath(dirs.get(key('gqa', 'q4-acc0'))!, 'q4-acc0');
     const file = copyModel(src, path.join(tmp, 'reuse', 'onnx'));

@@ -46,6 +46,40 @@ describe('KvCache', () => {
   });
 });
 
+describe('KvCache appends', () => {
+  /** Rows [from, from + n) of present(length, salt), as a sliced output ([1, heads, n, headDim]) holds them. */
+  const rows = (from: number, n: number, salt: number) => {
+    const whole = present(from + n, salt).data as Float32Array;
+    const data = new Float32Array(HEADS * n * HEAD_DIM);
+    for (let h = 0; h < HEADS; h++) data.set(whole.subarray((h * (from + n) + from) * HEAD_DIM, (h + 1) * (from + n) * HEAD_DIM), h * n * HEAD_DIM);
+    return new Tensor('float32', data, [1, HEADS, n, HEAD_DIM]);
+  };
+
+  it('appends the fed positions of sliced outputs, growing its buffers, to what whole outputs give', () => {
+    const sliced = new KvCache(contract);
+    const whole = new KvCache(contract);
+    let length = 0;
+    // A prefill in two chunks, then single steps past the first growth of the buffers, then a rollback and more steps.
+    for (const n of [200, 150, ...Array(120).fill(1), -5, 1, 1, 300]) {
+      if (n < 0) {
+        length += n;
+        sliced.truncate(length);
+        whole.truncate(length);
+        continue;
+      }
+      const fed = Array.from({ length: n }, (_, i) => length + i);
+      sliced.append({ 'present.0.key': rows(length, n, 0), 'present.0.value': rows(length, n, 0.5) }, fed);
+      whole.append({ 'present.0.key': present(length + n, 0), 'present.0.value': present(length + n, 0.5) }, fed);
+      length += n;
+      const got = sliced.feeds()['past.0.key'];
+      assert.deepEqual(got.dims, [1, HEADS, length, HEAD_DIM]);
+      assert.deepEqual(Array.from(got.data as Float32Array), Array.from(present(length, 0).data as Float32Array), `after ${length} positions`);
+      assert.deepEqual(Array.from(whole.feeds()['past.0.value'].data as Float32Array), Array.from(present(length, 0.5).data as Float32Array));
+    }
+    assert.equal(sliced.length, 767);
+  });
+});
+
 describe('KvCache blocks (shifted reuse)', () => {
   it('copies positions out of every head and appends them after the cached ones', () => {
     const cache = new KvCache(contract);

@@ -5,6 +5,8 @@
  * for onnxruntime's per-step buffers) does not apply. A model opened by two roles is loaded
  * once, with one context holding a sequence (its own KV cells) per role.
  */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EngineError, errorMessage } from '../../shared/errors';
 import type { ModelRole } from '../../shared/generation';
@@ -33,6 +35,16 @@ const CONTEXT_TOKENS = 4096;
  * (151,936 x batch x 4 bytes for Qwen: 311 MB at 512); 256 halves that (NOTES.md: prefill speed).
  */
 const BATCH_TOKENS = 256;
+/**
+ * Whether llama.cpp maps the file instead of reading it. On a CPU it repacks the matrix weights
+ * into its own buffers at load, and the mapped pages it read them from stay resident: reading
+ * the file instead took the 0.5B Q4_0's peak RSS from 945 to 752 MB in the same load time
+ * (test/bench/NOTES.md). A file larger than half the memory is still mapped, so the kernel can
+ * page weights in and out rather than the load failing.
+ */
+export function mapsWeights(fileBytes: number, memoryBytes: number = os.totalmem()): boolean {
+  return fileBytes > memoryBytes / 2;
+}
 
 /** llama.cpp's general.file_type -> the nearest precision name the rest of the extension knows. */
 function precisionOf(fileType: number | undefined): Precision {
@@ -162,7 +174,7 @@ export class GgufEngine {
     if (known) return known;
     let model: LlamaModel;
     try {
-      model = await llama.loadModel({ modelPath: file, gpuLayers: llama.gpu === false ? 0 : 'auto' });
+      model = await llama.loadModel({ modelPath: file, gpuLayers: llama.gpu === false ? 0 : 'auto', useMmap: mapsWeights(fs.statSync(file).size) });
     } catch (err) {
       throw new EngineError('graph-invalid', `${file} could not be loaded by llama.cpp (${errorMessage(err)}). Re-download the GGUF file, or choose another model.`, file);
     }

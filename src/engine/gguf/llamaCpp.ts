@@ -74,7 +74,7 @@ export type LlamaGpu = false | 'cuda' | 'vulkan' | 'metal';
 export interface Llama {
   readonly gpu: LlamaGpu;
   readonly systemInfo: string;
-  loadModel(options: { modelPath: string; gpuLayers?: number | 'auto' }): Promise<LlamaModel>;
+  loadModel(options: { modelPath: string; gpuLayers?: number | 'auto'; useMmap?: boolean }): Promise<LlamaModel>;
   dispose(): Promise<void>;
 }
 

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { Engine, type LoadParams } from '../../../src/engine/engine';
 import type { GenerateRequest } from '../../../src/engine/generate';
+import { mapsWeights } from '../../../src/engine/gguf/ggufEngine';
 import { ChatCompleter } from '../../../src/worker/chatCompleter';
 import { FimCompleter } from '../../../src/worker/fimCompleter';
 import { ensureTestGguf } from '../../support/gguf';
@@ -43,6 +45,15 @@ describe('GGUF engine (node-llama-cpp)', function () {
     assert.deepEqual(llama.tokenIds, onnx.tokenIds);
     assert.equal(llama.text, onnx.text);
     assert.ok(llama.timings.prefillTokensPerSecond > 0 && llama.timings.decodeTokensPerSecond > 0);
+  });
+
+  it('reads the file into memory rather than mapping it, unless it is larger than half the memory', async function () {
+    if (process.platform !== 'linux') this.skip();
+    await engine.load(params(gguf));
+    const maps = fs.readFileSync('/proc/self/maps', 'utf8');
+    assert.ok(!maps.includes(fs.realpathSync(gguf)), 'the GGUF file is mapped into the process');
+    assert.equal(mapsWeights(3e9, 16e9), false);
+    assert.equal(mapsWeights(9e9, 16e9), true);
   });
 
   it('reuses the common prefix of the last request, with the same output as a cold run', async () => {
