@@ -47,10 +47,12 @@ export class KvCache {
     return { from: this.movedFrom, drift: this.movedDrift };
   }
 
-  /** Forgets every position; the buffers stay for the next prompt. */
+  /** Forgets every position and frees the buffers (KvSlots empties idle caches to bound memory). */
   reset(): void {
     this.cachedTokens = [];
     this.forgetMoved();
+    this.store.clear();
+    this.capacity = 0;
   }
 
   /** The past tensors, keyed by graph input name: views of the buffers, valid until the cache next changes. */
@@ -87,13 +89,13 @@ export class KvCache {
   }
 
   /**
-   * Keeps the first `length` positions (prefix reuse, speculative rollback), in place: heads 1..
-   * move down, nothing is allocated (0.45 ms instead of 3.3 ms and 12.6 MB of new buffers per
+   * Keeps the first `length` positions (prefix reuse, speculative rollback; at 0 the buffers stay
+   * for the prompt that follows), in place: heads 1.. move down, nothing is allocated (0.45 ms instead of 3.3 ms and 12.6 MB of new buffers per
    * rollback at 0.5B, context 512, NOTES.md attempt 5).
    */
   truncate(length: number): void {
+    length = Math.max(0, length);
     if (length >= this.cachedTokens.length) return;
-    if (length <= 0) return this.reset();
     if (length <= this.movedFrom) this.forgetMoved();
     const { kvHeads, headDim } = this.contract;
     const old = this.cachedTokens.length;

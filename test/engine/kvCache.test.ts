@@ -35,7 +35,7 @@ describe('KvCache', () => {
     assert.deepEqual(Array.from(cache.feeds()['past.0.key'].data as Float32Array), Array.from(present(1, 0).data as Float32Array));
   });
 
-  it('keeps everything when asked for its length or more, and empties at 0', () => {
+  it('keeps everything when asked for its length or more, empties at 0, and frees its buffers on reset', () => {
     const cache = new KvCache(contract);
     cache.append({ 'present.0.key': present(2, 0), 'present.0.value': present(2, 0) }, [7, 8]);
     cache.truncate(2);
@@ -43,6 +43,10 @@ describe('KvCache', () => {
     cache.truncate(0);
     assert.equal(cache.length, 0);
     assert.deepEqual(cache.feeds()['past.0.key'].dims, [1, HEADS, 0, HEAD_DIM]);
+    assert.ok((cache.feeds()['past.0.key'].data as Float32Array).buffer.byteLength > 0, 'truncate keeps the buffers for the next prompt');
+    cache.reset();
+    assert.deepEqual(cache.feeds()['past.0.key'].dims, [1, HEADS, 0, HEAD_DIM]);
+    assert.equal((cache.feeds()['past.0.key'].data as Float32Array).buffer.byteLength, 0, 'reset frees them');
   });
 });
 
