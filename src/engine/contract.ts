@@ -31,6 +31,12 @@ const KV_INPUT = /^past_key_values\.(\d+)\.key$/;
 /** Suffix of a present.* output that holds only the positions the run fed (graphRewrite.ts). */
 export const NEW_ROWS = '.new';
 
+/** The graph's present output of layer `layer`: the sliced one where the graph has it, else the whole cache. */
+export function presentOutput(outputNames: ReadonlySet<string>, layer: number | string, kind: 'key' | 'value'): string {
+  const whole = `present.${layer}.${kind}`;
+  return outputNames.has(whole + NEW_ROWS) ? whole + NEW_ROWS : whole;
+}
+
 export function discoverContract(inputs: readonly TensorMetadata[], outputs: readonly TensorMetadata[], config: ModelConfig, graphFile: string): GraphContract {
   const byName = new Map(inputs.map((m) => [m.name, m]));
   const outNames = new Set(outputs.map((m) => m.name));
@@ -48,8 +54,7 @@ export function discoverContract(inputs: readonly TensorMetadata[], outputs: rea
     .sort((a, b) => a - b);
   if (layers.length === 0) throw fail('no past_key_values.N.key inputs (a graph without KV cache would recompute the whole prompt per token)');
   const kv = layers.map((i) => {
-    const present = (kind: string) => (outNames.has(`present.${i}.${kind}${NEW_ROWS}`) ? `present.${i}.${kind}${NEW_ROWS}` : `present.${i}.${kind}`);
-    const names = { pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`, presentKey: present('key'), presentValue: present('value') };
+    const names = { pastKey: `past_key_values.${i}.key`, pastValue: `past_key_values.${i}.value`, presentKey: presentOutput(outNames, i, 'key'), presentValue: presentOutput(outNames, i, 'value') };
     for (const n of [names.pastValue]) if (!byName.has(n)) throw fail(`missing input ${n}`);
     for (const n of [names.presentKey, names.presentValue]) if (!outNames.has(n)) throw fail(`missing output ${n}`);
     return names;

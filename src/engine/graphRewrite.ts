@@ -413,15 +413,14 @@ function planRewrite(src: ByteSource): RewritePlan {
   const graphFields = readFields(src, graphField.start, graphField.end);
   const nodes: NodeInfo[] = [];
   const inputs: string[] = [];
-  const outputs: string[] = [];
   const outputFields = new Map<string, Field>();
   for (const f of graphFields) {
     if (f.no === GRAPH_NODE) nodes.push(parseNode(src.bytes(f.start, f.end - f.start), f));
     else if (f.no === GRAPH_INPUT || f.no === GRAPH_OUTPUT) {
       let name = '';
       for (const v of readFields(src, f.start, f.end)) if (v.no === VALUE_NAME) name = readString(src, v);
-      (f.no === GRAPH_INPUT ? inputs : outputs).push(name);
-      if (f.no === GRAPH_OUTPUT) outputFields.set(name, f);
+      if (f.no === GRAPH_INPUT) inputs.push(name);
+      else outputFields.set(name, f);
     }
   }
   if (nodes.length === 0) throw new WireError('the graph has no nodes');
@@ -431,7 +430,7 @@ function planRewrite(src: ByteSource): RewritePlan {
   const edited = new Map<NodeInfo, Uint8Array>();
 
   // num_logits_to_keep: Slice the final hidden state feeding the lm_head.
-  const logits = planLogitsSlice(nodes, inputs, outputs, opsets);
+  const logits = planLogitsSlice(nodes, inputs, [...outputFields.keys()], opsets);
   if (logits) {
     for (const [node, replace] of logits.edits) {
       const bytes = editNode(node, count, replace);
@@ -554,10 +553,7 @@ function planLogitsSlice(nodes: NodeInfo[], inputs: string[], outputs: string[],
     edits.set(outerReshape, new Map([[1, t('logits_shape')]]));
   }
   // No shape: accepts a scalar (transformers.js) or a [1] tensor.
-  const newInput = concat([
-    lenField(VALUE_NAME, LOGITS_KEEP_INPUT),
-    lenField(VALUE_TYPE, lenField(TYPE_TENSOR, varintField(TENSOR_TYPE_ELEM, DTYPE_INT64))),
-  ]);
+  const newInput = valueInfo(LOGITS_KEEP_INPUT, DTYPE_INT64);
   return { lmHead, hidden, edits, insertBefore: consumer, newNodes, newInput };
 }
 
@@ -595,7 +591,7 @@ function planPresentSlices(src: ByteSource, nodes: NodeInfo[], inputs: string[],
       encodeNode('Slice', [name, t(`${name}/past_length`), t('end'), t('two')], [name + NEW_ROWS], t(`${name}/slice`)),
     );
     // Element type only: the sequence length of the slice has no name in the original's shape.
-    outputs.set(name, concat([lenField(VALUE_NAME, name + NEW_ROWS), lenField(VALUE_TYPE, lenField(TYPE_TENSOR, varintField(TENSOR_TYPE_ELEM, elemType(src, field))))]));
+    outputs.set(name, valueInfo(name + NEW_ROWS, elemType(src, field)));
   }
   return outputs.size ? { newNodes, outputs } : null;
 }
@@ -610,6 +606,11 @@ function elemType(src: ByteSource, info: Field): number {
     }
   }
   return 1;
+}
+
+/** A tensor ValueInfo with a name and an element type, no shape. */
+function valueInfo(name: string, elemType: number): Uint8Array {
+  return concat([lenField(VALUE_NAME, name), lenField(VALUE_TYPE, lenField(TYPE_TENSOR, varintField(TENSOR_TYPE_ELEM, elemType)))]);
 }
 
 function encodeNode(op: string, inputs: string[], outputs: string[], name: string, attrs: Uint8Array[] = []): Uint8Array {

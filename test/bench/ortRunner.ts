@@ -6,7 +6,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import { PerformanceObserver } from 'node:perf_hooks';
-import type { GraphContract } from '../../src/engine/contract';
+import { presentOutput, type GraphContract } from '../../src/engine/contract';
 import { KvCache } from '../../src/engine/kvCache';
 import type { RunResult } from './child';
 
@@ -40,8 +40,7 @@ export class OrtDecoder {
     for (const m of session.inputMetadata) {
       const km = /^past_key_values\.(\d+)\.key$/.exec(m.name);
       if (km && m.isTensor) {
-        const present = (kind: string) => (outputs.has(`present.${km[1]}.${kind}.new`) ? `present.${km[1]}.${kind}.new` : `present.${km[1]}.${kind}`);
-        kv.push({ pastKey: m.name, pastValue: `past_key_values.${km[1]}.value`, presentKey: present('key'), presentValue: present('value') });
+        kv.push({ pastKey: m.name, pastValue: `past_key_values.${km[1]}.value`, presentKey: presentOutput(outputs, km[1], 'key'), presentValue: presentOutput(outputs, km[1], 'value') });
         kvHeads = m.shape[1] as number;
         headDim = m.shape[3] as number;
       }
